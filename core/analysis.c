@@ -1,0 +1,242 @@
+/* From raw samples to what a report shows: summaries, complexity fits per
+ * family, relative speed and crossovers per group. The statistics are in
+ * stats/; this file only arranges the data. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+/* Fixed: reruns of the analysis on the same data agree exactly. */
+#define ANALYSIS_SEED 0x6d6963726f6265ull
+
+static void summarize_one(mb_result *r)
+{
+    memset(&r->time, 0, sizeof r->time);
+    r->ndisturbed = 0;
+    if (r->n == 0)
+        return;
+    double *x = malloc(r->n * sizeof *x);
+    if (!x)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->flags[i] & SAMPLE_DISTURBED)
+            r->ndisturbed++;
+    /* Leave disturbed samples out while enough clean ones remain. */
+    bool drop = r->n - r->ndisturbed >= 5;
+    for (size_t i = 0; i < r->n; i++)
+        if (!drop || !(r->flags[i] & SAMPLE_DISTURBED))
+            x[k++] = result_per_iter(r, i);
+    st_boot_opts o = {.seed = ANALYSIS_SEED, .resamples = 10000};
+    double *scratch = malloc(st_boot_scratch_size(k, &o) * sizeof(double));
+    if (scratch)
+        st_summarize(x, k, &o, scratch, &r->time);
+    free(scratch);
+    free(x);
+}
+
+static bool same(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static void fit_families(mb_run *run)
+{
+    size_t n = run->nresults;
+    double *args = malloc((n ? n : 1) * sizeof *args);
+    double *t = malloc((n ? n : 1) * sizeof *t);
+    if (!args || !t)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        mb_result *r = &run->results[i];
+        bool first = true;
+        for (size_t j = 0; j < i; j++)
+            first &= !same(run->results[j].family, r->family);
+        if (!first)
+            continue;
+        size_t k = 0;
+        for (size_t j = i; j < n; j++) {
+            mb_result *q = &run->results[j];
+            if (same(q->family, r->family) && q->has_arg && q->arg > 0 &&
+                q->time.n > 0 && !q->error) {
+                args[k] = (double)q->arg;
+                t[k++] = q->time.median;
+            }
+        }
+        st_fit fit;
+        if (k < 4 || !st_fit_complexity(args, t, k, &fit))
+            continue;
+        for (size_t j = i; j < n; j++) {
+            mb_result *q = &run->results[j];
+            if (same(q->family, r->family)) {
+                q->fit = fit;
+                strncpy(q->complexity, st_big_o_name(fit.big_o),
+                        sizeof q->complexity - 1);
+            }
+        }
+    }
+out:
+    free(args);
+    free(t);
+}
+
+static void relative_speed(mb_run *run)
+{
+    for (size_t i = 0; i < run->nresults; i++) {
+        mb_result *r = &run->results[i];
+        r->vs_fastest = 0;
+        if (!r->group || r->time.n == 0)
+            continue;
+        double best = INFINITY;
+        size_t peers = 0;
+        for (size_t j = 0; j < run->nresults; j++) {
+            mb_result *q = &run->results[j];
+            if (same(q->group, r->group) && q->arg == r->arg &&
+                q->time.n > 0) {
+                peers++;
+                best = fmin(best, q->time.median);
+            }
+        }
+        if (peers > 1 && best > 0)
+            r->vs_fastest = r->time.median / best;
+    }
+}
+
+void run_summarize(mb_run *run)
+{
+    for (size_t i = 0; i < run->nresults; i++)
+        summarize_one(&run->results[i]);
+    fit_families(run);
+    relative_speed(run);
+}
+
+/* The median of bench b of group g at arg, or NAN. */
+static double median_at(const mb_run *run, const char *g, const char *b,
+                        int64_t arg)
+{
+    for (size_t i = 0; i < run->nresults; i++) {
+        const mb_result *r = &run->results[i];
+        if (same(r->group, g) && same(r->bench, b) && r->arg == arg &&
+            r->time.n > 0)
+            return r->time.median;
+    }
+    return NAN;
+}
+
+/* Whether results[i] is the first of its bench within its group. */
+static bool is_first_bench(const mb_run *run, size_t i)
+{
+    const mb_result *r = &run->results[i];
+    for (size_t j = 0; j < i; j++)
+        if (same(run->results[j].group, r->group) &&
+            same(run->results[j].bench, r->bench))
+            return false;
+    return true;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+crossover *run_crossovers(const mb_run *run, size_t *nout)
+{
+    size_t n = run->nresults, cnt = 0, cap = 0;
+    crossover *out = NULL;
+    int64_t *args = malloc((n ? n : 1) * sizeof *args);
+    double *xa = malloc((n ? n : 1) * sizeof *xa);
+    double *ta = malloc((n ? n : 1) * sizeof *ta);
+    double *tb = malloc((n ? n : 1) * sizeof *tb);
+    *nout = 0;
+    if (!args || !xa || !ta || !tb)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        const mb_result *r = &run->results[i];
+        bool first = r->group && r->has_arg;
+        for (size_t j = 0; j < i && first; j++)
+            first = !same(run->results[j].group, r->group);
+        if (!first)
+            continue;
+        /* The group's arguments, ascending and distinct. */
+        size_t na = 0;
+        for (size_t j = i; j < n; j++)
+            if (same(run->results[j].group, r->group))
+                args[na++] = run->results[j].arg;
+        qsort(args, na, sizeof *args, cmp_i64);
+        size_t u = 0;
+        for (size_t j = 0; j < na; j++)
+            if (u == 0 || args[u - 1] != args[j])
+                args[u++] = args[j];
+        na = u;
+        /* Every pair of variants, in definition order: where their
+         * ranking changes between neighbouring args. */
+        for (size_t p = i; p < n; p++) {
+            const mb_result *va = &run->results[p];
+            if (!same(va->group, r->group) || !is_first_bench(run, p))
+                continue;
+            for (size_t q = p + 1; q < n; q++) {
+                const mb_result *vb = &run->results[q];
+                if (!same(vb->group, r->group) || !is_first_bench(run, q) ||
+                    same(va->bench, vb->bench))
+                    continue;
+                size_t k = 0;
+                for (size_t b = 0; b < na; b++) {
+                    double x = median_at(run, r->group, va->bench, args[b]);
+                    double y = median_at(run, r->group, vb->bench, args[b]);
+                    if (isfinite(x) && isfinite(y) && x > 0 && y > 0) {
+                        xa[k] = (double)args[b];
+                        ta[k] = x;
+                        tb[k++] = y;
+                    }
+                }
+                double at[8];
+                size_t m = st_crossovers(xa, ta, tb, k, at, 8);
+                for (size_t c = 0; c < m; c++) {
+                    /* Who wins just after the crossing. */
+                    size_t after = 0;
+                    while (after + 1 < k && xa[after] <= at[c])
+                        after++;
+                    bool b_wins = tb[after] < ta[after];
+                    if (cnt == cap) {
+                        cap = cap ? 2 * cap : 4;
+                        crossover *g = realloc(out, cap * sizeof *g);
+                        if (!g)
+                            goto done;
+                        out = g;
+                    }
+                    out[cnt++] = (crossover){
+                        r->group, b_wins ? vb->bench : va->bench,
+                        b_wins ? va->bench : vb->bench, at[c]};
+                }
+            }
+        }
+    }
+    *nout = cnt;
+done:
+    free(args);
+    free(xa);
+    free(ta);
+    free(tb);
+    return out;
+}
+
+double result_counter_median(const mb_result *r, const char *name)
+{
+    size_t c = 0;
+    while (c < r->ncounters && strcmp(r->counter_names[c], name) != 0)
+        c++;
+    if (c == r->ncounters || r->n == 0)
+        return NAN;
+    double *x = malloc(2 * r->n * sizeof *x);
+    if (!x)
+        return NAN;
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->iters[i] > 0)
+            x[k++] = r->counters[i * r->ncounters + c] / r->iters[i];
+    double m = st_median(x, k, x + r->n);
+    free(x);
+    return m;
+}

@@ -1,0 +1,268 @@
+/* Verdicts of a run against a baseline, with the error rate controlled over
+ * the whole suite (Holm) and a threshold below which nothing matters. */
+#include "compare.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COMPARE_SEED 0x636f6d70617265ull
+
+const char *cmp_verdict_name(cmp_verdict v)
+{
+    static const char *const names[] = {"unchanged", "slower", "faster",
+                                        "new",       "gone",   "failed"};
+    return v < CMP_NVERDICTS ? names[v] : "?";
+}
+
+static void note(cmp_result *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void note(cmp_result *c, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char **g = realloc(c->notes, (c->nnotes + 1) * sizeof *g);
+    if (!g)
+        return;
+    c->notes = g;
+    if ((g[c->nnotes] = strdup(buf)))
+        c->nnotes++;
+}
+
+/* Per-iteration times of r's samples, leaving disturbed ones out while
+ * enough remain (as the summary does). */
+static size_t per_iter(const mb_result *r, double *x)
+{
+    size_t clean = 0, k = 0;
+    for (size_t i = 0; i < r->n; i++)
+        clean += !(r->flags[i] & SAMPLE_DISTURBED);
+    bool drop = clean >= 5;
+    for (size_t i = 0; i < r->n; i++)
+        if (!drop || !(r->flags[i] & SAMPLE_DISTURBED))
+            x[k++] = result_per_iter(r, i);
+    return k;
+}
+
+/* Median per-iteration time of r in each round 0..nr-1 (NAN if none). */
+static void round_medians(const mb_result *r, size_t nr, double *out,
+                          double *scratch)
+{
+    for (size_t k = 0; k < nr; k++) {
+        size_t m = 0;
+        for (size_t i = 0; i < r->n; i++)
+            if (r->round[i] == k)
+                scratch[m++] = result_per_iter(r, i);
+        out[k] = m ? st_median(scratch, m, scratch + r->n) : NAN;
+    }
+}
+
+static size_t rounds_of(const mb_result *r)
+{
+    size_t nr = 0;
+    for (size_t i = 0; i < r->n; i++)
+        nr = r->round[i] + 1u > nr ? r->round[i] + 1u : nr;
+    return nr;
+}
+
+static void compare_pair(cmp_row *row, const cmp_opts *o)
+{
+    const mb_result *a = row->old, *b = row->now;
+    st_boot_opts bo = {.seed = COMPARE_SEED, .resamples = 10000};
+    size_t cap = a->n + b->n + 8;
+    double *xa = malloc(cap * sizeof *xa), *xb = malloc(cap * sizeof *xb);
+    double *tmp = malloc(2 * cap * sizeof *tmp);
+    size_t na = 0, nb = 0;
+    if (!xa || !xb || !tmp)
+        goto out;
+    if (o->paired) {
+        size_t nr = rounds_of(a) < rounds_of(b) ? rounds_of(a) : rounds_of(b);
+        double *ma = tmp, *mb = tmp + cap;
+        round_medians(a, nr, xa, ma);
+        round_medians(b, nr, xb, mb);
+        for (size_t k = 0; k < nr; k++)
+            if (isfinite(xa[k]) && isfinite(xb[k]) && xa[k] > 0) {
+                xa[na] = xa[k];
+                xb[na++] = xb[k];
+            }
+        nb = na;
+    } else {
+        na = per_iter(a, xa);
+        nb = per_iter(b, xb);
+    }
+    if (na == 0 || nb == 0)
+        goto out;
+    double *scratch =
+        malloc(st_compare_scratch_size(na, nb, &bo) * sizeof(double));
+    if (!scratch)
+        goto out;
+    row->change = o->paired ? st_compare_paired(xa, xb, na, &bo, scratch)
+                            : st_compare(xa, na, xb, nb, &bo, scratch);
+    free(scratch);
+out:
+    free(xa);
+    free(xb);
+    free(tmp);
+}
+
+static void add_row(cmp_result *c, const char *name, const mb_result *old,
+                    const mb_result *now)
+{
+    cmp_row *r = &c->rows[c->n++];
+    memset(r, 0, sizeof *r);
+    r->name = name;
+    r->old = old;
+    r->now = now;
+    r->old_value = old ? old->time.median : NAN;
+    r->new_value = now ? now->time.median : NAN;
+    r->change.p = 1;
+    r->p_adj = 1;
+    if (!old)
+        r->verdict = CMP_NEW;
+    else if (!now)
+        r->verdict = CMP_GONE;
+    else if (old->error || now->error || old->n == 0 || now->n == 0)
+        r->verdict = CMP_FAILED;
+    else
+        r->verdict = CMP_UNCHANGED;
+    if (old && now) {
+        double i0 = result_counter_median(old, "PAPI_TOT_INS");
+        double i1 = result_counter_median(now, "PAPI_TOT_INS");
+        if (isfinite(i0) && isfinite(i1) && i0 > 0) {
+            r->has_ins = true;
+            r->ins_change = i1 / i0 - 1;
+        }
+    }
+}
+
+/* Environment facts whose difference makes a comparison suspect. */
+static void env_notes(cmp_result *c, const mb_run *old, const mb_run *now)
+{
+    static const char *const keys[] = {
+        "cpu_brand", "microbe_version", "compiler", "library_build_type",
+        "governor",  "boost",           "hypervisor", "measure",
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        const ctx_entry *a = run_ctx_get(old, keys[i]);
+        const ctx_entry *b = run_ctx_get(now, keys[i]);
+        if (!a || !b || a->type != b->type)
+            continue;
+        if (a->type == CTX_STR ? strcmp(a->str, b->str) != 0
+                               : a->num != b->num) {
+            char va[128], vb[128];
+            if (a->type == CTX_STR) {
+                snprintf(va, sizeof va, "%s", a->str);
+                snprintf(vb, sizeof vb, "%s", b->str);
+            } else {
+                snprintf(va, sizeof va, "%g", a->num);
+                snprintf(vb, sizeof vb, "%g", b->num);
+            }
+            note(c, "%s differs: %s (base) vs %s (now)%s", keys[i], va, vb,
+                 strcmp(keys[i], "cpu_brand") == 0
+                     ? "; timings from different CPUs are not comparable"
+                     : "");
+        }
+    }
+}
+
+static void complexity_notes(cmp_result *c, const mb_run *old,
+                             const mb_run *now)
+{
+    for (size_t i = 0; i < now->nresults; i++) {
+        const mb_result *r = &now->results[i];
+        if (!r->complexity[0])
+            continue;
+        bool first = true;
+        for (size_t j = 0; j < i && first; j++)
+            first = strcmp(now->results[j].family, r->family) != 0;
+        if (!first)
+            continue;
+        for (size_t j = 0; j < old->nresults; j++) {
+            const mb_result *q = &old->results[j];
+            if (strcmp(q->family, r->family) == 0 && q->complexity[0]) {
+                if (strcmp(q->complexity, r->complexity) != 0)
+                    note(c, "%s: complexity changed from %s to %s",
+                         r->family, q->complexity, r->complexity);
+                break;
+            }
+        }
+    }
+}
+
+cmp_result *cmp_runs(const mb_run *old, const mb_run *now,
+                     const cmp_opts *opts)
+{
+    cmp_result *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->rows = calloc(old->nresults + now->nresults + 1, sizeof *c->rows);
+    if (!c->rows) {
+        free(c);
+        return NULL;
+    }
+    c->alpha = opts->alpha;
+    c->threshold = opts->threshold;
+    c->paired = opts->paired;
+    c->correction = "Holm";
+    for (size_t i = 0; i < now->nresults; i++)
+        add_row(c, now->results[i].name, run_find(old, now->results[i].name),
+                &now->results[i]);
+    for (size_t i = 0; i < old->nresults; i++)
+        if (!run_find(now, old->results[i].name))
+            add_row(c, old->results[i].name, &old->results[i], NULL);
+
+    double *p = malloc((c->n + 1) * 3 * sizeof *p);
+    size_t *which = malloc((c->n + 1) * sizeof *which);
+    size_t m = 0;
+    if (p && which) {
+        for (size_t i = 0; i < c->n; i++)
+            if (c->rows[i].verdict == CMP_UNCHANGED) {
+                compare_pair(&c->rows[i], opts);
+                which[m] = i;
+                p[m++] = c->rows[i].change.p;
+            }
+        st_holm(p, m, p, p + c->n + 1);
+        for (size_t k = 0; k < m; k++) {
+            cmp_row *r = &c->rows[which[k]];
+            r->p_adj = p[k];
+            r->verdict = (cmp_verdict)st_decide(&r->change, r->p_adj,
+                                                opts->alpha, opts->threshold);
+        }
+    }
+    free(p);
+    free(which);
+    c->compared = m;
+    for (size_t i = 0; i < c->n; i++)
+        c->count[c->rows[i].verdict]++;
+    complexity_notes(c, old, now);
+    env_notes(c, old, now);
+
+    char label[256];
+    const char *date = run_ctx_gets(old, "date");
+    const char *commit = run_ctx_gets(old, "git_commit");
+    const char *ca = run_ctx_gets(old, "cpu_brand");
+    const char *cb = run_ctx_gets(now, "cpu_brand");
+    snprintf(label, sizeof label, "%s (%s CPU%s%s%s%.7s)",
+             opts->old_name ? opts->old_name : "baseline",
+             ca && cb && strcmp(ca, cb) == 0 ? "same" : "DIFFERENT",
+             date ? ", " : "", date ? date : "", commit ? ", commit " : "",
+             commit ? commit : "");
+    c->old_label = strdup(label);
+    return c;
+}
+
+void cmp_free(cmp_result *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nnotes; i++)
+        free(c->notes[i]);
+    free(c->notes);
+    free(c->rows);
+    free(c->old_label);
+    free(c);
+}

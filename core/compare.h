@@ -1,0 +1,57 @@
+/* A run against a baseline: per-benchmark change, suite-level error control
+ * and verdicts, plus what else differs (complexity class, environment). */
+#ifndef MB_COMPARE_H
+#define MB_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "run.h"
+
+typedef enum cmp_verdict {
+    CMP_UNCHANGED = ST_UNCHANGED,
+    CMP_SLOWER = ST_SLOWER,
+    CMP_FASTER = ST_FASTER,
+    CMP_NEW,
+    CMP_GONE,
+    CMP_FAILED, /* crashed on one side: not compared */
+    CMP_NVERDICTS
+} cmp_verdict;
+
+typedef struct cmp_row {
+    const char *name;           /* borrowed from a run */
+    const mb_result *old, *now; /* either may be NULL */
+    double old_value, new_value; /* medians (ns, or counts per iteration) */
+    st_change change;
+    double p_adj;
+    cmp_verdict verdict;
+    bool has_ins; /* instruction counters on both sides */
+    double ins_change;
+} cmp_row;
+
+typedef struct cmp_result {
+    cmp_row *rows;
+    size_t n;
+    size_t count[CMP_NVERDICTS];
+    size_t compared; /* rows that took part in the error control */
+    double alpha, threshold;
+    const char *correction; /* "Holm" */
+    bool paired;
+    char **notes; /* complexity changes, environment differences */
+    size_t nnotes;
+    char *old_label; /* "baseline \"main\" (same CPU, date, commit)" */
+} cmp_result;
+
+typedef struct cmp_opts {
+    double alpha, threshold;
+    bool paired; /* rounds of both runs were interleaved: pair by round */
+    const char *old_name; /* label for the old side, e.g. baseline name */
+} cmp_opts;
+
+/* Compares now against old. NULL on no memory. */
+cmp_result *cmp_runs(const mb_run *old, const mb_run *now,
+                     const cmp_opts *opts);
+void cmp_free(cmp_result *c); /* NULL ok */
+const char *cmp_verdict_name(cmp_verdict v);
+
+#endif

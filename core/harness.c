@@ -1,0 +1,177 @@
+/* MB_LOOP's batches: calibration, warm-up until stable, sampling. */
+#include "harness.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum phase { CALIBRATE, WARMUP, SAMPLE, DONE };
+
+struct mb_state {
+    const harness_cfg *cfg;
+    const instance *inst;
+    harness_memo *memo;
+    counters *ctr;
+    mb_result *out;
+    double *vals; /* counter values of the last batch */
+    int round;
+    enum phase phase;
+    uint64_t n; /* iterations of the batch in flight */
+    uint64_t t0;
+    disturb dist;
+    bool entered;
+    double target_ns; /* wanted length of one sample */
+    double warm_ns;   /* time spent warming up this round */
+    double recent[3]; /* last warm-up speeds, ns per iteration */
+    int nrecent;
+    int round_samples; /* to take in this round */
+    int round_taken;
+    char *warn;
+    size_t warnlen;
+};
+
+int64_t mb_arg(const mb_state *state)
+{
+    return state->inst->arg;
+}
+
+uint64_t mb_batch_begin(mb_state *st)
+{
+    st->entered = true;
+    if (st->phase == DONE)
+        return 0;
+    disturb_begin(&st->dist);
+    counters_start(st->ctr);
+    /* The clock starts last: nothing above is timed. */
+    st->t0 = st->cfg->now(st->cfg->clock_ctx);
+    return st->n;
+}
+
+static void decide_samples(mb_state *st, double per_iter_ns)
+{
+    const harness_cfg *cfg = st->cfg;
+    harness_memo *m = st->memo;
+    double iters = ceil(st->target_ns / fmax(per_iter_ns, 1e-3));
+    if (iters > (double)HARNESS_MAX_ITERS)
+        iters = (double)HARNESS_MAX_ITERS;
+    m->iters = iters < 1 ? 1 : (uint64_t)iters;
+    m->ns_per_iter = per_iter_ns;
+    int want = cfg->samples > 0 ? cfg->samples : HARNESS_DEFAULT_SAMPLES;
+    if (!cfg->samples_fixed && m->iters == 1) {
+        /* Slower than a sample's share of the budget: as many samples as
+         * fit, but never fewer than the minimum. */
+        double fit = floor(cfg->min_time_ns / fmax(per_iter_ns, 1));
+        if (fit < want)
+            want = fit < HARNESS_MIN_SAMPLES ? HARNESS_MIN_SAMPLES : (int)fit;
+        if (per_iter_ns * HARNESS_MIN_SAMPLES > 2 * cfg->min_time_ns)
+            snprintf(st->warn, st->warnlen,
+                     "%s: one iteration takes %.3g ms, more than its time "
+                     "budget allows (%.3g ms for %d samples); raise "
+                     "--min-time",
+                     st->inst->name, per_iter_ns / 1e6,
+                     cfg->min_time_ns / 1e6, HARNESS_MIN_SAMPLES);
+    }
+    m->samples_total = want;
+}
+
+static void start_round(mb_state *st)
+{
+    harness_memo *m = st->memo;
+    int left = m->samples_total - m->samples_taken;
+    int rounds_left = st->cfg->rounds - st->round;
+    if (rounds_left < 1)
+        rounds_left = 1;
+    st->round_samples = (left + rounds_left - 1) / rounds_left;
+    st->n = m->iters;
+    st->phase = st->round_samples > 0 ? WARMUP : DONE;
+}
+
+/* Stable: the last three warm-up batches agree within 5%. */
+static bool warm(mb_state *st, double per_iter)
+{
+    st->recent[st->nrecent++ % 3] = per_iter;
+    if (st->warm_ns >= st->cfg->max_warmup_ns)
+        return true;
+    if (st->nrecent < 3)
+        return false;
+    double lo = fmin(st->recent[0], fmin(st->recent[1], st->recent[2]));
+    double hi = fmax(st->recent[0], fmax(st->recent[1], st->recent[2]));
+    return hi <= lo * 1.05 || hi - lo < st->cfg->resolution_ns;
+}
+
+void mb_batch_end(mb_state *st)
+{
+    uint64_t t1 = st->cfg->now(st->cfg->clock_ctx);
+    /* Everything below is outside the timed region. */
+    counters_stop(st->ctr, st->vals);
+    uint8_t flags = disturb_end(&st->dist);
+    const harness_cfg *cfg = st->cfg;
+    double ticks = (double)(t1 - st->t0) - cfg->overhead_ticks;
+    double ns = ticks > 0 ? ticks * cfg->ns_per_tick : 0;
+    double per_iter = ns / (double)st->n;
+
+    switch (st->phase) {
+    case CALIBRATE:
+        if (ns >= st->target_ns || st->n >= HARNESS_MAX_ITERS) {
+            decide_samples(st, per_iter);
+            start_round(st);
+            st->warm_ns = ns; /* calibration batches warmed up too */
+            (void)warm(st, per_iter);
+        } else if (ns < st->target_ns / 10) {
+            st->n = st->n * 10 < HARNESS_MAX_ITERS ? st->n * 10
+                                                   : HARNESS_MAX_ITERS;
+        } else {
+            double next = ceil((double)st->n * st->target_ns / ns * 1.2);
+            st->n = next < (double)HARNESS_MAX_ITERS ? (uint64_t)next
+                                                      : HARNESS_MAX_ITERS;
+        }
+        break;
+    case WARMUP:
+        st->warm_ns += ns;
+        if (warm(st, per_iter))
+            st->phase = SAMPLE;
+        break;
+    case SAMPLE:
+        result_add_sample(st->out, (double)st->n, ns, st->vals, flags,
+                          (uint16_t)st->round);
+        st->memo->samples_taken++;
+        if (++st->round_taken >= st->round_samples)
+            st->phase = DONE;
+        break;
+    case DONE:
+        break;
+    }
+}
+
+bool harness_call(const harness_cfg *cfg, const instance *inst, int round,
+                  harness_memo *memo, counters *ctr, mb_result *out,
+                  char *warn, size_t warnlen)
+{
+    mb_state st = {
+        .cfg = cfg,
+        .inst = inst,
+        .memo = memo,
+        .ctr = ctr,
+        .out = out,
+        .round = round,
+        .n = 1,
+        .warn = warn,
+        .warnlen = warnlen,
+    };
+    if (warnlen)
+        warn[0] = '\0';
+    size_t nc = counters_n(ctr);
+    st.vals = nc ? calloc(nc, sizeof(double)) : NULL;
+    int want = cfg->samples > 0 ? cfg->samples : HARNESS_DEFAULT_SAMPLES;
+    double floor_ns = HARNESS_MIN_SAMPLE_FACTOR *
+                      fmax(cfg->resolution_ns,
+                           cfg->overhead_ticks * cfg->ns_per_tick);
+    st.target_ns = fmax(floor_ns, cfg->min_time_ns / want);
+    if (memo->iters == 0)
+        st.phase = CALIBRATE;
+    else
+        start_round(&st);
+    inst->bench->fn(&st);
+    free(st.vals);
+    return st.entered;
+}

@@ -1,0 +1,58 @@
+/* The harness: runs one benchmark instance for one round through MB_LOOP's
+ * batches: calibrates the iteration count, warms up until the speed is
+ * stable, then takes samples. The clock is injectable (tests use a fake). */
+#ifndef MB_HARNESS_H
+#define MB_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "counters.h"
+#include "registry.h"
+#include "run.h"
+
+/* A sample must last this many timer resolutions (or read costs) at least,
+ * so the clock's granularity is below 0.1% of it. */
+#define HARNESS_MIN_SAMPLE_FACTOR 1000.0
+/* Iterations per batch never exceed this: an empty body stays ~0 ns and
+ * calibration still ends. */
+#define HARNESS_MAX_ITERS (UINT64_C(1) << 32)
+/* Fewest samples a benchmark gets, however slow. */
+#define HARNESS_MIN_SAMPLES 5
+
+typedef struct harness_cfg {
+    uint64_t (*now)(void *ctx); /* the clock, in ticks */
+    void *clock_ctx;
+    double ns_per_tick;
+    double overhead_ticks; /* removed from every batch */
+    double resolution_ns;
+    double min_time_ns; /* measuring time per instance, over all rounds */
+    int samples;        /* wanted per instance over all rounds; 0: auto */
+    bool samples_fixed; /* --samples or .samples given: exactly that many */
+    int rounds;         /* rounds the samples are spread over */
+    double max_warmup_ns; /* per round */
+} harness_cfg;
+
+/* What carries from one round of an instance to the next. */
+typedef struct harness_memo {
+    uint64_t iters;     /* calibrated iterations per sample; 0: not yet */
+    double ns_per_iter; /* estimate from calibration */
+    int samples_total;  /* decided at calibration */
+    int samples_taken;
+} harness_memo;
+
+/* Runs inst once (setup, MB_LOOP, teardown) for round `round`, appending
+ * its samples to out (whose counter names must match ctr). ctr may be
+ * NULL. Warnings (e.g. too slow for the budget) go to warn (may be "").
+ * Returns false if the body never entered MB_LOOP. */
+bool harness_call(const harness_cfg *cfg, const instance *inst, int round,
+                  harness_memo *memo, counters *ctr, mb_result *out,
+                  char *warn, size_t warnlen);
+
+/* Defaults for the run: min_time (s), samples, rounds. */
+#define HARNESS_DEFAULT_MIN_TIME 0.1
+#define HARNESS_DEFAULT_SAMPLES 50
+#define HARNESS_DEFAULT_ROUNDS 5
+
+#endif

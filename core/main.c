@@ -1,0 +1,7 @@
+/* main() for bench programs that link microbe_main. */
+#include "microbe.h"
+
+int main(int argc, char **argv)
+{
+    return mb_main(argc, argv);
+}

@@ -1,0 +1,295 @@
+/* mb_main: a bench program's whole life: flags, context, measuring,
+ * analysis, baseline comparison, archive and report. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "cli.h"
+#include "compare.h"
+#include "counters.h"
+#include "env.h"
+#include "json.h"
+#include "pin.h"
+#include "registry.h"
+#include "report.h"
+#include "run.h"
+#include "runner.h"
+#include "timer.h"
+
+const char *mb_strerror(mb_status s)
+{
+    static const char *const text[] = {
+        "ok",
+        "usage error",
+        "input/output error",
+        "corrupt file",
+        "file from a newer microbe",
+        "not found",
+        "out of memory",
+        "counter not available",
+        "benchmark crashed",
+        "not supported here",
+    };
+    return (unsigned)s < sizeof text / sizeof *text ? text[s]
+                                                     : "unknown status";
+}
+
+static int fail(const char *prog, const char *msg)
+{
+    fprintf(stderr, "%s: error: %s\n", prog, msg);
+    return 2;
+}
+
+/* The commit being measured: MICROBE_GIT_COMMIT, else git in the current
+ * directory, else nothing. */
+static void git_commit(mb_run *run)
+{
+    const char *env = getenv("MICROBE_GIT_COMMIT");
+    if (env && *env) {
+        run_ctx_str(run, "git_commit", env);
+        return;
+    }
+    FILE *p = popen("git rev-parse HEAD 2>/dev/null", "r");
+    if (!p)
+        return;
+    char buf[64] = "";
+    if (fgets(buf, sizeof buf, p)) {
+        buf[strcspn(buf, "\n")] = '\0';
+        if (strlen(buf) == 40)
+            run_ctx_str(run, "git_commit", buf);
+    }
+    pclose(p);
+}
+
+static void base_context(mb_run *run, const cli_opts *o, const char *exe)
+{
+    char buf[256];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
+    run_ctx_str(run, "date", buf);
+    if (gethostname(buf, sizeof buf) == 0) {
+        buf[sizeof buf - 1] = '\0';
+        run_ctx_str(run, "host_name", buf);
+    }
+    run_ctx_str(run, "executable", exe);
+    run_ctx_num(run, "num_cpus", (double)sysconf(_SC_NPROCESSORS_ONLN));
+    run_ctx_str(run, "microbe_version", MB_VERSION);
+#ifdef __VERSION__
+    run_ctx_str(run, "compiler", __VERSION__);
+#endif
+#ifdef NDEBUG
+    run_ctx_str(run, "library_build_type", "release");
+#else
+    run_ctx_str(run, "library_build_type", "debug");
+#endif
+    struct utsname u;
+    if (uname(&u) == 0) {
+        snprintf(buf, sizeof buf, "%s %s %s", u.sysname, u.release,
+                 u.machine);
+        run_ctx_str(run, "os", buf);
+    }
+    run_ctx_str(run, "measure",
+                o->measure == MEASURE_TIME ? "time" : "instructions");
+    git_commit(run);
+}
+
+static void timer_context(mb_run *run, const timer_info *ti)
+{
+    run_ctx_str(run, "timer_source", ti->source);
+    run_ctx_num(run, "timer_ghz", ti->ghz);
+    run_ctx_num(run, "mhz_per_cpu", round(ti->ghz * 1000));
+    run_ctx_num(run, "timer_read_ns", ti->read_ns);
+    run_ctx_num(run, "timer_resolution_ns", ti->resolution_ns);
+}
+
+static bool write_json(FILE *f, const mb_run *run, const cmp_result *cmp)
+{
+    size_t len = 0;
+    (void)cmp; /* TODO: verdicts in JSON */
+    char *text = json_dump_run(run, &len);
+    if (!text)
+        return false;
+    bool ok = fwrite(text, 1, len, f) == len && fputc('\n', f) != EOF;
+    free(text);
+    return ok;
+}
+
+int mb_main(int argc, char **argv)
+{
+    const char *prog = argc > 0 && argv[0] ? argv[0] : "bench";
+    const char *slash = strrchr(prog, '/');
+    const char *name = slash ? slash + 1 : prog;
+    char err[512] = "";
+    cli_opts o;
+    if (cli_parse(argc, argv, &o, err, sizeof err) != MB_OK)
+        return fail(name, err);
+    if (o.help) {
+        printf(cli_usage, name);
+        return 0;
+    }
+    if (o.version) {
+        printf("microbe %s\n", MB_VERSION);
+        return 0;
+    }
+
+    instance *insts = NULL;
+    size_t n = 0;
+    mb_status st = registry_expand(registry_first(), &insts, &n, err,
+                                   sizeof err);
+    if (st == MB_OK)
+        st = registry_filter(insts, &n, o.filter, err, sizeof err);
+    if (st != MB_OK) {
+        free(insts);
+        return fail(name, err);
+    }
+    if (o.list) {
+        for (size_t i = 0; i < n; i++)
+            printf("%s\n", insts[i].name);
+        free(insts);
+        return 0;
+    }
+    if (n == 0) {
+        free(insts);
+        return fail(name, "no benchmarks are registered in this program");
+    }
+
+    int code = 2;
+    FILE *out = stdout;
+    mb_run *run = NULL, *base = NULL;
+    cmp_result *cmp = NULL;
+    const char *dir = o.archive ? o.archive : archive_default_dir();
+    if (o.out && !(out = fopen(o.out, "w"))) {
+        snprintf(err, sizeof err, "--out: cannot write '%s': %s", o.out,
+                 strerror(errno));
+        out = stdout;
+        goto done;
+    }
+    /* A missing baseline is an error before spending time measuring. */
+    if (o.baseline &&
+        archive_load_baseline(dir, o.baseline, &base, err, sizeof err) !=
+            MB_OK)
+        goto done;
+
+    int cpu = -1;
+    if (o.cpu != CPU_NONE &&
+        pin_cpu(o.cpu, &cpu, err, sizeof err) != MB_OK)
+        goto done;
+    run = run_create();
+    if (!run) {
+        snprintf(err, sizeof err, "out of memory");
+        goto done;
+    }
+    base_context(run, &o, prog);
+    run_ctx_num(run, "pinned_cpu", cpu);
+    cpuinfo_probe(run);
+    env_probe(run, "/", cpu);
+    timer_info ti;
+    timer_calibrate(&ti);
+    timer_context(run, &ti);
+
+    runner_cfg rc = {
+        .h =
+            {
+                .now = timer_now,
+                .ns_per_tick = ti.ns_per_tick,
+                .overhead_ticks = ti.overhead_ticks,
+                .resolution_ns = ti.resolution_ns,
+                .min_time_ns =
+                    1e9 * (o.min_time > 0 ? o.min_time
+                                          : HARNESS_DEFAULT_MIN_TIME),
+                .samples = o.samples,
+                .samples_fixed = o.samples > 0,
+                .rounds = o.rounds > 0 ? o.rounds : HARNESS_DEFAULT_ROUNDS,
+            },
+        .counters_spec = o.counters,
+        .backend = counters_papi(),
+        .progress = isatty(STDERR_FILENO) && o.format == FMT_CONSOLE,
+    };
+    rc.h.max_warmup_ns = rc.h.min_time_ns / rc.h.rounds;
+    run_ctx_num(run, "min_time", rc.h.min_time_ns / 1e9);
+    run_ctx_num(run, "rounds", rc.h.rounds);
+    st = runner_run(&rc, insts, n, run, err, sizeof err);
+    if (st != MB_OK)
+        goto done;
+    run_summarize(run);
+
+    if (base) {
+        cmp_opts co = {.alpha = o.alpha,
+                       .threshold = o.threshold,
+                       .old_name = o.baseline};
+        char label[128];
+        snprintf(label, sizeof label, "baseline \"%s\"", o.baseline);
+        co.old_name = label;
+        cmp = cmp_runs(base, run, &co);
+        if (!cmp) {
+            snprintf(err, sizeof err, "out of memory comparing");
+            goto done;
+        }
+    }
+    if (o.save_baseline) {
+        char id[64];
+        if (archive_save(dir, run, o.save_baseline, id, sizeof id, err,
+                         sizeof err) != MB_OK)
+            goto done;
+    }
+
+    bool ok = o.format == FMT_JSON
+                  ? write_json(out, run, cmp)
+                  : report_write(out, o.format, run, cmp,
+                                 out == stdout && isatty(STDOUT_FILENO));
+    if (fflush(out) != 0 || !ok) {
+        snprintf(err, sizeof err, "cannot write the report%s%s: %s",
+                 o.out ? " to " : "", o.out ? o.out : "", strerror(errno));
+        goto done;
+    }
+    /* Warnings go to stderr when stdout carries data for programs. */
+    if (o.format == FMT_JSON || o.format == FMT_CSV || out != stdout)
+        for (size_t i = 0; i < run->nwarnings; i++)
+            fprintf(stderr, "%s: warning: %s\n", name, run->warnings[i]);
+
+    code = 0;
+    size_t crashed = 0;
+    const char *first_crash = NULL;
+    for (size_t i = 0; i < run->nresults; i++)
+        if (run->results[i].error) {
+            if (!crashed++)
+                first_crash = run->results[i].name;
+        }
+    if (crashed) {
+        snprintf(err, sizeof err, "%zu benchmark%s failed (first: %s: %s)",
+                 crashed, crashed > 1 ? "s" : "", first_crash,
+                 run_find(run, first_crash)->error);
+        code = 2;
+    } else if (cmp && o.fail_on_regression && cmp->count[CMP_SLOWER]) {
+        size_t used = (size_t)snprintf(
+            err, sizeof err, "%zu benchmark%s significantly slower than "
+            "baseline \"%s\":",
+            cmp->count[CMP_SLOWER], cmp->count[CMP_SLOWER] > 1 ? "s" : "",
+            o.baseline);
+        for (size_t i = 0; i < cmp->n && used < sizeof err; i++)
+            if (cmp->rows[i].verdict == CMP_SLOWER)
+                used += (size_t)snprintf(err + used, sizeof err - used,
+                                         " %s (%+.1f%%)", cmp->rows[i].name,
+                                         100 * cmp->rows[i].change.change);
+        code = 1;
+    }
+done:
+    if (out != stdout)
+        fclose(out);
+    if (code != 0)
+        fprintf(stderr, "%s: %s%s\n", name, code == 1 ? "regression: " :
+                "error: ", err[0] ? err : mb_strerror(st));
+    cmp_free(cmp);
+    run_free(run);
+    run_free(base);
+    free(insts);
+    return code;
+}

@@ -1,0 +1,555 @@
+/* Console, CSV and markdown reports of a run and its comparison. */
+#include "report.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void report_time(double ns, char *buf, size_t len)
+{
+    static const char *const unit[] = {"ns", "µs", "ms", "s"};
+    if (!isfinite(ns)) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    int u = 0;
+    double v = ns;
+    while (u < 3 && fabs(v) >= 999.5) {
+        v /= 1000;
+        u++;
+    }
+    int digits = fabs(v) >= 99.95 ? 0 : fabs(v) >= 9.995 ? 1 : 2;
+    if (v == 0)
+        digits = 2;
+    snprintf(buf, len, "%.*f %s", digits, v, unit[u]);
+}
+
+/* Prints s padded to width display columns (UTF-8 aware: "µs" is two
+ * bytes, one column); right-aligned when right, else left. */
+static void pad(FILE *f, const char *s, int width, bool right)
+{
+    int cols = 0;
+    for (const char *p = s; *p; p++)
+        cols += ((unsigned char)*p & 0xc0) != 0x80;
+    if (right)
+        fprintf(f, "%*s%s", width > cols ? width - cols : 0, "", s);
+    else
+        fprintf(f, "%s%*s", s, width > cols ? width - cols : 0, "");
+}
+
+/* The same three significant digits for a plain count. */
+static void fmt_count(double v, char *buf, size_t len)
+{
+    if (!isfinite(v))
+        snprintf(buf, len, "-");
+    else if (fabs(v) >= 1e9)
+        snprintf(buf, len, "%.3gG", v / 1e9);
+    else if (fabs(v) >= 1e6)
+        snprintf(buf, len, "%.3gM", v / 1e6);
+    else if (fabs(v) >= 1e4)
+        snprintf(buf, len, "%.3gk", v / 1e3);
+    else
+        snprintf(buf, len, "%.4g", v);
+}
+
+static void fmt_rate(double per_s, const char *unit, char *buf, size_t len)
+{
+    static const char *const pre[] = {"", "k", "M", "G", "T"};
+    int p = 0;
+    while (p < 4 && per_s >= 1000) {
+        per_s /= 1000;
+        p++;
+    }
+    snprintf(buf, len, "%.3g %s%s/s", per_s, pre[p], unit);
+}
+
+/* Short labels for the counters a report shows. */
+static const char *counter_label(const char *name)
+{
+    static const struct {
+        const char *papi, *label;
+    } map[] = {
+        {"PAPI_TOT_INS", "ins"},     {"PAPI_TOT_CYC", "cycles"},
+        {"PAPI_L1_DCM", "L1d miss"}, {"PAPI_L2_TCM", "L2 miss"},
+        {"PAPI_L3_TCM", "LLC miss"}, {"PAPI_BR_MSP", "br miss"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+        if (strcmp(name, map[i].papi) == 0)
+            return map[i].label;
+    return name;
+}
+
+static void fmt_outliers(const mb_summary *s, char *buf, size_t len)
+{
+    size_t mild = s->outliers.low_mild + s->outliers.high_mild;
+    size_t severe = s->outliers.low_severe + s->outliers.high_severe;
+    if (!mild && !severe)
+        snprintf(buf, len, "-");
+    else if (!severe)
+        snprintf(buf, len, "%zu mild", mild);
+    else if (!mild)
+        snprintf(buf, len, "%zu severe", severe);
+    else
+        snprintf(buf, len, "%zu+%zu sev", mild, severe);
+}
+
+/* The row name inside its group's block: bench/arg. */
+static const char *short_name(const mb_result *r)
+{
+    if (r->group) {
+        size_t g = strlen(r->group);
+        if (strncmp(r->name, r->group, g) == 0 && r->name[g] == '/')
+            return r->name + g + 1;
+    }
+    return r->name;
+}
+
+static bool same(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The columns of counters present in any result, in first-seen order. */
+typedef struct cols {
+    const char *names[16];
+    size_t n;
+    bool ipc;
+} cols;
+
+static void counter_cols(const mb_run *run, cols *c)
+{
+    memset(c, 0, sizeof *c);
+    bool ins = false, cyc = false;
+    for (size_t i = 0; i < run->nresults; i++) {
+        const mb_result *r = &run->results[i];
+        for (size_t k = 0; k < r->ncounters; k++) {
+            bool seen = false;
+            for (size_t j = 0; j < c->n; j++)
+                seen |= strcmp(c->names[j], r->counter_names[k]) == 0;
+            if (!seen && c->n < 16)
+                c->names[c->n++] = r->counter_names[k];
+            ins |= strcmp(r->counter_names[k], "PAPI_TOT_INS") == 0;
+            cyc |= strcmp(r->counter_names[k], "PAPI_TOT_CYC") == 0;
+        }
+    }
+    c->ipc = ins && cyc;
+}
+
+static const char *ctx_s(const mb_run *run, const char *key, const char *def)
+{
+    const char *s = run_ctx_gets(run, key);
+    return s && *s ? s : def;
+}
+
+static double ctx_n(const mb_run *run, const char *key)
+{
+    const ctx_entry *e = run_ctx_get(run, key);
+    return e && e->type != CTX_STR ? e->num : NAN;
+}
+
+static void console_header(FILE *f, const mb_run *run, bool color)
+{
+    const char *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
+    fprintf(f, "%smicrobe %s%s · %s", bold,
+            ctx_s(run, "microbe_version", MB_VERSION), off,
+            ctx_s(run, "cpu_brand", "unknown CPU"));
+    double cpu = ctx_n(run, "pinned_cpu");
+    if (isfinite(cpu) && cpu >= 0)
+        fprintf(f, " · CPU %.0f pinned", cpu);
+    else
+        fprintf(f, " · not pinned");
+    const char *measure = ctx_s(run, "measure", "time");
+    if (strcmp(measure, "time") == 0) {
+        const char *src = ctx_s(run, "timer_source", "clock");
+        double ghz = ctx_n(run, "timer_ghz");
+        double rd = ctx_n(run, "timer_read_ns");
+        if (strcmp(src, "tsc") == 0 && isfinite(ghz))
+            fprintf(f, " · TSC %.3f GHz", ghz);
+        else
+            fprintf(f, " · %s", src);
+        if (isfinite(rd))
+            fprintf(f, ", read %.0f ns (accounted)", rd);
+    } else {
+        fprintf(f, " · measure: %s (callgrind)", measure);
+    }
+    fputc('\n', f);
+    const char *yellow = color ? "\033[33m" : "";
+    for (size_t i = 0; i < run->nwarnings; i++)
+        fprintf(f, "%swarning:%s %s\n", yellow, off, run->warnings[i]);
+    fputc('\n', f);
+}
+
+/* Results of one block (a group, or everything ungrouped), ordered by
+ * argument and then definition order, as the SPEC's table shows. */
+static size_t block(const mb_run *run, const char *group, size_t *idx)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < run->nresults; i++)
+        if (same(run->results[i].group, group))
+            idx[k++] = i;
+    if (!group)
+        return k;
+    /* Stable insertion sort by arg. */
+    for (size_t a = 1; a < k; a++) {
+        size_t v = idx[a], b = a;
+        while (b > 0 && run->results[idx[b - 1]].arg > run->results[v].arg) {
+            idx[b] = idx[b - 1];
+            b--;
+        }
+        idx[b] = v;
+    }
+    return k;
+}
+
+static void print_fit(FILE *f, const mb_result *r, int w)
+{
+    static const char *const fn[] = {"", "·log n", "·n", "·n log n", "·n²",
+                                     "·n³"};
+    char coef[32];
+    report_time(r->fit.coef, coef, sizeof coef);
+    fprintf(f, "  %-*s %-11s %s%s   fit error %.1f%%\n", w, r->bench,
+            r->complexity, coef, fn[r->fit.big_o], 100 * r->fit.error);
+}
+
+static void console_block(FILE *f, const mb_run *run, const char *group,
+                          const cols *cc, bool color)
+{
+    size_t *idx = malloc((run->nresults + 1) * sizeof *idx);
+    if (!idx)
+        return;
+    size_t k = block(run, group, idx);
+    if (!k) {
+        free(idx);
+        return;
+    }
+    int w = (int)strlen(group ? group : "benchmark");
+    bool thr = false, rel = false;
+    for (size_t i = 0; i < k; i++) {
+        const mb_result *r = &run->results[idx[i]];
+        int l = 2 + (int)strlen(short_name(r));
+        w = l > w ? l : w;
+        thr |= r->items > 0 || r->bytes > 0;
+        rel |= r->vs_fastest > 0;
+    }
+    const char *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
+    fprintf(f, "%s%-*s  %10s  %-21s %-10s", bold, w,
+            group ? group : "benchmark", "time/iter", "95% CI", "outliers");
+    if (thr)
+        fprintf(f, " %14s", "throughput");
+    for (size_t c = 0; c < cc->n; c++)
+        fprintf(f, " %9s", counter_label(cc->names[c]));
+    if (cc->ipc)
+        fprintf(f, " %5s", "IPC");
+    if (rel)
+        fprintf(f, " %10s", "vs fastest");
+    fprintf(f, "%s\n", off);
+    for (size_t i = 0; i < k; i++) {
+        const mb_result *r = &run->results[idx[i]];
+        fprintf(f, "  %-*s", w - 2, short_name(r));
+        if (r->error) {
+            fprintf(f, "  %s%s%s\n", color ? "\033[31m" : "", r->error, off);
+            continue;
+        }
+        char t[32], lo[32], hi[32], ci[64], out[32];
+        report_time(r->time.median, t, sizeof t);
+        report_time(r->time.median_ci.lo, lo, sizeof lo);
+        report_time(r->time.median_ci.hi, hi, sizeof hi);
+        /* One unit for the interval: strip the unit of the lower end
+         * when both share it. */
+        char *sp = strchr(lo, ' ');
+        if (sp && strcmp(sp, strchr(hi, ' ') ? strchr(hi, ' ') : "") == 0)
+            *sp = '\0';
+        snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+        fmt_outliers(&r->time, out, sizeof out);
+        fputs("  ", f);
+        pad(f, t, 10, true);
+        fputs("  ", f);
+        pad(f, ci, 21, false);
+        fprintf(f, " %-10s", out);
+        if (thr) {
+            char buf[32] = "";
+            double per_s = r->time.median > 0 ? 1e9 / r->time.median : 0;
+            if (r->bytes > 0)
+                fmt_rate(r->bytes * per_s, "B", buf, sizeof buf);
+            else if (r->items > 0)
+                fmt_rate(r->items * per_s, "it", buf, sizeof buf);
+            fprintf(f, " %14s", buf);
+        }
+        for (size_t c = 0; c < cc->n; c++) {
+            char buf[32];
+            fmt_count(result_counter_median(r, cc->names[c]), buf,
+                      sizeof buf);
+            fprintf(f, " %9s", buf);
+        }
+        if (cc->ipc) {
+            double ipc = result_counter_median(r, "PAPI_TOT_INS") /
+                         result_counter_median(r, "PAPI_TOT_CYC");
+            if (isfinite(ipc))
+                fprintf(f, " %5.2f", ipc);
+            else
+                fprintf(f, " %5s", "-");
+        }
+        if (rel) {
+            if (r->vs_fastest > 0)
+                fprintf(f, " %9.2fx", r->vs_fastest);
+            else
+                fprintf(f, " %10s", "-");
+        }
+        fputc('\n', f);
+    }
+    /* Fitted complexity per family, once each. */
+    for (size_t i = 0; i < k; i++) {
+        const mb_result *r = &run->results[idx[i]];
+        bool first = r->complexity[0];
+        for (size_t j = 0; j < i && first; j++)
+            first = !same(run->results[idx[j]].family, r->family);
+        if (first)
+            print_fit(f, r, w - 2 > 10 ? 10 : w - 2);
+    }
+    size_t nx = 0;
+    crossover *x = run_crossovers(run, &nx);
+    for (size_t i = 0; i < nx; i++)
+        if (same(x[i].group, group))
+            fprintf(f, "  crossover: %s is faster than %s from n ≈ %.0f\n",
+                    x[i].faster, x[i].slower, x[i].at);
+    free(x);
+    fputc('\n', f);
+    free(idx);
+}
+
+static void console_compare(FILE *f, const cmp_result *c, bool color)
+{
+    size_t w = strlen("benchmark");
+    for (size_t i = 0; i < c->n; i++)
+        w = strlen(c->rows[i].name) > w ? strlen(c->rows[i].name) : w;
+    bool ins = false;
+    for (size_t i = 0; i < c->n; i++)
+        ins |= c->rows[i].has_ins;
+    fprintf(f, "against %s\n", c->old_label ? c->old_label : "baseline");
+    for (size_t i = 0; i < c->nnotes; i++)
+        fprintf(f, "note: %s\n", c->notes[i]);
+    fprintf(f, "%-*s  %10s  %10s  %8s  %-20s %s%s\n", (int)w, "benchmark",
+            "base", "now", "change", "95% CI", ins ? "instructions  " : "",
+            "verdict");
+    const char *off = color ? "\033[0m" : "";
+    for (size_t i = 0; i < c->n; i++) {
+        const cmp_row *r = &c->rows[i];
+        char a[32] = "-", b[32] = "-", ch[32] = "", ci[48] = "", in[32] = "";
+        if (r->old)
+            report_time(r->old_value, a, sizeof a);
+        if (r->now)
+            report_time(r->new_value, b, sizeof b);
+        if (r->old && r->now && r->verdict != CMP_FAILED) {
+            snprintf(ch, sizeof ch, "%+.1f%%", 100 * r->change.change);
+            snprintf(ci, sizeof ci, "[%+.1f%%, %+.1f%%]",
+                     100 * r->change.ci.lo, 100 * r->change.ci.hi);
+        }
+        if (r->has_ins)
+            snprintf(in, sizeof in, "%+.2f%%", 100 * r->ins_change);
+        const char *col = "";
+        if (color && r->verdict == CMP_SLOWER)
+            col = "\033[31m";
+        else if (color && r->verdict == CMP_FASTER)
+            col = "\033[32m";
+        fprintf(f, "%-*s  ", (int)w, r->name);
+        pad(f, a, 10, true);
+        fputs("  ", f);
+        pad(f, b, 10, true);
+        fprintf(f, "  %8s  %-20s ", ch, ci);
+        if (ins)
+            fprintf(f, "%-12s  ", in);
+        fprintf(f, "%s%s%s\n", col, cmp_verdict_name(r->verdict),
+                color ? off : "");
+    }
+    fprintf(f, "%zu slower, %zu faster, %zu unchanged", c->count[CMP_SLOWER],
+            c->count[CMP_FASTER], c->count[CMP_UNCHANGED]);
+    if (c->count[CMP_NEW])
+        fprintf(f, ", %zu new", c->count[CMP_NEW]);
+    if (c->count[CMP_GONE])
+        fprintf(f, ", %zu gone", c->count[CMP_GONE]);
+    fprintf(f, " · alpha %g (%s, %zu compared) · threshold %g%%\n", c->alpha,
+            c->correction ? c->correction : "Holm", c->compared,
+            100 * c->threshold);
+}
+
+static void console(FILE *f, const mb_run *run, const cmp_result *cmp,
+                    bool color)
+{
+    console_header(f, run, color);
+    cols cc;
+    counter_cols(run, &cc);
+    console_block(f, run, NULL, &cc, color);
+    for (size_t i = 0; i < run->nresults; i++) {
+        const char *g = run->results[i].group;
+        bool first = g != NULL;
+        for (size_t j = 0; j < i && first; j++)
+            first = !same(run->results[j].group, g);
+        if (first)
+            console_block(f, run, g, &cc, color);
+    }
+    if (cmp)
+        console_compare(f, cmp, color);
+}
+
+/* CSV fields never contain commas or quotes except names: quote those. */
+static void csv_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void csv(FILE *f, const mb_run *run, const cmp_result *cmp)
+{
+    cols cc;
+    counter_cols(run, &cc);
+    fprintf(f, "name,group,bench,arg,samples,median_ns,mean_ns,ci_lo_ns,"
+               "ci_hi_ns,mad_ns,stddev_ns,outliers,complexity,vs_fastest");
+    for (size_t c = 0; c < cc.n; c++)
+        fprintf(f, ",%s", cc.names[c]);
+    if (cmp)
+        fprintf(f, ",base_ns,change,change_lo,change_hi,p_adj,verdict");
+    fprintf(f, ",error\n");
+    for (size_t i = 0; i < run->nresults; i++) {
+        const mb_result *r = &run->results[i];
+        const mb_summary *s = &r->time;
+        csv_str(f, r->name);
+        fputc(',', f);
+        csv_str(f, r->group ? r->group : "");
+        fputc(',', f);
+        csv_str(f, r->bench);
+        if (r->has_arg)
+            fprintf(f, ",%" PRId64, r->arg);
+        else
+            fprintf(f, ",");
+        fprintf(f, ",%zu,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%zu,%s,", s->n,
+                s->median, s->mean, s->median_ci.lo, s->median_ci.hi, s->mad,
+                s->stddev,
+                s->outliers.low_mild + s->outliers.low_severe +
+                    s->outliers.high_mild + s->outliers.high_severe,
+                r->complexity);
+        if (r->vs_fastest > 0)
+            fprintf(f, "%.4g", r->vs_fastest);
+        for (size_t c = 0; c < cc.n; c++) {
+            double v = result_counter_median(r, cc.names[c]);
+            fputc(',', f);
+            if (isfinite(v))
+                fprintf(f, "%.6g", v);
+        }
+        if (cmp) {
+            const cmp_row *row = NULL;
+            for (size_t j = 0; j < cmp->n; j++)
+                if (cmp->rows[j].now == r)
+                    row = &cmp->rows[j];
+            if (row && row->old)
+                fprintf(f, ",%.6g,%.6g,%.6g,%.6g,%.4g,%s", row->old_value,
+                        row->change.change, row->change.ci.lo,
+                        row->change.ci.hi, row->p_adj,
+                        cmp_verdict_name(row->verdict));
+            else
+                fprintf(f, ",,,,,,%s", row ? cmp_verdict_name(row->verdict)
+                                           : "");
+        }
+        fputc(',', f);
+        csv_str(f, r->error ? r->error : "");
+        fputc('\n', f);
+    }
+    if (cmp)
+        for (size_t j = 0; j < cmp->n; j++)
+            if (cmp->rows[j].verdict == CMP_GONE) {
+                csv_str(f, cmp->rows[j].name);
+                fprintf(f, ",,,,0,,,,,,,0,,");
+                for (size_t c = 0; c < cc.n; c++)
+                    fputc(',', f);
+                fprintf(f, ",%.6g,,,,,gone,\n", cmp->rows[j].old_value);
+            }
+}
+
+static void markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
+{
+    if (cmp) {
+        fprintf(f, "### microbe: %zu slower, %zu faster, %zu unchanged\n\n",
+                cmp->count[CMP_SLOWER], cmp->count[CMP_FASTER],
+                cmp->count[CMP_UNCHANGED]);
+        fprintf(f, "Against %s · alpha %g (%s, %zu compared) · threshold "
+                   "%g%%\n\n",
+                cmp->old_label ? cmp->old_label : "baseline", cmp->alpha,
+                cmp->correction ? cmp->correction : "Holm", cmp->compared,
+                100 * cmp->threshold);
+        for (size_t i = 0; i < cmp->nnotes; i++)
+            fprintf(f, "> %s\n", cmp->notes[i]);
+        if (cmp->nnotes)
+            fputc('\n', f);
+        fprintf(f, "| benchmark | base | now | change | 95%% CI | verdict "
+                   "|\n|---|---:|---:|---:|---|---|\n");
+        for (size_t i = 0; i < cmp->n; i++) {
+            const cmp_row *r = &cmp->rows[i];
+            char a[32] = "-", b[32] = "-", ch[32] = "", ci[48] = "";
+            if (r->old)
+                report_time(r->old_value, a, sizeof a);
+            if (r->now)
+                report_time(r->new_value, b, sizeof b);
+            if (r->old && r->now && r->verdict != CMP_FAILED) {
+                snprintf(ch, sizeof ch, "%+.1f%%", 100 * r->change.change);
+                snprintf(ci, sizeof ci, "[%+.1f%%, %+.1f%%]",
+                         100 * r->change.ci.lo, 100 * r->change.ci.hi);
+            }
+            const char *v = cmp_verdict_name(r->verdict);
+            bool loud = r->verdict == CMP_SLOWER || r->verdict == CMP_FAILED;
+            fprintf(f, "| `%s` | %s | %s | %s | %s | %s%s%s |\n", r->name, a,
+                    b, ch, ci, loud ? "**" : "", v, loud ? "**" : "");
+        }
+        fputc('\n', f);
+        return;
+    }
+    fprintf(f, "### microbe %s · %s\n\n",
+            ctx_s(run, "microbe_version", MB_VERSION),
+            ctx_s(run, "cpu_brand", "unknown CPU"));
+    for (size_t i = 0; i < run->nwarnings; i++)
+        fprintf(f, "> warning: %s\n", run->warnings[i]);
+    if (run->nwarnings)
+        fputc('\n', f);
+    fprintf(f, "| benchmark | time/iter | 95%% CI | outliers | complexity | "
+               "vs fastest |\n|---|---:|---|---|---|---:|\n");
+    for (size_t i = 0; i < run->nresults; i++) {
+        const mb_result *r = &run->results[i];
+        if (r->error) {
+            fprintf(f, "| `%s` | **%s** | | | | |\n", r->name, r->error);
+            continue;
+        }
+        char t[32], lo[32], hi[32], out[32], rel[32] = "";
+        report_time(r->time.median, t, sizeof t);
+        report_time(r->time.median_ci.lo, lo, sizeof lo);
+        report_time(r->time.median_ci.hi, hi, sizeof hi);
+        fmt_outliers(&r->time, out, sizeof out);
+        if (r->vs_fastest > 0)
+            snprintf(rel, sizeof rel, "%.2fx", r->vs_fastest);
+        fprintf(f, "| `%s` | %s | [%s, %s] | %s | %s | %s |\n", r->name, t,
+                lo, hi, out, r->complexity, rel);
+    }
+    fputc('\n', f);
+}
+
+bool report_write(FILE *f, out_format fmt, const mb_run *run,
+                  const cmp_result *cmp, bool color)
+{
+    switch (fmt) {
+    case FMT_CONSOLE:
+        console(f, run, cmp, color);
+        break;
+    case FMT_CSV:
+        csv(f, run, cmp);
+        break;
+    case FMT_MARKDOWN:
+        markdown(f, run, cmp);
+        break;
+    case FMT_JSON:
+        return false; /* core/json.c writes JSON */
+    }
+    return !ferror(f);
+}

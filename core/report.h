@@ -1,0 +1,22 @@
+/* What a person reads: the console table, CSV and markdown. JSON comes from
+ * core/json.c. */
+#ifndef MB_REPORT_H
+#define MB_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "compare.h"
+#include "run.h"
+
+/* Writes run (and the comparison, when cmp is not NULL) in format fmt.
+ * color: ANSI colours (console only, callers pass isatty()). Returns false
+ * on a write error. */
+bool report_write(FILE *f, out_format fmt, const mb_run *run,
+                  const cmp_result *cmp, bool color);
+
+/* "41.2 ns", "1.10 µs": three significant digits, unit chosen by size. */
+void report_time(double ns, char *buf, size_t len);
+
+#endif

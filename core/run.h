@@ -1,0 +1,119 @@
+/* The in-memory model of one run: its context and, per benchmark, every raw
+ * sample plus the summary. Everything after measuring (reports, archive,
+ * comparison, the tool) works on this. */
+#ifndef MB_RUN_H
+#define MB_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../stats/stats.h"
+
+#define RUN_FORMAT_VERSION 1
+
+/* One context entry. Numbers keep their type so JSON stays typed. */
+typedef enum { CTX_STR, CTX_NUM, CTX_BOOL } ctx_type;
+typedef struct ctx_entry {
+    char *key;
+    ctx_type type;
+    char *str; /* CTX_STR */
+    double num; /* CTX_NUM, CTX_BOOL (0/1) */
+} ctx_entry;
+
+/* Per-sample flags. */
+enum { SAMPLE_DISTURBED = 1 }; /* context switch or migration seen */
+
+typedef struct mb_result {
+    char *name;   /* full name: group/bench/arg, bench/arg or bench */
+    char *family; /* name without the argument: group/bench or bench */
+    char *group;  /* NULL when not grouped */
+    char *bench;  /* the BENCH name */
+    int64_t arg;
+    bool has_arg;
+    double items, bytes; /* per iteration, 0 when not declared */
+
+    size_t n;       /* samples */
+    double *iters;  /* iterations in sample i */
+    double *ns;     /* elapsed ns of sample i, timer overhead removed */
+    uint8_t *flags; /* SAMPLE_* of sample i */
+    uint16_t *round; /* the round sample i was taken in (0-based) */
+
+    size_t ncounters;
+    char **counter_names; /* [ncounters] */
+    double *counters;     /* [n * ncounters]: counter c of sample i at
+                             i * ncounters + c, totals over the sample */
+
+    char *error; /* non-NULL: the benchmark crashed/timed out; says why */
+
+    /* Filled by run_summarize(). */
+    mb_summary time;     /* ns per iteration, disturbed samples left out */
+    size_t ndisturbed;   /* samples flagged SAMPLE_DISTURBED */
+    char complexity[16]; /* family fit, "" when none; set on every member */
+    st_fit fit;          /* the family's fit when complexity[0] */
+    double vs_fastest;   /* median / fastest median of its group at its arg;
+                            0 when not grouped with others */
+} mb_result;
+
+typedef struct mb_run {
+    size_t nctx;
+    ctx_entry *ctx;
+    size_t nwarnings;
+    char **warnings;
+    size_t nresults;
+    mb_result *results;
+} mb_run;
+
+/* Allocation: everything in a run is owned by it. */
+mb_run *run_create(void);
+void run_free(mb_run *run); /* NULL ok */
+
+/* Context setters copy their arguments; a later set of the same key
+ * replaces the earlier value. */
+void run_ctx_str(mb_run *run, const char *key, const char *value);
+void run_ctx_num(mb_run *run, const char *key, double value);
+void run_ctx_bool(mb_run *run, const char *key, bool value);
+/* Returns the entry or NULL. Borrowed, valid until the run changes. */
+const ctx_entry *run_ctx_get(const mb_run *run, const char *key);
+/* The string value of key, or NULL when absent or not a string. */
+const char *run_ctx_gets(const mb_run *run, const char *key);
+
+void run_warn(mb_run *run, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Appends an empty result (zeroed) and returns it; NULL on no memory.
+ * Pointers to earlier results may move. */
+mb_result *run_add_result(mb_run *run);
+/* Appends one sample to r (growing its arrays). Set r->ncounters and
+ * r->counter_names before the first sample; counters may be NULL when
+ * r->ncounters is 0. Returns false on no memory. */
+bool result_add_sample(mb_result *r, double iters, double ns,
+                       const double *counters, uint8_t flags,
+                       uint16_t round);
+/* Looks a result up by full name; NULL when absent. */
+mb_result *run_find(const mb_run *run, const char *name);
+
+/* Computes r->time for every result, the complexity per family and the
+ * speed relative to the fastest variant per group and argument,
+ * deterministically (fixed seed). In core/analysis.c. */
+void run_summarize(mb_run *run);
+
+/* A group's crossover: where `faster` overtakes `slower` at arg ~ at. */
+typedef struct crossover {
+    const char *group, *faster, *slower; /* borrowed from the run */
+    double at;
+} crossover;
+/* The crossovers of all groups (malloc'd; caller frees), in group order. */
+crossover *run_crossovers(const mb_run *run, size_t *n);
+
+/* The median per iteration of the named counter over r's samples, or NAN
+ * when r has no such counter. In core/analysis.c. */
+double result_counter_median(const mb_result *r, const char *name);
+
+/* Per-iteration time of sample i in ns. */
+static inline double result_per_iter(const mb_result *r, size_t i)
+{
+    return r->iters[i] > 0 ? r->ns[i] / r->iters[i] : 0;
+}
+
+#endif

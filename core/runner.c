@@ -1,0 +1,360 @@
+/* The worker process and its protocol with the parent. The worker runs the
+ * schedule (rounds over all instances) and streams records through a pipe;
+ * the parent keeps every sample, so a crash loses only the benchmark that
+ * crashed, and a new worker continues after it. */
+#include "runner.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "timer.h"
+
+enum rec_kind { REC_BEGIN = 1, REC_COUNTERS, REC_SAMPLES, REC_WARN,
+                REC_ERROR, REC_FATAL, REC_DONE };
+
+typedef struct rec_hdr {
+    uint32_t kind, inst, round, len;
+} rec_hdr;
+
+/* ---- worker side ------------------------------------------------------ */
+
+static void put_all(int fd, const void *p, size_t len)
+{
+    const char *c = p;
+    while (len) {
+        ssize_t w = write(fd, c, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            _exit(4); /* the parent is gone: nobody to report to */
+        c += w;
+        len -= (size_t)w;
+    }
+}
+
+static void put(int fd, enum rec_kind k, size_t inst, int round,
+                const void *payload, size_t len)
+{
+    rec_hdr h = {k, (uint32_t)inst, (uint32_t)round, (uint32_t)len};
+    put_all(fd, &h, sizeof h);
+    if (len)
+        put_all(fd, payload, len);
+}
+
+static void put_text(int fd, enum rec_kind k, size_t inst, int round,
+                     const char *s)
+{
+    put(fd, k, inst, round, s, strlen(s));
+}
+
+/* Forwards warnings the worker's scratch run collected since `from`. */
+static void put_warnings(int fd, const mb_run *scratch, size_t *from)
+{
+    for (; *from < scratch->nwarnings; (*from)++)
+        put_text(fd, REC_WARN, 0, 0, scratch->warnings[*from]);
+}
+
+static void put_samples(int fd, size_t i, int round, const harness_memo *m,
+                        const mb_result *r)
+{
+    size_t per = 3 + r->ncounters;
+    size_t len = sizeof *m + r->n * per * sizeof(double);
+    char *buf = malloc(len);
+    if (!buf)
+        _exit(5);
+    memcpy(buf, m, sizeof *m);
+    double *d = (double *)(buf + sizeof *m);
+    for (size_t s = 0; s < r->n; s++, d += per) {
+        d[0] = r->iters[s];
+        d[1] = r->ns[s];
+        d[2] = r->flags[s];
+        for (size_t c = 0; c < r->ncounters; c++)
+            d[3 + c] = r->counters[s * r->ncounters + c];
+    }
+    put(fd, REC_SAMPLES, i, round, buf, len);
+    free(buf);
+}
+
+static void put_counter_names(int fd, size_t i, const counters *c)
+{
+    char names[1024] = "";
+    size_t used = 0;
+    for (size_t k = 0; k < counters_n(c); k++)
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+                                 k ? "," : "", counters_name(c, k));
+    put_text(fd, REC_COUNTERS, i, 0, names);
+}
+
+static void worker(const runner_cfg *cfg, const instance *insts, size_t n,
+                   const bool *skip, harness_memo *memo, int r0, size_t i0,
+                   int fd)
+{
+    mb_run *scratch = run_create(); /* collects counter warnings */
+    size_t warned = 0;
+    counters *ctr = NULL;
+    const char *ctr_spec = NULL;
+    bool ctr_open = false;
+    for (int r = r0; r < cfg->h.rounds; r++) {
+        for (size_t i = r == r0 ? i0 : 0; i < n; i++) {
+            if (skip[i])
+                continue;
+            put(fd, REC_BEGIN, i, r, NULL, 0);
+            const char *spec = insts[i].bench->counters
+                                   ? insts[i].bench->counters
+                                   : cfg->counters_spec;
+            if (!ctr_open || (spec != ctr_spec &&
+                              (!spec || !ctr_spec || strcmp(spec, ctr_spec)))) {
+                char err[256] = "";
+                counters_free(ctr);
+                ctr = NULL;
+                if (counters_open(cfg->backend, spec, scratch, &ctr, err,
+                                  sizeof err) != MB_OK) {
+                    put_text(fd, REC_FATAL, i, r, err);
+                    _exit(3);
+                }
+                ctr_spec = spec;
+                ctr_open = true;
+                put_warnings(fd, scratch, &warned);
+            }
+            if (r == 0 || memo[i].samples_taken == 0)
+                put_counter_names(fd, i, ctr);
+            mb_result tmp;
+            memset(&tmp, 0, sizeof tmp);
+            tmp.ncounters = counters_n(ctr);
+            char warn[512];
+            if (!harness_call(&cfg->h, &insts[i], r, &memo[i], ctr, &tmp,
+                              warn, sizeof warn))
+                put_text(fd, REC_ERROR, i, r,
+                         "its body never reaches MB_LOOP");
+            else
+                put_samples(fd, i, r, &memo[i], &tmp);
+            if (warn[0])
+                put_text(fd, REC_WARN, i, r, warn);
+            free(tmp.iters);
+            free(tmp.ns);
+            free(tmp.flags);
+            free(tmp.round);
+            free(tmp.counters);
+        }
+    }
+    counters_free(ctr);
+    run_free(scratch);
+    put(fd, REC_DONE, 0, 0, NULL, 0);
+}
+
+/* ---- parent side ------------------------------------------------------ */
+
+/* Reads exactly len bytes; false on EOF, error or timeout. */
+static bool get_all(int fd, void *p, size_t len, int timeout_ms,
+                    bool *timed_out)
+{
+    char *c = p;
+    while (len) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        int rc = poll(&pfd, 1, timeout_ms);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc == 0) {
+            *timed_out = true;
+            return false;
+        }
+        ssize_t got = read(fd, c, len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return false;
+        c += got;
+        len -= (size_t)got;
+    }
+    return true;
+}
+
+static void set_names(mb_result *r, const char *list)
+{
+    if (r->ncounters || !*list)
+        return;
+    size_t k = 1;
+    for (const char *p = list; *p; p++)
+        k += *p == ',';
+    r->counter_names = calloc(k, sizeof(char *));
+    if (!r->counter_names)
+        return;
+    const char *p = list;
+    for (size_t c = 0; c < k; c++) {
+        size_t len = strcspn(p, ",");
+        r->counter_names[c] = strndup(p, len);
+        p += len + (p[len] == ',');
+    }
+    r->ncounters = k;
+}
+
+static void add_samples(mb_result *r, harness_memo *m, int round,
+                        const char *buf, size_t len)
+{
+    if (len < sizeof *m)
+        return;
+    memcpy(m, buf, sizeof *m);
+    size_t per = 3 + r->ncounters;
+    size_t ns = (len - sizeof *m) / sizeof(double) / per;
+    const double *d = (const double *)(buf + sizeof *m);
+    for (size_t s = 0; s < ns; s++, d += per)
+        result_add_sample(r, d[0], d[1], d + 3, (uint8_t)d[2],
+                          (uint16_t)round);
+}
+
+static void describe_death(int status, double timeout_s, bool timed_out,
+                           char *out, size_t len)
+{
+    if (timed_out)
+        snprintf(out, len, "timed out after %.0f s (too slow for its time "
+                 "budget, or hung)", timeout_s);
+    else if (WIFSIGNALED(status))
+        snprintf(out, len, "crashed (signal %d: %s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else if (WIFEXITED(status))
+        snprintf(out, len, "called exit(%d) inside the benchmark",
+                 WEXITSTATUS(status));
+    else
+        snprintf(out, len, "its worker process ended unexpectedly");
+}
+
+mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
+                     mb_run *run, char *err, size_t errlen)
+{
+    size_t base = run->nresults;
+    for (size_t i = 0; i < n; i++) {
+        mb_result *r = run_add_result(run);
+        if (!r)
+            return MB_ERR_NO_MEMORY;
+        const mb_bench *b = insts[i].bench;
+        r->name = strdup(insts[i].name);
+        r->family = strdup(insts[i].family);
+        r->group = b->group ? strdup(b->group) : NULL;
+        r->bench = strdup(b->name);
+        r->arg = insts[i].arg;
+        r->has_arg = insts[i].has_arg;
+        r->items = b->items;
+        r->bytes = b->bytes;
+    }
+    bool *skip = calloc(n ? n : 1, sizeof *skip);
+    harness_memo *memo = calloc(n ? n : 1, sizeof *memo);
+    if (!skip || !memo) {
+        free(skip);
+        free(memo);
+        return MB_ERR_NO_MEMORY;
+    }
+    double timeout_s = cfg->timeout_s > 0
+                           ? cfg->timeout_s
+                           : 60 + 20 * cfg->h.min_time_ns / 1e9;
+    mb_status st = MB_OK;
+    int r0 = 0;
+    size_t i0 = 0;
+    bool done = n == 0;
+    while (!done && st == MB_OK) {
+        int fds[2];
+        if (pipe(fds) != 0) {
+            snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
+            st = MB_ERR_CRASHED;
+            break;
+        }
+        fflush(stdout);
+        fflush(stderr);
+        pid_t pid = fork();
+        if (pid < 0) {
+            snprintf(err, errlen, "cannot fork: %s", strerror(errno));
+            close(fds[0]);
+            close(fds[1]);
+            st = MB_ERR_CRASHED;
+            break;
+        }
+        if (pid == 0) {
+            close(fds[0]);
+            worker(cfg, insts, n, skip, memo, r0, i0, fds[1]);
+            _exit(0);
+        }
+        close(fds[1]);
+        long cur = -1;
+        int cur_round = r0;
+        bool finished = false, timed_out = false;
+        rec_hdr h;
+        char *buf = NULL;
+        while (get_all(fds[0], &h, sizeof h, (int)(timeout_s * 1000),
+                       &timed_out)) {
+            char *nb = realloc(buf, h.len + 1);
+            if (!nb)
+                break;
+            buf = nb;
+            if (h.len && !get_all(fds[0], buf, h.len,
+                                  (int)(timeout_s * 1000), &timed_out))
+                break;
+            buf[h.len] = '\0';
+            mb_result *r = h.inst < n ? &run->results[base + h.inst] : NULL;
+            if (h.kind == REC_BEGIN) {
+                cur = h.inst;
+                cur_round = (int)h.round;
+                if (cfg->progress)
+                    fprintf(stderr, "\rround %u/%d  %-60.60s", h.round + 1,
+                            cfg->h.rounds, insts[h.inst].name);
+            } else if (h.kind == REC_COUNTERS && r) {
+                set_names(r, buf);
+            } else if (h.kind == REC_SAMPLES && r) {
+                add_samples(r, &memo[h.inst], (int)h.round, buf, h.len);
+            } else if (h.kind == REC_WARN) {
+                run_warn(run, "%s", buf);
+            } else if (h.kind == REC_ERROR && r) {
+                free(r->error);
+                r->error = strdup(buf);
+                skip[h.inst] = true;
+            } else if (h.kind == REC_FATAL) {
+                snprintf(err, errlen, "%s", buf);
+                st = MB_ERR_COUNTERS;
+                break;
+            } else if (h.kind == REC_DONE) {
+                finished = true;
+                break;
+            }
+        }
+        free(buf);
+        close(fds[0]);
+        if (timed_out || st != MB_OK)
+            kill(pid, SIGKILL);
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        if (cfg->progress)
+            fprintf(stderr, "\r%80s\r", "");
+        if (finished || st != MB_OK)
+            break;
+        if (cur < 0) {
+            char why[128];
+            describe_death(status, timeout_s, timed_out, why, sizeof why);
+            snprintf(err, errlen, "the benchmark worker %s before running "
+                     "any benchmark", why);
+            st = MB_ERR_CRASHED;
+            break;
+        }
+        mb_result *r = &run->results[base + (size_t)cur];
+        char why[160];
+        describe_death(status, timeout_s, timed_out, why, sizeof why);
+        free(r->error);
+        r->error = strdup(why);
+        skip[cur] = true;
+        /* Continue right after the benchmark that died. */
+        r0 = cur_round;
+        i0 = (size_t)cur + 1;
+        if (i0 >= n) {
+            r0++;
+            i0 = 0;
+        }
+        done = r0 >= cfg->h.rounds;
+    }
+    free(skip);
+    free(memo);
+    return st;
+}

@@ -1,0 +1,27 @@
+/* Runs the selected instances in rounds inside a worker process, so that a
+ * benchmark that crashes, calls exit or hangs is reported by name while the
+ * rest of the suite goes on. */
+#ifndef MB_RUNNER_H
+#define MB_RUNNER_H
+
+#include "counters.h"
+#include "harness.h"
+#include "registry.h"
+#include "run.h"
+
+typedef struct runner_cfg {
+    harness_cfg h;
+    const char *counters_spec; /* NULL: the default set */
+    const counter_backend *backend;
+    double timeout_s; /* per instance and round; 0: derived from min_time */
+    bool progress;    /* progress lines on stderr */
+} runner_cfg;
+
+/* Appends one result per instance (in order) to run and fills them.
+ * A crashed instance gets r->error and the run goes on. Returns MB_OK,
+ * or MB_ERR_COUNTERS (unknown event) / MB_ERR_CRASHED (the worker could
+ * not run at all) with err set. */
+mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
+                     mb_run *run, char *err, size_t errlen);
+
+#endif

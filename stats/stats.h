@@ -1,0 +1,181 @@
+/* stats: pure computation on arrays of doubles. No I/O, no globals, no clock,
+ * no dependency on core/. Every function is deterministic for a given seed.
+ * Functions that need working memory take caller-provided scratch so that no
+ * allocation happens per resample.
+ *
+ * Non-finite values (NaN, +-inf) are ignored by every summary and bootstrap
+ * function (counted in mb_summary.n_ignored); the comparisons also ignore
+ * values <= 0, which have no ratio. NaN comes back only where no usable
+ * value is left (the n == 0 case), as documented per function. */
+#ifndef MB_STATS_H
+#define MB_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- PRNG: xoshiro256**, seeded through splitmix64 ---------------------- */
+typedef struct st_rng {
+    uint64_t s[4];
+} st_rng;
+void st_rng_seed(st_rng *rng, uint64_t seed);
+uint64_t st_rng_next(st_rng *rng);
+/* Uniform in [0, n) without modulo bias; n > 0. */
+size_t st_rng_below(st_rng *rng, size_t n);
+/* Uniform in [0, 1). */
+double st_rng_uniform(st_rng *rng);
+
+/* ---- Summaries ----------------------------------------------------------- */
+/* Linear-interpolation quantile (numpy's default, "type 7") of sorted x;
+ * q in [0, 1]. NaN when n == 0 or q is outside [0, 1]. The one function that
+ * takes x as is: it must hold no NaN. */
+double st_quantile_sorted(const double *sorted, size_t n, double q);
+/* Median of x (not modified), using scratch[n]. NaN when n == 0. */
+double st_median(const double *x, size_t n, double *scratch);
+/* NaN when no finite value. */
+double st_mean(const double *x, size_t n);
+/* Sample standard deviation (n - 1); 0 when n < 2. */
+double st_stddev(const double *x, size_t n);
+/* Median absolute deviation, unscaled; scratch[n]. NaN when n == 0. */
+double st_mad(const double *x, size_t n, double *scratch);
+
+/* Tukey fences on quartiles: mild beyond 1.5 IQR, severe beyond 3 IQR. */
+typedef struct st_outliers {
+    size_t low_severe, low_mild, high_mild, high_severe;
+} st_outliers;
+/* Classifies x; scratch[n]. If cls is not NULL, cls[i] gets -2, -1, 0, 1, 2
+ * (low severe ... high severe) for x[i]; non-finite values get 0 and are not
+ * counted. Fences are strict: a value on a fence is not an outlier. */
+st_outliers st_tukey(const double *x, size_t n, double *scratch,
+                     signed char *cls);
+
+/* ---- Bootstrap ------------------------------------------------------------
+ */
+typedef enum st_estimator { ST_MEDIAN, ST_MEAN } st_estimator;
+typedef enum st_ci_method { ST_BCA, ST_PERCENTILE } st_ci_method;
+
+typedef struct st_boot_opts {
+    size_t resamples;  /* 0: default 10000 */
+    double confidence; /* 0: default 0.95 */
+    uint64_t seed;     /* 0 is a valid seed like any other */
+    st_ci_method method;
+    st_estimator estimator;
+} st_boot_opts;
+
+typedef struct st_interval {
+    double lo, hi;
+} st_interval;
+
+/* Doubles of scratch that st_bootstrap_ci / st_summarize need for n values:
+ * 2 n + resamples. opts may be NULL (all defaults) here and below. */
+size_t st_boot_scratch_size(size_t n, const st_boot_opts *opts);
+/* Confidence interval of the estimator of x. Degenerate input (n < 2, all
+ * equal) gives lo == hi == the estimate; n == 0 gives NaNs. BCa counts the
+ * replicates below the estimate, ties as half (as scipy 1.10 does), and
+ * falls back to
+ * the percentile interval where BCa is undefined (all replicates on one
+ * side of the estimate). Medians of resamples are found by counting draws
+ * of sorted indices: O(n) per resample, no sort, no allocation. */
+st_interval st_bootstrap_ci(const double *x, size_t n, const st_boot_opts *opts,
+                            double *scratch);
+
+/* Everything a report shows about one benchmark's per-iteration times. */
+typedef struct mb_summary {
+    size_t n;
+    double median, mean, stddev, mad, min, max;
+    st_interval median_ci, mean_ci;
+    double confidence;
+    st_outliers outliers;
+    size_t n_ignored; /* non-finite values left out (n counts the others) */
+} mb_summary;
+/* Fills *out from x[n]; scratch of st_boot_scratch_size(n, opts). */
+void st_summarize(const double *x, size_t n, const st_boot_opts *opts,
+                  double *scratch, mb_summary *out);
+
+/* ---- Change between two samples ------------------------------------------ */
+typedef struct st_change {
+    double change;    /* relative: new/old - 1 of the estimator */
+    st_interval ci;   /* bootstrap interval of the relative change */
+    double p;         /* two-sided p-value for "no change" */
+    size_t n_ignored; /* values (pairs) left out: non-finite or <= 0 */
+} st_change;
+
+/* How the comparisons work. The change and its interval are computed on the
+ * log of the ratio (symmetric in old and new) and reported as ratio - 1.
+ * Independent: each side is resampled on its own for the interval; p is a
+ * permutation test of |log(est(new) / est(old))| over random splits of the
+ * pooled values (exact for "same distribution", which is what an A/A run
+ * is). Paired: the estimator (median by default, mean = geometric mean of
+ * the ratios) of d[i] = log(new[i] / old[i]), pairs resampled for the
+ * interval; p is a sign-flip test of |est(d)| (exact when the order within a
+ * pair does not matter). p = (1 + hits) / (1 + resamples), so never 0. No
+ * usable value on a side: change and interval NaN, p = 1. */
+
+/* Doubles of scratch that st_compare/st_compare_paired need:
+ * 4 (n_old + n_new) + resamples (paired: pass n, n). */
+size_t st_compare_scratch_size(size_t n_old, size_t n_new,
+                               const st_boot_opts *opts);
+/* Independent samples: old[n_old] against new[n_new]. */
+st_change st_compare(const double *old, size_t n_old, const double *new_,
+                     size_t n_new, const st_boot_opts *opts, double *scratch);
+/* Paired samples (round i of old against round i of new): the change is
+ * the estimator of the per-pair ratios new[i]/old[i], minus 1. */
+st_change st_compare_paired(const double *old, const double *new_, size_t n,
+                            const st_boot_opts *opts, double *scratch);
+
+/* ---- Suite-level error control ---------------------------------------------
+ */
+/* Adjusted p-values, in the input order; adj may alias p. scratch[2m].
+ * Monotone in p and capped at 1; a NaN p counts as 1. */
+void st_holm(const double *p, size_t m, double *adj, double *scratch);
+void st_bh(const double *p, size_t m, double *adj, double *scratch);
+
+/* ---- Verdicts --------------------------------------------------------------
+ */
+typedef enum st_verdict { ST_UNCHANGED, ST_SLOWER, ST_FASTER } st_verdict;
+/* Slower/faster only when p_adj <= alpha and |change| >= threshold
+ * (threshold as a fraction: 0.02 for 2%) and the interval excludes 0 on the
+ * side of the change. NaN anywhere gives ST_UNCHANGED. */
+st_verdict st_decide(const st_change *c, double p_adj, double alpha,
+                     double threshold);
+const char *st_verdict_name(st_verdict v); /* "unchanged", "slower", ... */
+
+/* ---- Complexity
+ * -------------------------------------------------------------- */
+typedef enum st_big_o {
+    ST_O1,
+    ST_OLOGN,
+    ST_ON,
+    ST_ONLOGN,
+    ST_ON2,
+    ST_ON3,
+    ST_NBIG_O
+} st_big_o;
+
+typedef struct st_fit {
+    st_big_o big_o;
+    double coef; /* t ~ coef * f(n) (+ intercept when used) */
+    double intercept;
+    double error; /* normalised RMS error of the fit, e.g. 0.03 = 3% */
+} st_fit;
+
+/* Best fit of t[i] at n[i] (k >= 4 points, n > 0). Returns false (and
+ * leaves *out untouched) when k < 4 or the input is degenerate (a
+ * non-positive or non-finite n or t, or a single distinct n). Each class is
+ * fitted as t = intercept + coef f(n) with both >= 0, weighted least squares
+ * of the relative error; error is the RMS relative residual. The simplest
+ * class whose error is within 1.3 x best + 0.02 wins. */
+bool st_fit_complexity(const double *n, const double *t, size_t k, st_fit *out);
+const char *st_big_o_name(st_big_o o); /* "O(1)", "O(log n)", ... "O(n^3)" */
+/* f(n) of the class (logs base 2). */
+double st_big_o_eval(st_big_o o, double n);
+
+/* Where curve a stops/starts being faster than curve b, both measured at
+ * n[0..k) (ascending): the interpolated n of each sign change of
+ * log(ta/tb), written to out[] (at most max). Returns how many were written.
+ * Points with a non-positive or non-finite value, and exact ties, are
+ * skipped. */
+size_t st_crossovers(const double *n, const double *ta, const double *tb,
+                     size_t k, double *out, size_t max);
+
+#endif
