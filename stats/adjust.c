@@ -1,0 +1,91 @@
+/* Suite-level error control (Holm, Benjamini-Hochberg) and the verdict that
+ * combines significance, size and interval of a change. */
+#include <math.h>
+
+#include "internal.h"
+
+/* p-values as used: NaN or out of range p counts as 1 (no evidence). */
+static double clean_p(double p)
+{
+    return p >= 0 && p <= 1 ? p : p < 0 ? 0 : 1;
+}
+
+/* Sorts ord[m] (indices stored as doubles) by ascending key[ord[i]]; Shell
+ * sort because C11 has no qsort with a context pointer. */
+static void order_by(const double *key, double *ord, size_t m)
+{
+    static const size_t gaps[] = {701, 301, 132, 57, 23, 10, 4, 1};
+    for (size_t i = 0; i < m; i++)
+        ord[i] = (double)i;
+    for (size_t g = 0; g < sizeof gaps / sizeof *gaps; g++) {
+        /* Ciura's gaps, extended by x2.25 for large m. */
+        size_t gap = gaps[g];
+        if (g == 0)
+            while (gap * 9 / 4 < m)
+                gap = gap * 9 / 4;
+        for (size_t i = gap; i < m; i++) {
+            double t = ord[i];
+            size_t j = i;
+            for (; j >= gap && key[(size_t)ord[j - gap]] > key[(size_t)t];
+                 j -= gap)
+                ord[j] = ord[j - gap];
+            ord[j] = t;
+        }
+    }
+}
+
+void st_holm(const double *p, size_t m, double *adj, double *scratch)
+{
+    double *key = scratch, *ord = scratch + m;
+    for (size_t i = 0; i < m; i++)
+        key[i] = clean_p(p[i]);
+    order_by(key, ord, m);
+    /* Step-down: the i-th smallest is multiplied by m - i, and an adjusted
+     * p-value never drops below an earlier one. */
+    double run = 0;
+    for (size_t i = 0; i < m; i++) {
+        double v = fmin(1, (double)(m - i) * key[(size_t)ord[i]]);
+        run = fmax(run, v);
+        adj[(size_t)ord[i]] = run;
+    }
+}
+
+void st_bh(const double *p, size_t m, double *adj, double *scratch)
+{
+    double *key = scratch, *ord = scratch + m;
+    for (size_t i = 0; i < m; i++)
+        key[i] = clean_p(p[i]);
+    order_by(key, ord, m);
+    /* Step-up: from the largest down, the running minimum of p * m / rank. */
+    double run = 1;
+    for (size_t i = m; i-- > 0;) {
+        double v = (double)m / (double)(i + 1) * key[(size_t)ord[i]];
+        run = fmin(run, v);
+        adj[(size_t)ord[i]] = run;
+    }
+}
+
+st_verdict st_decide(const st_change *c, double p_adj, double alpha,
+                     double threshold)
+{
+    /* Written as negated tests so that NaN anywhere means "unchanged". */
+    if (!(p_adj <= alpha) || !(fabs(c->change) >= threshold))
+        return ST_UNCHANGED;
+    if (c->change > 0 && c->ci.lo > 0)
+        return ST_SLOWER;
+    if (c->change < 0 && c->ci.hi < 0)
+        return ST_FASTER;
+    return ST_UNCHANGED;
+}
+
+const char *st_verdict_name(st_verdict v)
+{
+    switch (v) {
+    case ST_SLOWER:
+        return "slower";
+    case ST_FASTER:
+        return "faster";
+    default:
+        return "unchanged";
+    }
+}

@@ -1,0 +1,152 @@
+/* Asymptotic complexity: which of O(1) ... O(n^3) best explains times
+ * measured at several sizes, and where two measured curves cross. */
+#include <math.h>
+
+#include "internal.h"
+
+/* Errors within this factor (plus an absolute 2%) of the best count as a
+ * tie, won by the simpler class: with 5% noise and 5 sizes a richer class
+ * can shave a third off the true one's error, while on synthetic curves a
+ * wrong simpler class has at least twice the true one's (measured over
+ * 16..4096, x2 and x4 steps, with and without overhead: 0.5% of noisy
+ * curves end up in a neighbouring class). */
+#define TIE_FACTOR 1.3
+#define TIE_ABS    0.02
+
+double st_big_o_eval(st_big_o o, double n)
+{
+    switch (o) {
+    case ST_O1:
+        return 1;
+    case ST_OLOGN:
+        return log2(n);
+    case ST_ON:
+        return n;
+    case ST_ONLOGN:
+        return n * log2(n);
+    case ST_ON2:
+        return n * n;
+    case ST_ON3:
+        return n * n * n;
+    default:
+        return NAN;
+    }
+}
+
+const char *st_big_o_name(st_big_o o)
+{
+    static const char *const names[] = {"O(1)",       "O(log n)", "O(n)",
+                                        "O(n log n)", "O(n^2)",   "O(n^3)"};
+    return (unsigned)o < ST_NBIG_O ? names[o] : "O(?)";
+}
+
+/* RMS relative error of t ~ a + c f(n). */
+static double rel_error(const double *n, const double *t, size_t k, st_big_o o,
+                        double a, double c)
+{
+    double s = 0;
+    for (size_t i = 0; i < k; i++) {
+        double r = (t[i] - a - c * st_big_o_eval(o, n[i])) / t[i];
+        s += r * r;
+    }
+    return sqrt(s / (double)k);
+}
+
+/* Weighted least squares of t = a + c f(n), weights 1/t^2 (relative error,
+ * as timings span decades), with a >= 0 and c >= 0: a is the constant
+ * per-call overhead, which would otherwise bend O(n) towards O(log n). */
+static st_fit fit_class(const double *n, const double *t, size_t k, st_big_o o)
+{
+    double sw = 0, sf = 0, sff = 0, st = 0, sft = 0;
+    for (size_t i = 0; i < k; i++) {
+        double w = 1 / (t[i] * t[i]), f = st_big_o_eval(o, n[i]);
+        sw += w;
+        sf += w * f;
+        sff += w * f * f;
+        st += w * t[i];
+        sft += w * f * t[i];
+    }
+    /* Candidates: the constant alone, the class alone, and both when the
+     * unconstrained solution is feasible; keep the best. */
+    st_fit best = {o, 0, st / sw, rel_error(n, t, k, o, st / sw, 0)};
+    if (o == ST_O1) {
+        best.coef = best.intercept;
+        best.intercept = 0;
+        return best;
+    }
+    if (sff > 0 && sft > 0) {
+        double c = sft / sff, e = rel_error(n, t, k, o, 0, c);
+        if (e < best.error) {
+            st_fit f = {o, c, 0, e};
+            best = f;
+        }
+    }
+    double det = sw * sff - sf * sf;
+    if (det > 0) {
+        double c = (sw * sft - sf * st) / det, a = (st - c * sf) / sw;
+        double e = rel_error(n, t, k, o, a, c);
+        if (a >= 0 && c >= 0 && e < best.error) {
+            st_fit f = {o, c, a, e};
+            best = f;
+        }
+    }
+    return best;
+}
+
+bool st_fit_complexity(const double *n, const double *t, size_t k, st_fit *out)
+{
+    size_t distinct = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (!(isfinite(n[i]) && isfinite(t[i]) && n[i] > 0 && t[i] > 0))
+            return false;
+        distinct += i > 0 && n[i] != n[0];
+    }
+    if (k < 4 || distinct == 0)
+        return false;
+    st_fit fits[ST_NBIG_O];
+    double best = INFINITY;
+    for (int o = 0; o < ST_NBIG_O; o++) {
+        fits[o] = fit_class(n, t, k, (st_big_o)o);
+        best = fmin(best, fits[o].error);
+    }
+    for (int o = 0; o < ST_NBIG_O; o++)
+        if (fits[o].error <= best * TIE_FACTOR + TIE_ABS) {
+            *out = fits[o];
+            return true;
+        }
+    return false; /* only when every error is NaN */
+}
+
+size_t st_crossovers(const double *n, const double *ta, const double *tb,
+                     size_t k, double *out, size_t max)
+{
+    size_t found = 0, prev = 0, tie = 0;
+    double gprev = 0;
+    bool have = false, tied = false;
+    for (size_t i = 0; i < k; i++) {
+        if (!(n[i] > 0 && ta[i] > 0 && tb[i] > 0 && isfinite(n[i]) &&
+              isfinite(ta[i]) && isfinite(tb[i])))
+            continue; /* unusable point: neither curve is known there */
+        double g = log(ta[i] / tb[i]);
+        if (g == 0) {
+            /* A measured tie: the crossing is there if the ranking on the
+             * two sides of it differs. */
+            if (!tied)
+                tie = i;
+            tied = true;
+            continue;
+        }
+        if (have && (g > 0) != (gprev > 0) && found < max) {
+            /* Straight lines in log-log space between the points: the log
+             * ratio is linear in log n, so its zero is exact there. */
+            double l0 = log(n[prev]), l1 = log(n[i]);
+            out[found++] =
+                tied ? n[tie] : exp(l0 + gprev / (gprev - g) * (l1 - l0));
+        }
+        prev = i;
+        gprev = g;
+        have = true;
+        tied = false;
+    }
+    return found;
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+"""Reference values for tests/test_stats_*.c, from independent implementations
+(numpy 1.24, scipy 1.10, statsmodels). Run with /usr/bin/python3 and paste the
+printed lines into the tests; the data sets here are the tests' data sets.
+
+    /usr/bin/python3 tests/ref/gen_stats_ref.py
+"""
+import numpy as np
+import scipy
+import scipy.stats as ss
+from statsmodels.stats.multitest import multipletests
+
+# Skewed timings with one high outlier (ns per iteration).
+A = [101.2, 99.8, 100.5, 103.9, 98.7, 100.1, 131.0, 102.2, 99.5, 100.9,
+     104.6, 97.9, 101.7, 100.3, 112.4]
+# An even-sized sample with a low outlier and ties.
+B = [52.0, 50.5, 51.25, 49.75, 50.5, 53.5, 48.0, 50.0, 51.0, 52.75,
+     50.5, 30.0, 54.25, 49.5, 51.5, 50.25, 57.0, 50.75, 49.0, 52.25]
+# Two samples for the comparison (old, new: about 5% slower).
+OLD = [10.1, 10.4, 9.9, 10.0, 10.7, 10.2, 9.8, 10.3, 12.5, 10.05, 10.15, 9.95]
+NEW = [10.6, 10.9, 10.4, 11.2, 10.5, 10.55, 10.8, 13.1, 10.45, 10.7, 10.35,
+       10.65, 10.95, 10.5]
+# p-values for the multiple-testing corrections (with a tie).
+P = [0.01, 0.04, 0.03, 0.005, 0.2, 0.04, 0.9, 0.0001]
+
+R = 200000  # replicates, so the reference carries little Monte Carlo error
+
+
+def ci(data, stat, method):
+    r = ss.bootstrap(data, stat, method=method, confidence_level=0.95,
+                     n_resamples=R, random_state=np.random.default_rng(1),
+                     vectorized=True)
+    return r.confidence_interval.low, r.confidence_interval.high
+
+
+def med(x, axis=-1):
+    return np.median(x, axis=axis)
+
+
+def mean(x, axis=-1):
+    return np.mean(x, axis=axis)
+
+
+def logratio_med(o, n, axis=-1):
+    return np.log(np.median(n, axis=axis) / np.median(o, axis=axis))
+
+
+def tukey(x):
+    q1, q3 = np.quantile(x, [0.25, 0.75])
+    i = q3 - q1
+    x = np.asarray(x)
+    return (int(np.sum(x < q1 - 3 * i)),
+            int(np.sum((x >= q1 - 3 * i) & (x < q1 - 1.5 * i))),
+            int(np.sum((x <= q3 + 3 * i) & (x > q3 + 1.5 * i))),
+            int(np.sum(x > q3 + 3 * i)))
+
+
+print(f"/* numpy {np.__version__}, scipy {scipy.__version__}, R = {R} */")
+for name, x in (("A", A), ("B", B)):
+    qs = np.quantile(x, [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1])
+    print(f"{name} quantiles(0,.1,.25,.5,.75,.9,1) numpy.quantile:",
+          ", ".join(f"{v:.17g}" for v in qs))
+    print(f"{name} mean {np.mean(x):.17g} std(ddof=1) {np.std(x, ddof=1):.17g}"
+          f" mad {ss.median_abs_deviation(x):.17g} tukey(ls,lm,hm,hs) "
+          f"{tukey(x)}")
+    for sname, f in (("median", med), ("mean", mean)):
+        for m in ("BCa", "percentile"):
+            lo, hi = ci((x,), f, m)
+            print(f"{name} {sname} {m}: {{{lo:.17g}, {hi:.17g}}}")
+for m in ("BCa", "percentile"):
+    lo, hi = ci((OLD, NEW), logratio_med, m)
+    print(f"OLD/NEW log(median ratio) {m}: {{{lo:.17g}, {hi:.17g}}}"
+          f" change {np.median(NEW) / np.median(OLD) - 1:.17g}")
+d = np.log(np.asarray(NEW[:12]) / np.asarray(OLD))
+for m in ("BCa", "percentile"):
+    lo, hi = ci((d,), med, m)
+    print(f"paired median log ratio {m}: {{{lo:.17g}, {hi:.17g}}} "
+          f"est {np.median(d):.17g}")
+print("holm:", ", ".join(f"{v:.17g}" for v in
+                         multipletests(P, method="holm")[1]))
+print("bh:", ", ".join(f"{v:.17g}" for v in
+                       multipletests(P, method="fdr_bh")[1]))
+
+# xoshiro256** seeded by splitmix64, written from the authors' C reference
+# (prng.di.unimi.it), for the first outputs of st_rng_seed(0) and (42).
+M = (1 << 64) - 1
+
+
+def splitmix(seed):
+    out = []
+    for _ in range(4):
+        seed = (seed + 0x9E3779B97F4A7C15) & M
+        z = seed
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M
+        out.append(z ^ (z >> 31))
+    return out
+
+
+def rotl(x, k):
+    return ((x << k) | (x >> (64 - k))) & M
+
+
+def xoshiro(s, count):
+    out = []
+    for _ in range(count):
+        out.append((rotl((s[1] * 5) & M, 7) * 9) & M)
+        t = (s[1] << 17) & M
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = rotl(s[3], 45)
+    return out
+
+
+for seed in (0, 42):
+    s = splitmix(seed)
+    print(f"seed {seed}: state", ", ".join(f"0x{v:016x}u" for v in s))
+    print(f"seed {seed}: next", ", ".join(f"0x{v:016x}u" for v in xoshiro(s, 3)))
+
+# p-values: scipy.stats.permutation_test, two-sided on |statistic|.
+# Paired: every one of the 2^12 sign assignments (exact); independent:
+# 200000 random splits.
+def abs_med_logratio_paired(o, n, axis=-1):
+    return np.abs(np.median(np.log(n / o), axis=axis))
+
+
+def abs_logratio_med(o, n, axis=-1):
+    return np.abs(logratio_med(o, n, axis))
+
+
+r = ss.permutation_test((OLD, NEW[:12]), abs_med_logratio_paired,
+                        permutation_type="samples", alternative="greater",
+                        vectorized=True, n_resamples=np.inf)
+print(f"paired sign-flip p (exact): {r.pvalue:.17g}")
+r = ss.permutation_test((OLD, NEW), abs_logratio_med,
+                        permutation_type="independent", alternative="greater",
+                        vectorized=True, n_resamples=R,
+                        random_state=np.random.default_rng(1))
+print(f"independent permutation p: {r.pvalue:.17g}")

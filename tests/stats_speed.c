@@ -1,0 +1,57 @@
+/* Timing of the analysis the SPEC holds stats/ to: 100 benchmarks x 100
+ * samples, 10,000 resamples each (st_summarize: median and mean intervals;
+ * st_compare and st_compare_paired against a second sample). Not a test:
+ * run by hand, ./build/tests/stats_speed. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "stats.h"
+
+enum { BENCHES = 100, SAMPLES = 100 };
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int main(void)
+{
+    static double old[BENCHES][SAMPLES], new_[BENCHES][SAMPLES];
+    st_rng r;
+    st_rng_seed(&r, 1);
+    for (int b = 0; b < BENCHES; b++)
+        for (int i = 0; i < SAMPLES; i++) {
+            old[b][i] = 100 * exp(0.1 * (st_rng_uniform(&r) - 0.5));
+            new_[b][i] = 103 * exp(0.1 * (st_rng_uniform(&r) - 0.5));
+        }
+    st_boot_opts o = {10000, 0.95, 0, ST_BCA, ST_MEDIAN};
+    double *s =
+        malloc(st_compare_scratch_size(SAMPLES, SAMPLES, &o) * sizeof *s);
+    if (!s)
+        return 1;
+    mb_summary sum;
+    double sink = 0, t0 = now();
+    for (int b = 0; b < BENCHES; b++) {
+        st_summarize(old[b], SAMPLES, &o, s, &sum);
+        sink += sum.median_ci.lo;
+    }
+    double t1 = now();
+    for (int b = 0; b < BENCHES; b++)
+        sink += st_compare(old[b], SAMPLES, new_[b], SAMPLES, &o, s).p;
+    double t2 = now();
+    for (int b = 0; b < BENCHES; b++)
+        sink += st_compare_paired(old[b], new_[b], SAMPLES, &o, s).p;
+    double t3 = now();
+    printf("%d benchmarks x %d samples x %zu resamples (BCa, median):\n",
+           BENCHES, SAMPLES, o.resamples);
+    printf("  st_summarize (median + mean CI): %.3f s\n", t1 - t0);
+    printf("  st_compare (CI + permutation p): %.3f s\n", t2 - t1);
+    printf("  st_compare_paired (CI + sign-flip p): %.3f s\n", t3 - t2);
+    printf("  (checksum %g)\n", sink);
+    free(s);
+    return 0;
+}

@@ -1,0 +1,292 @@
+/* Unit tests of stats/compare.c and stats/adjust.c: change and interval
+ * against scipy.stats.bootstrap, Holm/BH against statsmodels, the verdict
+ * rule, false-positive rate and power by simulation, degenerate input.
+ * References: tests/ref/gen_stats_ref.py. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "stats.h"
+
+static const double OLD[] = {10.1, 10.4, 9.9,  10.0,  10.7,  10.2,
+                             9.8,  10.3, 12.5, 10.05, 10.15, 9.95};
+static const double NEW[] = {10.6, 10.9,  10.4, 11.2,  10.5,  10.55, 10.8,
+                             13.1, 10.45, 10.7, 10.35, 10.65, 10.95, 10.5};
+#define NO (sizeof OLD / sizeof *OLD)
+#define NN (sizeof NEW / sizeof *NEW)
+
+static double *scratch_for(size_t a, size_t b, const st_boot_opts *o)
+{
+    double *s = malloc(st_compare_scratch_size(a, b, o) * sizeof *s);
+    assert_non_null(s);
+    return s;
+}
+
+/* scipy's interval is of the log ratio; ours is reported as ratio - 1.
+ * Tolerance: 3% of the width (Monte Carlo error, as in the bootstrap
+ * tests). */
+static void check_log_ci(st_interval ci, double lo, double hi)
+{
+    double tol = 0.03 * (expm1(hi) - expm1(lo));
+    print_message("ci [%.6g, %.6g] vs scipy [%.6g, %.6g]\n", ci.lo, ci.hi,
+                  expm1(lo), expm1(hi));
+    assert_float_equal(ci.lo, expm1(lo), tol);
+    assert_float_equal(ci.hi, expm1(hi), tol);
+}
+
+static void test_compare_scipy(void **state)
+{
+    (void)state;
+    st_boot_opts o = {200000, 0.95, 2, ST_BCA, ST_MEDIAN};
+    double *s = scratch_for(NO, NN, &o);
+    st_change c = st_compare(OLD, NO, NEW, NN, &o, s);
+    assert_float_equal(c.change, 0.049382716049382713, 1e-12);
+    check_log_ci(c.ci, 0.021609484332854909, 0.074464160937541102);
+    /* scipy.stats.permutation_test(permutation_type='independent'), 200000
+     * splits; Monte Carlo sd of either is 0.00008. */
+    assert_float_equal(c.p, 0.0011599942000289998, 0.0005);
+    o.method = ST_PERCENTILE;
+    c = st_compare(OLD, NO, NEW, NN, &o, s);
+    check_log_ci(c.ci, 0.021609484332854909, 0.074823791797744704);
+    /* Paired: the first 12 of NEW against OLD. */
+    o.method = ST_BCA;
+    c = st_compare_paired(OLD, NEW, NO, &o, s);
+    assert_float_equal(c.change, expm1(0.048794813138795287), 1e-12);
+    check_log_ci(c.ci, 0.026625476927715955, 0.082575544719290239);
+    /* scipy.stats.permutation_test(permutation_type='samples'), exact
+     * over the 4096 sign assignments; ours samples 200000 of them (Monte
+     * Carlo sd 0.0006). */
+    assert_float_equal(c.p, 0.07421875, 0.003);
+    /* Swapping the sides mirrors the change in the log. */
+    st_change d = st_compare_paired(NEW, OLD, NO, &o, s);
+    assert_float_equal(log1p(d.change), -log1p(c.change), 1e-12);
+    free(s);
+}
+
+static const double P[] = {0.01, 0.04, 0.03, 0.005, 0.2, 0.04, 0.9, 0.0001};
+#define NP (sizeof P / sizeof *P)
+
+static void test_adjust_statsmodels(void **state)
+{
+    (void)state;
+    /* statsmodels.stats.multitest.multipletests(P, method=...)[1] */
+    const double holm[] = {0.06, 0.16, 0.15, 0.035, 0.4, 0.16, 0.9, 0.0008};
+    const double bh[] = {0.026666666666666668,
+                         0.053333333333333337,
+                         0.053333333333333337,
+                         0.02,
+                         0.22857142857142859,
+                         0.053333333333333337,
+                         0.9,
+                         0.0008};
+    double adj[NP], scratch[2 * NP];
+    st_holm(P, NP, adj, scratch);
+    for (size_t i = 0; i < NP; i++)
+        assert_float_equal(adj[i], holm[i], 1e-12);
+    st_bh(P, NP, adj, scratch);
+    for (size_t i = 0; i < NP; i++)
+        assert_float_equal(adj[i], bh[i], 1e-12);
+    /* In place, and capped at 1. */
+    double q[] = {0.5, 0.6, NAN};
+    st_holm(q, 3, q, scratch);
+    assert_float_equal(q[0], 1, 0);
+    assert_float_equal(q[1], 1, 0);
+    assert_float_equal(q[2], 1, 0);
+    double one[] = {0.03};
+    st_bh(one, 1, one, scratch);
+    assert_float_equal(one[0], 0.03, 0);
+    st_holm(P, 0, adj, scratch); /* m = 0: nothing to do, no crash */
+}
+
+/* Adjusted p-values are monotone in p on a large random input (exercises
+ * the sort past its first gaps). */
+static void test_adjust_monotone(void **state)
+{
+    (void)state;
+    enum { M = 3000 };
+    double *p = malloc(M * sizeof *p), *h = malloc(M * sizeof *h),
+           *b = malloc(M * sizeof *b), *s = malloc(2 * M * sizeof *s);
+    st_rng r;
+    st_rng_seed(&r, 4);
+    for (int i = 0; i < M; i++)
+        p[i] = st_rng_uniform(&r) * st_rng_uniform(&r);
+    st_holm(p, M, h, s);
+    st_bh(p, M, b, s);
+    for (int i = 0; i < M; i++)
+        for (int j = i + 1; j < i + 40 && j < M; j++)
+            if (p[i] < p[j]) {
+                assert_true(h[i] <= h[j] && b[i] <= b[j]);
+            }
+    for (int i = 0; i < M; i++) {
+        assert_true(h[i] >= p[i] && h[i] <= 1 && b[i] >= p[i] && b[i] <= 1);
+        assert_true(b[i] <= h[i]);
+    }
+    free(p);
+    free(h);
+    free(b);
+    free(s);
+}
+
+static void test_decide(void **state)
+{
+    (void)state;
+    st_change up = {0.10, {0.05, 0.15}, 0.001, 0};
+    st_change down = {-0.10, {-0.15, -0.05}, 0.001, 0};
+    st_change wide = {0.10, {-0.01, 0.2}, 0.001, 0};
+    st_change nan = {NAN, {NAN, NAN}, 1, 0};
+    assert_int_equal(st_decide(&up, 0.01, 0.05, 0.02), ST_SLOWER);
+    assert_int_equal(st_decide(&down, 0.01, 0.05, 0.02), ST_FASTER);
+    assert_int_equal(st_decide(&up, 0.051, 0.05, 0.02), ST_UNCHANGED);
+    assert_int_equal(st_decide(&up, 0.05, 0.05, 0.10), ST_SLOWER);
+    assert_int_equal(st_decide(&up, 0.01, 0.05, 0.11), ST_UNCHANGED);
+    assert_int_equal(st_decide(&down, 0.01, 0.05, 0.11), ST_UNCHANGED);
+    assert_int_equal(st_decide(&wide, 0.01, 0.05, 0.02), ST_UNCHANGED);
+    assert_int_equal(st_decide(&nan, 0.01, 0.05, 0.02), ST_UNCHANGED);
+    assert_int_equal(st_decide(&up, NAN, 0.05, 0.02), ST_UNCHANGED);
+    assert_string_equal(st_verdict_name(ST_SLOWER), "slower");
+    assert_string_equal(st_verdict_name(ST_FASTER), "faster");
+    assert_string_equal(st_verdict_name(ST_UNCHANGED), "unchanged");
+}
+
+/* A benchmark's times: log-normal (10% spread) with rare spikes of 1.5-4x,
+ * the shape preemption and interrupts give. */
+static double noisy(st_rng *r, double scale)
+{
+    double u1 = 1 - st_rng_uniform(r), u2 = st_rng_uniform(r);
+    double z = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+    double t = scale * exp(0.1 * z);
+    if (st_rng_uniform(r) < 0.03)
+        t *= 1.5 + 2.5 * st_rng_uniform(r);
+    return t;
+}
+
+enum { SIMS = 1000, PER_SIDE = 50, SIM_RESAMPLES = 1000 };
+
+/* Share of SIMS comparisons with p <= 0.05 when new is `factor` times old.
+ * Paired runs also share a per-round drift (the host's state) of +-30%,
+ * which pairing must cancel. 1000 resamples, not 10000, to keep it fast. */
+static double rejection_rate(double factor, bool paired, uint64_t seed)
+{
+    st_boot_opts o = {SIM_RESAMPLES, 0.95, 0, ST_BCA, ST_MEDIAN};
+    double old[PER_SIDE], new_[PER_SIDE];
+    double *s = scratch_for(PER_SIDE, PER_SIDE, &o);
+    st_rng r;
+    st_rng_seed(&r, seed);
+    int hits = 0;
+    for (int k = 0; k < SIMS; k++) {
+        for (int i = 0; i < PER_SIDE; i++) {
+            double drift = paired ? exp(0.3 * (st_rng_uniform(&r) - 0.5)) : 1;
+            old[i] = noisy(&r, 100 * drift);
+            new_[i] = noisy(&r, 100 * factor * drift);
+        }
+        o.seed = (uint64_t)k;
+        st_change c = paired ? st_compare_paired(old, new_, PER_SIDE, &o, s)
+                             : st_compare(old, PER_SIDE, new_, PER_SIDE, &o, s);
+        hits += c.p <= 0.05;
+    }
+    free(s);
+    return (double)hits / SIMS;
+}
+
+/* Binomial error of a 5% rate over 1000 trials is 0.7%: 0.07 is ~3 sigma
+ * above alpha. */
+static void test_calibration_independent(void **state)
+{
+    (void)state;
+    double fpr = rejection_rate(1.0, false, 1);
+    double power = rejection_rate(1.1, false, 2);
+    print_message("independent: A/A p<=0.05 in %.3f, +10%% in %.3f\n", fpr,
+                  power);
+    assert_true(fpr <= 0.07);
+    assert_true(power >= 0.95);
+}
+
+static void test_calibration_paired(void **state)
+{
+    (void)state;
+    double fpr = rejection_rate(1.0, true, 3);
+    double power = rejection_rate(1.1, true, 4);
+    print_message("paired: A/A p<=0.05 in %.3f, +10%% in %.3f\n", fpr, power);
+    assert_true(fpr <= 0.07);
+    assert_true(power >= 0.95);
+}
+
+static void test_compare_degenerate(void **state)
+{
+    (void)state;
+    st_boot_opts o = {500, 0.95, 1, ST_BCA, ST_MEDIAN};
+    double *s = scratch_for(16, 16, &o);
+    const double x[] = {5, 5, 5, 5}, y[] = {0, -1, NAN, INFINITY};
+    /* No usable value on a side: NaN change, p = 1, never a verdict. */
+    st_change c = st_compare(x, 4, y, 4, &o, s);
+    assert_true(isnan(c.change) && isnan(c.ci.lo) && isnan(c.ci.hi));
+    assert_float_equal(c.p, 1, 0);
+    assert_int_equal(c.n_ignored, 4);
+    assert_int_equal(st_decide(&c, c.p, 0.05, 0), ST_UNCHANGED);
+    c = st_compare(x, 0, x, 4, &o, s);
+    assert_true(isnan(c.change));
+    c = st_compare_paired(x, y, 4, &o, s);
+    assert_true(isnan(c.change) && c.p == 1);
+    assert_int_equal(c.n_ignored, 4);
+    /* Identical constant samples: no change, p = 1. */
+    for (int e = 0; e < 2; e++) {
+        o.estimator = e ? ST_MEAN : ST_MEDIAN;
+        c = st_compare(x, 4, x, 4, &o, s);
+        assert_float_equal(c.change, 0, 0);
+        assert_float_equal(c.ci.lo, 0, 0);
+        assert_float_equal(c.p, 1, 0);
+        c = st_compare_paired(x, x, 4, &o, s);
+        assert_float_equal(c.change, 0, 0);
+        assert_float_equal(c.p, 1, 0);
+    }
+    o.estimator = ST_MEDIAN;
+    /* One value a side: a change, but no evidence for it. */
+    const double one[] = {10}, two[] = {12};
+    c = st_compare(one, 1, two, 1, &o, s);
+    assert_float_equal(c.change, 0.2, 1e-12);
+    assert_float_equal(c.ci.lo, 0.2, 1e-12);
+    assert_float_equal(c.ci.hi, 0.2, 1e-12);
+    assert_float_equal(c.p, 1, 0);
+    c = st_compare_paired(one, two, 1, &o, s);
+    assert_float_equal(c.change, 0.2, 1e-12);
+    assert_float_equal(c.p, 1, 0);
+    /* Constant but different samples: an exact shift. Of the 70 splits
+     * of the pooled values only the 2 that separate them are as extreme
+     * for the mean (the median ties in many more). */
+    const double z[] = {6, 6, 6, 6};
+    o.estimator = ST_MEAN;
+    c = st_compare(x, 4, z, 4, &o, s);
+    o.estimator = ST_MEDIAN;
+    assert_float_equal(c.change, 0.2, 1e-12);
+    assert_float_equal(c.ci.lo, 0.2, 1e-12);
+    assert_true(c.p < 0.05);
+    /* Ignored values are counted, the rest compared. */
+    const double xa[] = {5, 5.1, 4.9, 0, 5}, xb[] = {5, 5.1, 4.9, 5, NAN};
+    c = st_compare(xa, 5, xb, 5, &o, s);
+    assert_int_equal(c.n_ignored, 2);
+    assert_float_equal(c.change, 0, 1e-12);
+    assert_true(c.p > 0.5);
+    c = st_compare_paired(xa, xb, 5, &o, s);
+    assert_int_equal(c.n_ignored, 2);
+    assert_float_equal(c.change, 0, 1e-12);
+    free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_compare_scipy),
+        cmocka_unit_test(test_adjust_statsmodels),
+        cmocka_unit_test(test_adjust_monotone),
+        cmocka_unit_test(test_decide),
+        cmocka_unit_test(test_calibration_independent),
+        cmocka_unit_test(test_calibration_paired),
+        cmocka_unit_test(test_compare_degenerate),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
