@@ -212,6 +212,7 @@ int mb_main(int argc, char **argv)
         .counters_spec = o.counters,
         .backend = counters_papi(),
         .progress = isatty(STDERR_FILENO) && o.format == FMT_CONSOLE,
+        .min_time_forced = o.min_time > 0,
     };
     rc.h.max_warmup_ns = rc.h.min_time_ns / rc.h.rounds;
     run_ctx_num(run, "min_time", rc.h.min_time_ns / 1e9);

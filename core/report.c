@@ -251,7 +251,7 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
             fprintf(f, "  %s%s%s\n", color ? "\033[31m" : "", r->error, off);
             continue;
         }
-        char t[32], lo[32], hi[32], ci[64], out[32];
+        char t[32], lo[32], hi[32], ci[80], out[48];
         report_time(r->time.median, t, sizeof t);
         report_time(r->time.median_ci.lo, lo, sizeof lo);
         report_time(r->time.median_ci.hi, hi, sizeof hi);
@@ -522,7 +522,7 @@ static void markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
             fprintf(f, "| `%s` | **%s** | | | | |\n", r->name, r->error);
             continue;
         }
-        char t[32], lo[32], hi[32], out[32], rel[32] = "";
+        char t[32], lo[32], hi[32], out[48], rel[32] = "";
         report_time(r->time.median, t, sizeof t);
         report_time(r->time.median_ci.lo, lo, sizeof lo);
         report_time(r->time.median_ci.hi, hi, sizeof hi);

@@ -15,6 +15,7 @@ typedef struct runner_cfg {
     const counter_backend *backend;
     double timeout_s; /* per instance and round; 0: derived from min_time */
     bool progress;    /* progress lines on stderr */
+    bool min_time_forced; /* --min-time given: overrides .min_time */
 } runner_cfg;
 
 /* Appends one result per instance (in order) to run and fills them.
