@@ -131,6 +131,8 @@ int mb_main(int argc, char **argv)
     cli_opts o;
     if (cli_parse(argc, argv, &o, err, sizeof err) != MB_OK)
         return fail(name, err);
+    if (o.worker && strncmp(o.worker, "run:", 4) == 0)
+        return runner_worker_main(o.worker);
     if (o.help) {
         printf(cli_usage, name);
         return 0;
@@ -213,6 +215,7 @@ int mb_main(int argc, char **argv)
         .backend = counters_papi(),
         .progress = isatty(STDERR_FILENO) && o.format == FMT_CONSOLE,
         .min_time_forced = o.min_time > 0,
+        .argv0 = prog,
     };
     rc.h.max_warmup_ns = rc.h.min_time_ns / rc.h.rounds;
     run_ctx_num(run, "min_time", rc.h.min_time_ns / 1e9);

@@ -1,10 +1,14 @@
-/* The worker process and its protocol with the parent. The worker runs the
- * schedule (rounds over all instances) and streams records through a pipe;
- * the parent keeps every sample, so a crash loses only the benchmark that
- * crashed, and a new worker continues after it. */
+/* The worker processes and their protocol with the parent. Each round runs
+ * in a fresh process (fork, then exec of the same program, so address-space
+ * layout and heap state are drawn anew, as they are between two runs): a
+ * run's spread between rounds then shows the process-to-process variation
+ * that a later comparison must allow for. The worker streams records
+ * through a pipe; the parent keeps every sample, so a crash loses only the
+ * benchmark that crashed, and a new worker continues after it. */
 #include "runner.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -101,7 +105,7 @@ static void put_counter_names(int fd, size_t i, const counters *c)
 }
 
 static void worker(const runner_cfg *cfg, const instance *insts, size_t n,
-                   const bool *skip, harness_memo *memo, int r0, size_t i0,
+                   const bool *skip, harness_memo *memo, int r, size_t i0,
                    int fd)
 {
     mb_run *scratch = run_create(); /* collects counter warnings */
@@ -109,65 +113,256 @@ static void worker(const runner_cfg *cfg, const instance *insts, size_t n,
     counters *ctr = NULL;
     const char *ctr_spec = NULL;
     bool ctr_open = false;
-    for (int r = r0; r < cfg->h.rounds; r++) {
-        for (size_t i = r == r0 ? i0 : 0; i < n; i++) {
-            if (skip[i])
-                continue;
-            put(fd, REC_BEGIN, i, r, NULL, 0);
-            const char *spec = insts[i].bench->counters
-                                   ? insts[i].bench->counters
-                                   : cfg->counters_spec;
-            if (!ctr_open || (spec != ctr_spec &&
-                              (!spec || !ctr_spec || strcmp(spec, ctr_spec)))) {
-                char err[256] = "";
-                counters_free(ctr);
-                ctr = NULL;
-                if (counters_open(cfg->backend, spec, scratch, &ctr, err,
-                                  sizeof err) != MB_OK) {
-                    put_text(fd, REC_FATAL, i, r, err);
-                    _exit(3);
-                }
-                counters_calibrate(ctr, two_reads, (void *)&cfg->h);
-                ctr_spec = spec;
-                ctr_open = true;
-                put_warnings(fd, scratch, &warned);
+    for (size_t i = i0; i < n; i++) {
+        if (skip[i])
+            continue;
+        put(fd, REC_BEGIN, i, r, NULL, 0);
+        const char *spec = insts[i].bench->counters ? insts[i].bench->counters
+                                                    : cfg->counters_spec;
+        if (!ctr_open || (spec != ctr_spec &&
+                          (!spec || !ctr_spec || strcmp(spec, ctr_spec)))) {
+            char err[256] = "";
+            counters_free(ctr);
+            ctr = NULL;
+            if (counters_open(cfg->backend, spec, scratch, &ctr, err,
+                              sizeof err) != MB_OK) {
+                put_text(fd, REC_FATAL, i, r, err);
+                _exit(3);
             }
-            if (r == 0 || memo[i].samples_taken == 0)
-                put_counter_names(fd, i, ctr);
-            mb_result tmp;
-            memset(&tmp, 0, sizeof tmp);
-            tmp.ncounters = counters_n(ctr);
-            char warn[512];
-            /* The benchmark's own .min_time and .samples win over the
-             * run's defaults (not over explicit flags: see mb_main). */
-            harness_cfg h = cfg->h;
-            const mb_bench *b = insts[i].bench;
-            if (b->min_time > 0 && !cfg->min_time_forced) {
-                h.min_time_ns = b->min_time * 1e9;
-                h.max_warmup_ns = h.min_time_ns / h.rounds;
-            }
-            if (b->samples > 0 && !h.samples_fixed) {
-                h.samples = b->samples;
-                h.samples_fixed = true;
-            }
-            if (!harness_call(&h, &insts[i], r, &memo[i], ctr, &tmp, warn,
-                              sizeof warn))
-                put_text(fd, REC_ERROR, i, r,
-                         "its body never reaches MB_LOOP");
-            else
-                put_samples(fd, i, r, &memo[i], &tmp);
-            if (warn[0])
-                put_text(fd, REC_WARN, i, r, warn);
-            free(tmp.iters);
-            free(tmp.ns);
-            free(tmp.flags);
-            free(tmp.round);
-            free(tmp.counters);
+            counters_calibrate(ctr, two_reads, (void *)&cfg->h);
+            ctr_spec = spec;
+            ctr_open = true;
+            put_warnings(fd, scratch, &warned);
         }
+        put_counter_names(fd, i, ctr);
+        mb_result tmp;
+        memset(&tmp, 0, sizeof tmp);
+        tmp.ncounters = counters_n(ctr);
+        char warn[512];
+        /* The benchmark's own .min_time and .samples win over the run's
+         * defaults (not over explicit flags). */
+        harness_cfg h = cfg->h;
+        const mb_bench *b = insts[i].bench;
+        if (b->min_time > 0 && !cfg->min_time_forced) {
+            h.min_time_ns = b->min_time * 1e9;
+            h.max_warmup_ns = h.min_time_ns / h.rounds;
+        }
+        if (b->samples > 0 && !h.samples_fixed) {
+            h.samples = b->samples;
+            h.samples_fixed = true;
+        }
+        if (!harness_call(&h, &insts[i], r, &memo[i], ctr, &tmp, warn,
+                          sizeof warn))
+            put_text(fd, REC_ERROR, i, r, "its body never reaches MB_LOOP");
+        else
+            put_samples(fd, i, r, &memo[i], &tmp);
+        if (warn[0])
+            put_text(fd, REC_WARN, i, r, warn);
+        free(tmp.iters);
+        free(tmp.ns);
+        free(tmp.flags);
+        free(tmp.round);
+        free(tmp.counters);
     }
     counters_free(ctr);
     run_free(scratch);
     put(fd, REC_DONE, 0, 0, NULL, 0);
+}
+
+/* ---- the plan: what a fresh worker process is told ------------------- */
+
+#define PLAN_MAGIC 0x4d42504cu /* "MBPL" */
+
+typedef struct plan_hdr {
+    uint32_t magic;
+    int32_t samples, rounds, round;
+    double ns_per_tick, overhead_ticks, resolution_ns, min_time_ns,
+        max_warmup_ns;
+    uint8_t samples_fixed, min_time_forced;
+    uint32_t i0, n, spec_len; /* spec_len UINT32_MAX: no spec */
+} plan_hdr;
+
+typedef struct plan_inst {
+    harness_memo memo;
+    uint8_t skip;
+    uint16_t name_len;
+} plan_inst;
+
+static bool write_all(int fd, const void *p, size_t len)
+{
+    const char *c = p;
+    while (len) {
+        ssize_t w = write(fd, c, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        c += w;
+        len -= (size_t)w;
+    }
+    return true;
+}
+
+static bool read_all(int fd, void *p, size_t len)
+{
+    char *c = p;
+    while (len) {
+        ssize_t got = read(fd, c, len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return false;
+        c += got;
+        len -= (size_t)got;
+    }
+    return true;
+}
+
+static bool send_plan(int fd, const runner_cfg *cfg, const instance *insts,
+                      size_t n, const bool *skip, const harness_memo *memo,
+                      int round, size_t i0)
+{
+    const harness_cfg *h = &cfg->h;
+    plan_hdr hd = {
+        .magic = PLAN_MAGIC,
+        .samples = h->samples,
+        .rounds = h->rounds,
+        .round = round,
+        .ns_per_tick = h->ns_per_tick,
+        .overhead_ticks = h->overhead_ticks,
+        .resolution_ns = h->resolution_ns,
+        .min_time_ns = h->min_time_ns,
+        .max_warmup_ns = h->max_warmup_ns,
+        .samples_fixed = h->samples_fixed,
+        .min_time_forced = cfg->min_time_forced,
+        .i0 = (uint32_t)i0,
+        .n = (uint32_t)n,
+        .spec_len = cfg->counters_spec ? (uint32_t)strlen(cfg->counters_spec)
+                                       : UINT32_MAX,
+    };
+    if (!write_all(fd, &hd, sizeof hd) ||
+        (cfg->counters_spec &&
+         !write_all(fd, cfg->counters_spec, hd.spec_len)))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        plan_inst pi = {.memo = memo[i],
+                        .skip = skip[i],
+                        .name_len = (uint16_t)strlen(insts[i].name)};
+        if (!write_all(fd, &pi, sizeof pi) ||
+            !write_all(fd, insts[i].name, pi.name_len))
+            return false;
+    }
+    return true;
+}
+
+int runner_worker_main(const char *arg)
+{
+    int in = -1, out = -1;
+    if (sscanf(arg, "run:%d:%d", &in, &out) != 2 || in < 0 || out < 0) {
+        fprintf(stderr, "--mb-worker is internal to microbe\n");
+        return 2;
+    }
+    plan_hdr hd;
+    if (!read_all(in, &hd, sizeof hd) || hd.magic != PLAN_MAGIC)
+        return 3;
+    char *spec = NULL;
+    if (hd.spec_len != UINT32_MAX) {
+        spec = calloc(hd.spec_len + 1, 1);
+        if (!spec || !read_all(in, spec, hd.spec_len))
+            return 3;
+    }
+    instance *all = NULL;
+    size_t nall = 0;
+    char err[256];
+    if (registry_expand(registry_first(), &all, &nall, err, sizeof err) !=
+        MB_OK)
+        return 3;
+    instance *insts = calloc(hd.n + 1, sizeof *insts);
+    bool *skip = calloc(hd.n + 1, sizeof *skip);
+    harness_memo *memo = calloc(hd.n + 1, sizeof *memo);
+    if (!insts || !skip || !memo)
+        return 3;
+    for (uint32_t i = 0; i < hd.n; i++) {
+        plan_inst pi;
+        char name[sizeof insts[0].name] = "";
+        if (!read_all(in, &pi, sizeof pi) || pi.name_len >= sizeof name ||
+            !read_all(in, name, pi.name_len))
+            return 3;
+        memo[i] = pi.memo;
+        skip[i] = pi.skip;
+        size_t k = 0;
+        while (k < nall && strcmp(all[k].name, name) != 0)
+            k++;
+        if (k == nall) {
+            snprintf(err, sizeof err, "benchmark %s is missing from the "
+                     "worker", name);
+            put_text(out, REC_FATAL, i, hd.round, err);
+            return 3;
+        }
+        insts[i] = all[k];
+    }
+    close(in);
+    runner_cfg cfg = {
+        .h = {.now = timer_now,
+              .ns_per_tick = hd.ns_per_tick,
+              .overhead_ticks = hd.overhead_ticks,
+              .resolution_ns = hd.resolution_ns,
+              .min_time_ns = hd.min_time_ns,
+              .max_warmup_ns = hd.max_warmup_ns,
+              .samples = hd.samples,
+              .samples_fixed = hd.samples_fixed,
+              .rounds = hd.rounds},
+        .counters_spec = spec,
+        .backend = counters_papi(),
+        .min_time_forced = hd.min_time_forced,
+    };
+    worker(&cfg, insts, hd.n, skip, memo, hd.round, hd.i0, out);
+    free(insts);
+    free(skip);
+    free(memo);
+    free(all);
+    free(spec);
+    return 0;
+}
+
+/* Starts a worker for round r from instance i0; *rfd gets its records. */
+static pid_t spawn(const runner_cfg *cfg, const instance *insts, size_t n,
+                   const bool *skip, harness_memo *memo, int r, size_t i0,
+                   int *rfd, char *err, size_t errlen)
+{
+    int rec[2], plan[2];
+    if (pipe(rec) != 0 || pipe(plan) != 0) {
+        snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
+        return -1;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "cannot fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        close(rec[0]);
+        close(plan[1]);
+        char flag[64];
+        snprintf(flag, sizeof flag, "--mb-worker=run:%d:%d", plan[0], rec[1]);
+        char *argv[] = {(char *)cfg->argv0, flag, NULL};
+        if (cfg->argv0)
+            execv("/proc/self/exe", argv);
+        /* No exec (no /proc, or a test): run the round in this fork. */
+        close(plan[0]);
+        worker(cfg, insts, n, skip, memo, r, i0, rec[1]);
+        _exit(0);
+    }
+    close(rec[1]);
+    close(plan[0]);
+    /* The child reads the whole plan before it writes: no deadlock. */
+    signal(SIGPIPE, SIG_IGN);
+    send_plan(plan[1], cfg, insts, n, skip, memo, r, i0);
+    close(plan[1]);
+    *rfd = rec[0];
+    return pid;
 }
 
 /* ---- parent side ------------------------------------------------------ */
@@ -279,40 +474,25 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
     size_t i0 = 0;
     bool done = n == 0;
     while (!done && st == MB_OK) {
-        int fds[2];
-        if (pipe(fds) != 0) {
-            snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
-            st = MB_ERR_CRASHED;
-            break;
-        }
-        fflush(stdout);
-        fflush(stderr);
-        pid_t pid = fork();
+        int rfd;
+        pid_t pid = spawn(cfg, insts, n, skip, memo, r0, i0, &rfd, err,
+                          errlen);
         if (pid < 0) {
-            snprintf(err, errlen, "cannot fork: %s", strerror(errno));
-            close(fds[0]);
-            close(fds[1]);
             st = MB_ERR_CRASHED;
             break;
         }
-        if (pid == 0) {
-            close(fds[0]);
-            worker(cfg, insts, n, skip, memo, r0, i0, fds[1]);
-            _exit(0);
-        }
-        close(fds[1]);
         long cur = -1;
         int cur_round = r0;
         bool finished = false, timed_out = false;
         rec_hdr h;
         char *buf = NULL;
-        while (get_all(fds[0], &h, sizeof h, (int)(timeout_s * 1000),
+        while (get_all(rfd, &h, sizeof h, (int)(timeout_s * 1000),
                        &timed_out)) {
             char *nb = realloc(buf, h.len + 1);
             if (!nb)
                 break;
             buf = nb;
-            if (h.len && !get_all(fds[0], buf, h.len,
+            if (h.len && !get_all(rfd, buf, h.len,
                                   (int)(timeout_s * 1000), &timed_out))
                 break;
             buf[h.len] = '\0';
@@ -343,7 +523,7 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
             }
         }
         free(buf);
-        close(fds[0]);
+        close(rfd);
         if (timed_out || st != MB_OK)
             kill(pid, SIGKILL);
         int status = 0;
@@ -351,8 +531,15 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
             ;
         if (cfg->progress)
             fprintf(stderr, "\r%80s\r", "");
-        if (finished || st != MB_OK)
+        if (st != MB_OK)
             break;
+        if (finished) {
+            /* The round is complete: the next one in a fresh process. */
+            r0++;
+            i0 = 0;
+            done = r0 >= cfg->h.rounds;
+            continue;
+        }
         if (cur < 0) {
             char why[128];
             describe_death(status, timeout_s, timed_out, why, sizeof why);

@@ -16,6 +16,8 @@ typedef struct runner_cfg {
     double timeout_s; /* per instance and round; 0: derived from min_time */
     bool progress;    /* progress lines on stderr */
     bool min_time_forced; /* --min-time given: overrides .min_time */
+    const char *argv0;    /* the program, re-executed per round; NULL:
+                             rounds run in forks of this process */
 } runner_cfg;
 
 /* Appends one result per instance (in order) to run and fills them.
@@ -24,5 +26,9 @@ typedef struct runner_cfg {
  * not run at all) with err set. */
 mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
                      mb_run *run, char *err, size_t errlen);
+
+/* The worker side: mb_main calls it for --mb-worker=run:PLANFD:RECFD and
+ * returns what it returns. */
+int runner_worker_main(const char *arg);
 
 #endif
