@@ -1,0 +1,644 @@
+/* microbe ab: two bench programs measured interleaved, round by round, on
+ * one CPU, and compared paired by round.
+ *
+ * The protocol (docs/ab.md says the same for users):
+ *  1. Both programs must be microbe bench programs: `BIN --version` prints
+ *     "microbe VERSION".
+ *  2. `BIN --list [bench flags]` gives each side's benchmarks; benchmarks on
+ *     one side only are reported new/gone; no benchmark in common is an
+ *     error.
+ *  3. R rounds (--rounds, default 10). In each round both programs run once,
+ *     one after the other, as
+ *         BIN --format=json --out=TMP --rounds=1 --min-time=T --cpu=C FLAGS
+ *     that is, a short measurement (T = --min-time, default 0.01 s per
+ *     benchmark) of every selected benchmark, both pinned to the same CPU C
+ *     (--cpu, default the highest CPU this process may use). Which side
+ *     goes first is drawn per pair of rounds from a seeded PRNG (--seed):
+ *     rounds 2j and 2j+1 run in opposite orders, so each side goes first
+ *     equally often and a "second process is faster" effect cancels out.
+ *  4. Each side's samples are accumulated into one run, tagged with the
+ *     round they came from; the comparison is paired: per benchmark, the
+ *     median time per iteration of round k on the old side against round k
+ *     on the new side (st_compare_paired: median of the per-round log
+ *     ratios, sign-flip p-value), Holm over the suite, --threshold and
+ *     --alpha as everywhere.
+ * Pairing by round is what makes this robust on a noisy machine: a slow
+ * phase of the host (PLATFORM.md: 2x swings lasting seconds) hits both
+ * sides of a round alike and cancels in their ratio.
+ *
+ * Defaults: R * T = 0.1 s of measuring per benchmark and side, what one
+ * ordinary run spends (HARNESS_DEFAULT_MIN_TIME), plus R process starts
+ * (~60 ms each) per side. R = 10 is the fewest rounds whose sign-flip test
+ * can still reach p = 2/1024 ~ 0.002, below the Holm-adjusted alpha of a
+ * 20-benchmark suite at 0.05. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "cli.h"
+#include "compare.h"
+#include "json.h"
+#include "run.h"
+#include "tool.h"
+
+#define AB_DEFAULT_ROUNDS   10
+#define AB_DEFAULT_MIN_TIME 0.01
+/* --version and --list answer at once; anything slower is hung. */
+#define AB_QUICK_TIMEOUT 30
+/* A round's invocation may take this plus 50x its measuring time: warm-up,
+ * calibration and benchmarks too slow for their budget take longer than T,
+ * but not 50 times. */
+#define AB_ROUND_TIMEOUT 120
+
+/* The temp files and the running child, for the signal handler. */
+static char tmp_dir[512], tmp_out[600], tmp_err[600], tmp_json[600];
+static volatile pid_t running_child;
+
+static void cleanup(void)
+{
+    if (!tmp_dir[0])
+        return;
+    unlink(tmp_out);
+    unlink(tmp_err);
+    unlink(tmp_json);
+    rmdir(tmp_dir);
+}
+
+static void on_signal(int sig)
+{
+    if (running_child > 0)
+        kill(-running_child, SIGKILL);
+    cleanup();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+typedef struct side {
+    const char *label; /* "OLD_BIN" / "NEW_BIN" */
+    const char *path;
+    char **names; /* --list output */
+    size_t nnames;
+    mb_run *acc;
+} side;
+
+/* Runs argv with stdin from /dev/null, stdout into tmp_out and stderr into
+ * tmp_err, in its own process group, killed after timeout_s. Returns the
+ * wait status, or -1 (errno set) when it could not be started; *timed_out
+ * tells a kill by the timeout. */
+static int spawn(char *const argv[], unsigned timeout_s, bool *timed_out)
+{
+    *timed_out = false;
+    sigset_t chld, old;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, &old);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        errno = e;
+        return -1;
+    }
+    if (pid == 0) {
+        setpgid(0, 0);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        int in = open("/dev/null", O_RDONLY);
+        int out = open(tmp_out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int er = open(tmp_err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (in < 0 || out < 0 || er < 0)
+            _exit(126);
+        dup2(in, 0);
+        dup2(out, 1);
+        dup2(er, 2);
+        execv(argv[0], argv);
+        dprintf(2, "cannot run '%s': %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    setpgid(pid, pid); /* both sides set it: no race with a kill below */
+    running_child = pid;
+    struct timespec end, now;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += timeout_s;
+    int status = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR) {
+            status = -1;
+            break;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double left = (double)(end.tv_sec - now.tv_sec) +
+                      (double)(end.tv_nsec - now.tv_nsec) / 1e9;
+        if (left <= 0) {
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            *timed_out = true;
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+            break;
+        }
+        /* Sleep until the child ends (SIGCHLD) or the time is up: no
+         * polling that would compete with the measurement. */
+        struct timespec ts = {.tv_sec = (time_t)left,
+                              .tv_nsec = (long)((left - floor(left)) * 1e9)};
+        sigtimedwait(&chld, NULL, &ts);
+    }
+    running_child = 0;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return status;
+}
+
+/* Reads a whole small file (NUL-terminated, malloc'd); NULL on failure. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *s = malloc(cap);
+    while (s) {
+        n += fread(s + n, 1, cap - n - 1, f);
+        if (n < cap - 1)
+            break;
+        char *t = realloc(s, cap *= 2);
+        if (!t) {
+            free(s);
+            s = NULL;
+        } else {
+            s = t;
+        }
+    }
+    fclose(f);
+    if (s) {
+        s[n] = '\0';
+        if (len)
+            *len = n;
+    }
+    return s;
+}
+
+/* The most telling line of the child's stderr: its last "error:" line,
+ * else its last non-empty line, else "". */
+static void err_line(char *buf, size_t len)
+{
+    buf[0] = '\0';
+    char *s = slurp(tmp_err, NULL);
+    if (!s)
+        return;
+    const char *best = NULL, *last = NULL;
+    size_t best_len = 0, last_len = 0;
+    for (char *p = s; *p;) {
+        char *nl = strchr(p, '\n');
+        size_t l = nl ? (size_t)(nl - p) : strlen(p);
+        if (l) {
+            last = p;
+            last_len = l;
+            char save = p[l];
+            p[l] = '\0';
+            if (strstr(p, "error:") || strstr(p, "regression:")) {
+                best = p;
+                best_len = l;
+            }
+            p[l] = save;
+        }
+        p += l + (nl != NULL);
+    }
+    if (!best) {
+        best = last;
+        best_len = last_len;
+    }
+    if (best)
+        snprintf(buf, len, "%.*s", (int)best_len, best);
+    free(s);
+}
+
+/* Why a child failed, in words: "exit 2: its error line", "killed by
+ * signal 11 (Segmentation fault)", "timed out after N s". */
+static void why(int status, bool timed_out, unsigned timeout_s, char *buf,
+                size_t len)
+{
+    char line[512];
+    err_line(line, sizeof line);
+    if (timed_out)
+        snprintf(buf, len, "timed out after %u s", timeout_s);
+    else if (WIFSIGNALED(status))
+        snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else
+        snprintf(buf, len, "exit %d%s%s", WEXITSTATUS(status),
+                 line[0] ? ": " : "", line);
+}
+
+/* Step 1: is s->path a microbe bench program? 0 or 2 after the message. */
+static int check_program(const side *s)
+{
+    struct stat st;
+    if (stat(s->path, &st) != 0)
+        return tool_fail("ab: %s '%s': %s", s->label, s->path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return tool_fail("ab: %s '%s' is not a regular file", s->label,
+                         s->path);
+    if (access(s->path, X_OK) != 0)
+        return tool_fail("ab: %s '%s' is not executable: %s", s->label, s->path,
+                         strerror(errno));
+    char *argv[] = {(char *)s->path, "--version", NULL};
+    bool to;
+    int status = spawn(argv, AB_QUICK_TIMEOUT, &to);
+    if (status == -1)
+        return tool_fail("ab: cannot run %s '%s': %s", s->label, s->path,
+                         strerror(errno));
+    char *out = slurp(tmp_out, NULL);
+    bool ok = !to && WIFEXITED(status) && WEXITSTATUS(status) == 0 && out &&
+              strncmp(out, "microbe ", 8) == 0;
+    if (!ok) {
+        char seen[64] = "";
+        if (out)
+            snprintf(seen, sizeof seen, "%.*s", (int)strcspn(out, "\n"), out);
+        free(out);
+        char w[600];
+        why(status, to, AB_QUICK_TIMEOUT, w, sizeof w);
+        return tool_fail("ab: %s '%s' is not a microbe bench program "
+                         "('--version' printed \"%s\", %s; expected "
+                         "\"microbe VERSION\")",
+                         s->label, s->path, seen, w);
+    }
+    free(out);
+    return 0;
+}
+
+/* Step 2: the benchmarks s would run with the bench flags. */
+static int list_program(side *s, const tool_opts *o)
+{
+    char **argv = calloc((size_t)o->npass + 3, sizeof *argv);
+    if (!argv)
+        return tool_fail("ab: out of memory");
+    int k = 0;
+    argv[k++] = (char *)s->path;
+    argv[k++] = "--list";
+    for (int i = 0; i < o->npass; i++)
+        argv[k++] = o->pass[i];
+    bool to;
+    int status = spawn(argv, AB_QUICK_TIMEOUT, &to);
+    free(argv);
+    if (status == -1)
+        return tool_fail("ab: cannot run %s '%s': %s", s->label, s->path,
+                         strerror(errno));
+    if (to || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        char w[600];
+        why(status, to, AB_QUICK_TIMEOUT, w, sizeof w);
+        return tool_fail("ab: %s '%s' --list failed: %s", s->label, s->path, w);
+    }
+    char *text = slurp(tmp_out, NULL);
+    if (!text)
+        return tool_fail("ab: cannot read %s: %s", tmp_out, strerror(errno));
+    for (char *p = strtok(text, "\n"); p; p = strtok(NULL, "\n")) {
+        char **g = realloc(s->names, (s->nnames + 1) * sizeof *g);
+        if (!g || !(g[s->nnames] = strdup(p))) {
+            free(g ? g : s->names);
+            s->names = NULL;
+            free(text);
+            return tool_fail("ab: out of memory");
+        }
+        s->names = g;
+        s->nnames++;
+    }
+    free(text);
+    if (s->nnames == 0)
+        return tool_fail("ab: %s '%s' selects no benchmark%s", s->label,
+                         s->path,
+                         o->npass ? " with the given bench flags" : "");
+    return 0;
+}
+
+static bool has_name(const side *s, const char *name)
+{
+    for (size_t i = 0; i < s->nnames; i++)
+        if (strcmp(s->names[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Flags ab sets itself or that make no sense per round. */
+static int check_pass(const tool_opts *o)
+{
+    static const char *const own[] = {
+        "format",    "out",      "rounds",        "min-time",
+        "cpu",       "baseline", "save-baseline", "fail-on-regression",
+        "threshold", "alpha",    "archive",       "list",
+        "help",      "version",  "mb-worker",
+    };
+    for (int i = 0; i < o->npass; i++) {
+        const char *a = o->pass[i];
+        if (strncmp(a, "--", 2) != 0)
+            continue;
+        size_t nl = strcspn(a + 2, "=");
+        for (size_t k = 0; k < sizeof own / sizeof *own; k++)
+            if (strlen(own[k]) == nl && strncmp(a + 2, own[k], nl) == 0) {
+                bool ab_has = k < 5 || (k >= 7 && k <= 9);
+                return tool_fail("ab: '%s' cannot be passed to the bench "
+                                 "programs%s",
+                                 a,
+                                 ab_has ? "; give it to microbe ab itself, "
+                                          "before '--'"
+                                        : " (ab sets it or it has no "
+                                          "meaning per round)");
+            }
+    }
+    return 0;
+}
+
+/* The CPU both sides are pinned to: the highest one this process may use
+ * (CPU 0 takes most interrupts), as the bench programs choose. */
+static int pick_cpu(void)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return -1;
+    for (int c = CPU_SETSIZE - 1; c >= 0; c--)
+        if (CPU_ISSET(c, &set))
+            return c;
+    return -1;
+}
+
+/* Adds one round's run r (side s, round k) to s->acc. */
+static int absorb(side *s, const mb_run *r, int k, int nrounds)
+{
+    mb_run *acc = s->acc;
+    if (acc->nctx == 0) {
+        for (size_t i = 0; i < r->nctx; i++) {
+            const ctx_entry *e = &r->ctx[i];
+            if (e->type == CTX_STR)
+                run_ctx_str(acc, e->key, e->str);
+            else if (e->type == CTX_BOOL)
+                run_ctx_bool(acc, e->key, e->num != 0);
+            else
+                run_ctx_num(acc, e->key, e->num);
+        }
+        for (size_t i = 0; i < r->nwarnings; i++)
+            run_warn(acc, "%s", r->warnings[i]);
+    }
+    for (size_t i = 0; i < r->nresults; i++) {
+        const mb_result *src = &r->results[i];
+        if (src->error)
+            return tool_fail("ab: %s '%s' failed in round %d/%d: %s: %s",
+                             s->label, s->path, k + 1, nrounds, src->name,
+                             src->error);
+        mb_result *dst = run_find(acc, src->name);
+        if (!dst) {
+            if (!(dst = run_add_result(acc)))
+                return tool_fail("ab: out of memory");
+            dst->name = strdup(src->name);
+            dst->family = strdup(src->family ? src->family : src->name);
+            dst->group = src->group ? strdup(src->group) : NULL;
+            dst->bench = strdup(src->bench ? src->bench : src->name);
+            dst->arg = src->arg;
+            dst->has_arg = src->has_arg;
+            dst->items = src->items;
+            dst->bytes = src->bytes;
+            if (src->ncounters) {
+                dst->counter_names =
+                    calloc(src->ncounters, sizeof *dst->counter_names);
+                if (dst->counter_names) {
+                    dst->ncounters = src->ncounters;
+                    for (size_t c = 0; c < src->ncounters; c++)
+                        dst->counter_names[c] = strdup(src->counter_names[c]);
+                }
+            }
+            if (!dst->name || !dst->family || !dst->bench)
+                return tool_fail("ab: out of memory");
+        }
+        /* Counters read back as NaN where a round measured another set. */
+        bool same = dst->ncounters == src->ncounters;
+        for (size_t c = 0; same && c < src->ncounters; c++)
+            same = dst->counter_names[c] && src->counter_names[c] &&
+                   strcmp(dst->counter_names[c], src->counter_names[c]) == 0;
+        double *nan_row = NULL;
+        if (!same && dst->ncounters) {
+            nan_row = malloc(dst->ncounters * sizeof *nan_row);
+            if (!nan_row)
+                return tool_fail("ab: out of memory");
+            for (size_t c = 0; c < dst->ncounters; c++)
+                nan_row[c] = NAN;
+        }
+        for (size_t j = 0; j < src->n; j++) {
+            const double *ctr = !dst->ncounters ? NULL
+                                : same ? &src->counters[j * src->ncounters]
+                                       : nan_row;
+            if (!result_add_sample(dst, src->iters[j], src->ns[j], ctr,
+                                   src->flags[j], (uint16_t)k)) {
+                free(nan_row);
+                return tool_fail("ab: out of memory");
+            }
+        }
+        free(nan_row);
+    }
+    return 0;
+}
+
+/* One invocation: side s in round k. */
+static int measure(side *s, const tool_opts *o, double min_time, int cpu, int k,
+                   int nrounds, unsigned timeout_s)
+{
+    char a_out[700], a_time[64], a_cpu[64];
+    snprintf(a_out, sizeof a_out, "--out=%s", tmp_json);
+    snprintf(a_time, sizeof a_time, "--min-time=%.9g", min_time);
+    if (cpu == CPU_NONE)
+        snprintf(a_cpu, sizeof a_cpu, "--cpu=none");
+    else
+        snprintf(a_cpu, sizeof a_cpu, "--cpu=%d", cpu);
+    char **argv = calloc((size_t)o->npass + 8, sizeof *argv);
+    if (!argv)
+        return tool_fail("ab: out of memory");
+    int n = 0;
+    argv[n++] = (char *)s->path;
+    argv[n++] = "--format=json";
+    argv[n++] = a_out;
+    argv[n++] = "--rounds=1";
+    argv[n++] = a_time;
+    argv[n++] = a_cpu;
+    for (int i = 0; i < o->npass; i++)
+        argv[n++] = o->pass[i];
+    unlink(tmp_json);
+    bool to;
+    int status = spawn(argv, timeout_s, &to);
+    free(argv);
+    if (status == -1)
+        return tool_fail("ab: cannot run %s '%s' in round %d/%d: %s", s->label,
+                         s->path, k + 1, nrounds, strerror(errno));
+    if (to || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        char w[700];
+        why(status, to, timeout_s, w, sizeof w);
+        return tool_fail("ab: %s '%s' failed in round %d/%d: %s", s->label,
+                         s->path, k + 1, nrounds, w);
+    }
+    char err[768];
+    char *text = NULL;
+    size_t len = 0;
+    mb_run *r = NULL;
+    mb_status st = archive_read_file(tmp_json, &text, &len, err, sizeof err);
+    if (st == MB_OK)
+        st = json_load_run(text, len, tmp_json, &r, err, sizeof err);
+    free(text);
+    if (st != MB_OK)
+        return tool_fail("ab: %s '%s' in round %d/%d wrote no usable JSON: "
+                         "%s",
+                         s->label, s->path, k + 1, nrounds, err);
+    int code = absorb(s, r, k, nrounds);
+    run_free(r);
+    return code;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int run_ab(side sides[2], const tool_opts *o)
+{
+    int code;
+    for (int i = 0; i < 2; i++)
+        if ((code = check_program(&sides[i])) != 0)
+            return code;
+    if ((code = check_pass(o)) != 0)
+        return code;
+    for (int i = 0; i < 2; i++)
+        if ((code = list_program(&sides[i], o)) != 0)
+            return code;
+    size_t common = 0;
+    for (size_t i = 0; i < sides[1].nnames; i++)
+        common += has_name(&sides[0], sides[1].names[i]);
+    if (common == 0)
+        return tool_fail("ab: OLD_BIN and NEW_BIN have no benchmark in "
+                         "common (%zu and %zu benchmarks, none of the same "
+                         "name)",
+                         sides[0].nnames, sides[1].nnames);
+
+    int nrounds = o->rounds > 0 ? (int)o->rounds : AB_DEFAULT_ROUNDS;
+    double t = o->min_time > 0 ? o->min_time : AB_DEFAULT_MIN_TIME;
+    int cpu = o->cpu;
+    if (cpu == CPU_AUTO && (cpu = pick_cpu()) < 0)
+        return tool_fail("ab: cannot read this process's CPU affinity: %s",
+                         strerror(errno));
+    size_t most =
+        sides[0].nnames > sides[1].nnames ? sides[0].nnames : sides[1].nnames;
+    double limit = AB_ROUND_TIMEOUT + 50.0 * t * (double)most;
+    unsigned timeout_s = limit > 86400 ? 86400u : (unsigned)limit;
+
+    for (int i = 0; i < 2; i++)
+        if (!(sides[i].acc = run_create()))
+            return tool_fail("ab: out of memory");
+    st_rng rng;
+    st_rng_seed(&rng, o->seed);
+    bool tty = isatty(STDERR_FILENO);
+    double t0 = now_s();
+    int first = 0;
+    for (int k = 0; k < nrounds; k++) {
+        /* Balanced: the second round of each pair reverses the first. */
+        first = k % 2 == 0 ? (int)st_rng_below(&rng, 2) : 1 - first;
+        if (tty) {
+            char eta[32] = "";
+            if (k > 0)
+                snprintf(eta, sizeof eta, ", ETA %.0f s",
+                         (now_s() - t0) / k * (nrounds - k));
+            fprintf(stderr, "\rmicrobe ab: round %d/%d%s\033[K", k + 1, nrounds,
+                    eta);
+        }
+        for (int j = 0; j < 2; j++) {
+            side *s = &sides[j == 0 ? first : 1 - first];
+            if ((code = measure(s, o, t, cpu, k, nrounds, timeout_s)) != 0) {
+                if (tty)
+                    fprintf(stderr, "\r\033[K");
+                return code;
+            }
+        }
+    }
+    if (tty)
+        fprintf(stderr, "\r\033[K");
+
+    for (int i = 0; i < 2; i++) {
+        mb_run *acc = sides[i].acc;
+        run_ctx_num(acc, "rounds", nrounds);
+        run_ctx_num(acc, "min_time", t * nrounds);
+        run_ctx_str(acc, "executable", sides[i].path);
+        run_ctx_str(acc, "ab_side", i == 0 ? "old" : "new");
+        run_ctx_num(acc, "ab_round_min_time", t);
+        run_ctx_num(acc, "ab_seed", (double)o->seed);
+        run_summarize(acc);
+    }
+    char label[600];
+    snprintf(label, sizeof label, "%s", sides[0].path);
+    cmp_opts co = {.alpha = o->alpha,
+                   .threshold = o->threshold,
+                   .paired = true,
+                   .old_name = label};
+    cmp_result *cmp = cmp_runs(sides[0].acc, sides[1].acc, &co);
+    if (!cmp)
+        return tool_fail("ab: out of memory");
+    if (o->format == FMT_JSON || o->format == FMT_CSV)
+        for (size_t i = 0; i < sides[1].acc->nwarnings; i++)
+            fprintf(stderr, "microbe: warning: %s\n",
+                    sides[1].acc->warnings[i]);
+    bool ok = tool_write(stdout, o->format, sides[1].acc, cmp);
+    if (!ok || fflush(stdout) != 0)
+        code = tool_fail("ab: cannot write the report: %s",
+                         errno ? strerror(errno) : "out of memory");
+    else
+        code = tool_verdict_exit(cmp, o, label);
+    cmp_free(cmp);
+    return code;
+}
+
+int tool_ab(const tool_opts *o)
+{
+    side sides[2] = {{.label = "OLD_BIN", .path = o->pos[0]},
+                     {.label = "NEW_BIN", .path = o->pos[1]}};
+    const char *tmp = getenv("TMPDIR");
+    snprintf(tmp_dir, sizeof tmp_dir, "%s/microbe-ab.XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(tmp_dir)) {
+        int e = errno;
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s", tmp_dir);
+        tmp_dir[0] = '\0';
+        return tool_fail("ab: cannot create a temporary directory '%s': %s",
+                         dir, strerror(e));
+    }
+    snprintf(tmp_out, sizeof tmp_out, "%s/stdout", tmp_dir);
+    snprintf(tmp_err, sizeof tmp_err, "%s/stderr", tmp_dir);
+    snprintf(tmp_json, sizeof tmp_json, "%s/round.json", tmp_dir);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
+    int code = run_ab(sides, o);
+
+    cleanup();
+    for (int i = 0; i < 2; i++) {
+        for (size_t k = 0; k < sides[i].nnames; k++)
+            free(sides[i].names[k]);
+        free(sides[i].names);
+        run_free(sides[i].acc);
+    }
+    return code;
+}

@@ -1,0 +1,569 @@
+/* microbe: the command-line tool over the archive and bench programs:
+ * list, show, compare, ab, report and prune (SPEC §6). Exit codes as the
+ * bench programs': 0 ok, 1 significant slowdown with --fail-on-regression,
+ * 2 anything wrong, always with one line on stderr saying why. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "cli.h"
+#include "compare.h"
+#include "json.h"
+#include "report.h"
+#include "run.h"
+#include "tool.h"
+
+static const char usage[] =
+    "usage: microbe COMMAND [options]\n"
+    "  list                        runs and baselines in the archive\n"
+    "  show RUN|BASELINE|FILE      one run as a table\n"
+    "  compare OLD NEW             verdicts between two runs, baselines or "
+    "files\n"
+    "  ab OLD_BIN NEW_BIN [-- FLAGS]  run two bench programs interleaved "
+    "on one\n"
+    "                              CPU, round by round, and compare them "
+    "paired\n"
+    "  report                      one HTML page with plots of the "
+    "archive\n"
+    "  prune --keep=N              delete all but the newest N runs\n"
+    "options (where they apply):\n"
+    "  --archive=DIR               archive location (default ./.microbe, "
+    "env MICROBE_ARCHIVE)\n"
+    "  --format=console|json|csv|markdown\n"
+    "  --fail-on-regression        exit 1 if any benchmark is "
+    "significantly slower\n"
+    "  --threshold=PCT             smallest slowdown that matters (default "
+    "3)\n"
+    "  --alpha=P                   significance level over the whole suite "
+    "(default 0.05)\n"
+    "  --rounds=N                  ab: rounds (default 10)\n"
+    "  --min-time=SEC              ab: measuring time per benchmark and "
+    "round (default 0.01)\n"
+    "  --cpu=N|none                ab: the CPU both programs are pinned to "
+    "(default: the\n"
+    "                              highest allowed)\n"
+    "  --seed=N                    ab: seed of the order within rounds\n"
+    "  --out=FILE                  report: the HTML file (default "
+    "microbe-report.html)\n"
+    "  --keep=N                    prune: runs to keep\n"
+    "  --help, --version\n"
+    "OLD, NEW, RUN: a baseline name, a run id (or a unique prefix), "
+    "\"latest\", or a\n"
+    "file (.json.zst, .json, Google Benchmark JSON too).\n"
+    "exit: 0 ok, 1 significant slowdown with --fail-on-regression, 2 "
+    "error\n";
+
+int tool_fail(const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "microbe: error: %s\n", buf);
+    return 2;
+}
+
+/* ---- JSON output of a comparison ---------------------------------------- */
+
+typedef struct sbuf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void sb_add(sbuf *b, const char *fmt, ...)
+{
+    if (b->oom)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->s ? b->s + b->len : NULL,
+                          b->s ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->oom = true;
+            return;
+        }
+        if (b->s && b->len + (size_t)n < b->cap) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = (b->cap + (size_t)n + 1) * 2;
+        char *s = realloc(b->s, cap);
+        if (!s) {
+            b->oom = true;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+}
+
+static void sb_str(sbuf *b, const char *s)
+{
+    sb_add(b, "\"");
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;
+         p++) {
+        if (*p == '"' || *p == '\\')
+            sb_add(b, "\\%c", *p);
+        else if (*p < 0x20)
+            sb_add(b, "\\u%04x", *p);
+        else
+            sb_add(b, "%c", *p);
+    }
+    sb_add(b, "\"");
+}
+
+static void sb_num(sbuf *b, double x)
+{
+    if (isfinite(x))
+        sb_add(b, "%.17g", x);
+    else
+        sb_add(b, "null");
+}
+
+static char *cmp_json(const cmp_result *c)
+{
+    sbuf b = {0};
+    sb_add(&b, "{\"old\": ");
+    sb_str(&b, c->old_label);
+    sb_add(&b, ", \"alpha\": ");
+    sb_num(&b, c->alpha);
+    sb_add(&b, ", \"threshold\": ");
+    sb_num(&b, c->threshold);
+    sb_add(&b, ", \"correction\": ");
+    sb_str(&b, c->correction);
+    sb_add(&b, ", \"paired\": %s, \"compared\": %zu, \"counts\": {",
+           c->paired ? "true" : "false", c->compared);
+    for (int v = 0; v < CMP_NVERDICTS; v++)
+        sb_add(&b, "%s\"%s\": %zu", v ? ", " : "",
+               cmp_verdict_name((cmp_verdict)v), c->count[v]);
+    sb_add(&b, "}, \"notes\": [");
+    for (size_t i = 0; i < c->nnotes; i++) {
+        sb_add(&b, i ? ", " : "");
+        sb_str(&b, c->notes[i]);
+    }
+    sb_add(&b, "], \"rows\": [");
+    for (size_t i = 0; i < c->n; i++) {
+        const cmp_row *r = &c->rows[i];
+        sb_add(&b, "%s{\"name\": ", i ? ", " : "");
+        sb_str(&b, r->name);
+        sb_add(&b, ", \"verdict\": \"%s\", \"old_median\": ",
+               cmp_verdict_name(r->verdict));
+        sb_num(&b, r->old_value);
+        sb_add(&b, ", \"new_median\": ");
+        sb_num(&b, r->new_value);
+        sb_add(&b, ", \"change\": ");
+        sb_num(&b, r->change.change);
+        sb_add(&b, ", \"change_ci\": [");
+        sb_num(&b, r->change.ci.lo);
+        sb_add(&b, ", ");
+        sb_num(&b, r->change.ci.hi);
+        sb_add(&b, "], \"p\": ");
+        sb_num(&b, r->change.p);
+        sb_add(&b, ", \"p_adjusted\": ");
+        sb_num(&b, r->p_adj);
+        sb_add(&b, "}");
+    }
+    sb_add(&b, "]}");
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
+bool tool_write(FILE *f, out_format fmt, const mb_run *run,
+                const cmp_result *cmp)
+{
+    if (fmt != FMT_JSON)
+        return report_write(f, fmt, run, cmp,
+                            f == stdout && isatty(STDOUT_FILENO));
+    char *raw = NULL, *text;
+    size_t len = 0;
+    if (cmp) {
+        if (!(raw = cmp_json(cmp)))
+            return false;
+        text = json_dump_run_with(run, "comparison", raw, &len);
+        free(raw);
+    } else {
+        text = json_dump_run(run, &len);
+    }
+    if (!text)
+        return false;
+    bool ok = fwrite(text, 1, len, f) == len && fputc('\n', f) != EOF;
+    free(text);
+    return ok;
+}
+
+int tool_verdict_exit(const cmp_result *cmp, const tool_opts *o,
+                      const char *what)
+{
+    if (!o->fail_on_regression || cmp->count[CMP_SLOWER] == 0)
+        return 0;
+    char msg[1024];
+    size_t used = (size_t)snprintf(
+        msg, sizeof msg,
+        "%zu benchmark%s significantly slower than %s:", cmp->count[CMP_SLOWER],
+        cmp->count[CMP_SLOWER] > 1 ? "s" : "", what);
+    for (size_t i = 0; i < cmp->n && used < sizeof msg; i++)
+        if (cmp->rows[i].verdict == CMP_SLOWER)
+            used += (size_t)snprintf(msg + used, sizeof msg - used,
+                                     " %s (%+.1f%%)", cmp->rows[i].name,
+                                     100 * cmp->rows[i].change.change);
+    fprintf(stderr, "microbe: regression: %s\n", msg);
+    return 1;
+}
+
+/* ---- Options ------------------------------------------------------------- */
+
+/* Flag bits: which flags a subcommand accepts. */
+enum {
+    F_ARCHIVE = 1 << 0,
+    F_FORMAT = 1 << 1,
+    F_VERDICT = 1 << 2, /* --threshold, --alpha, --fail-on-regression */
+    F_KEEP = 1 << 3,
+    F_AB = 1 << 4, /* --rounds, --min-time, --cpu, --seed */
+    F_OUT = 1 << 5,
+};
+
+typedef struct command {
+    const char *name;
+    int flags;
+    int min_pos, max_pos;
+    const char *pos_usage;
+    int (*run)(const tool_opts *o);
+} command;
+
+/* Parses argv[1..] of subcommand c into *o. 0 on success, else 2 after
+ * printing why. */
+static int parse(const command *c, int argc, char **argv, tool_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->threshold = CLI_DEFAULT_THRESHOLD;
+    o->alpha = CLI_DEFAULT_ALPHA;
+    o->keep = -1;
+    o->cpu = CPU_AUTO;
+    o->seed = 0x6d6963726f6265ull; /* "microbe" */
+    static const char *const valued[] = {
+        "archive", "format",   "threshold", "alpha", "keep",
+        "rounds",  "min-time", "cpu",       "seed",  "out",
+    };
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            if (!(c->flags & F_AB))
+                return tool_fail("%s: unexpected '--' (see microbe --help)",
+                                 c->name);
+            o->pass = argv + i + 1;
+            o->npass = argc - i - 1;
+            break;
+        }
+        if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+            if (o->npos >= c->max_pos)
+                return tool_fail("%s: unexpected argument '%s' (usage: "
+                                 "microbe %s %s)",
+                                 c->name, a, c->name, c->pos_usage);
+            o->pos[o->npos++] = a;
+            continue;
+        }
+        char name[32];
+        const char *eq = strchr(a + 2, '=');
+        size_t nl = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+        if (nl >= sizeof name)
+            return tool_fail("%s: unknown flag '%s' (see microbe --help)",
+                             c->name, a);
+        memcpy(name, a + 2, nl);
+        name[nl] = '\0';
+        const char *v = eq ? eq + 1 : NULL;
+        bool takes = false;
+        for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
+            takes |= strcmp(name, valued[k]) == 0;
+        if (takes && !v) {
+            if (i + 1 >= argc)
+                return tool_fail("%s: --%s needs a value", c->name, name);
+            v = argv[++i];
+        }
+        if (!takes && v)
+            return tool_fail("%s: --%s takes no value", c->name, name);
+        long l;
+        double d;
+        int f = c->flags;
+#define BAD(...) return tool_fail(__VA_ARGS__)
+        if ((f & F_ARCHIVE) && strcmp(name, "archive") == 0) {
+            if (!*v)
+                BAD("%s: --archive needs a directory", c->name);
+            o->archive = v;
+        } else if ((f & F_FORMAT) && strcmp(name, "format") == 0) {
+            if (!cli_parse_format(v, &o->format))
+                BAD("%s: --format: unknown format '%s' (console, json, csv "
+                    "or markdown)",
+                    c->name, v);
+        } else if ((f & F_VERDICT) && strcmp(name, "threshold") == 0) {
+            if (!cli_parse_double(v, &d) || d < 0 || d >= 1000)
+                BAD("%s: --threshold: '%s' is not a percentage in [0, "
+                    "1000)",
+                    c->name, v);
+            o->threshold = d / 100;
+        } else if ((f & F_VERDICT) && strcmp(name, "alpha") == 0) {
+            if (!cli_parse_double(v, &d) || d <= 0 || d >= 1)
+                BAD("%s: --alpha: '%s' is not a probability in (0, 1)", c->name,
+                    v);
+            o->alpha = d;
+        } else if ((f & F_VERDICT) && strcmp(name, "fail-on-regression") == 0) {
+            o->fail_on_regression = true;
+        } else if ((f & F_KEEP) && strcmp(name, "keep") == 0) {
+            if (!cli_parse_int(v, 0, 1000000000, &l))
+                BAD("%s: --keep: '%s' is not a whole number >= 0", c->name, v);
+            o->keep = l;
+        } else if ((f & F_AB) && strcmp(name, "rounds") == 0) {
+            if (!cli_parse_int(v, 2, 1000, &l))
+                BAD("%s: --rounds: '%s' is not a whole number from 2 to "
+                    "1000",
+                    c->name, v);
+            o->rounds = l;
+        } else if ((f & F_AB) && strcmp(name, "min-time") == 0) {
+            if (!cli_parse_double(v, &d) || d <= 0 || d > 3600)
+                BAD("%s: --min-time: '%s' is not a number of seconds in "
+                    "(0, 3600]",
+                    c->name, v);
+            o->min_time = d;
+        } else if ((f & F_AB) && strcmp(name, "cpu") == 0) {
+            if (strcmp(v, "none") == 0)
+                o->cpu = CPU_NONE;
+            else if (!cli_parse_int(v, 0, 1 << 20, &l))
+                BAD("%s: --cpu: '%s' is not a CPU number or 'none'", c->name,
+                    v);
+            else
+                o->cpu = (int)l;
+        } else if ((f & F_AB) && strcmp(name, "seed") == 0) {
+            char *end;
+            errno = 0;
+            unsigned long long s = strtoull(v, &end, 0);
+            if (!*v || *end || errno || *v == '-')
+                BAD("%s: --seed: '%s' is not a whole number >= 0", c->name, v);
+            o->seed = s;
+        } else if ((f & F_OUT) && strcmp(name, "out") == 0) {
+            if (!*v)
+                BAD("%s: --out needs a file name", c->name);
+            o->out = v;
+        } else {
+            BAD("%s: unknown flag '%s' (see microbe --help)", c->name, a);
+        }
+#undef BAD
+    }
+    if (o->npos < c->min_pos)
+        return tool_fail("%s: missing argument (usage: microbe %s %s)", c->name,
+                         c->name, c->pos_usage);
+    if (!o->archive)
+        o->archive = archive_default_dir();
+    return 0;
+}
+
+/* ---- list ---------------------------------------------------------------- */
+
+static int cmd_list(const tool_opts *o)
+{
+    archive_entry *e = NULL;
+    size_t n = 0;
+    char err[512];
+    if (archive_list(o->archive, &e, &n, err, sizeof err) != MB_OK)
+        return tool_fail("list: %s", err);
+    if (n == 0) {
+        printf("no runs or baselines in %s\n", o->archive);
+        archive_list_free(e, n);
+        return 0;
+    }
+    int wname = 4, wdate = 4;
+    for (size_t i = 0; i < n; i++) {
+        int l = (int)strlen(e[i].name);
+        wname = l > wname ? l : wname;
+        l = (int)strlen(e[i].date);
+        wdate = l > wdate ? l : wdate;
+    }
+    printf("%-9s %-*s %-*s %-8s %10s  %s\n", "kind", wname, "name", wdate,
+           "date", "commit", "benchmarks", "cpu");
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *kind = e[i].kind == ARCHIVE_BASELINE ? "baseline" : "run";
+        if (e[i].status != MB_OK) {
+            printf("%-9s %-*s error: %s\n", kind, wname, e[i].name,
+                   e[i].error ? e[i].error : mb_strerror(e[i].status));
+            bad++;
+            continue;
+        }
+        printf("%-9s %-*s %-*s %-8.7s %10zu  %s\n", kind, wname, e[i].name,
+               wdate, e[i].date[0] ? e[i].date : "-",
+               e[i].commit[0] ? e[i].commit : "-", e[i].nbench,
+               e[i].cpu[0] ? e[i].cpu : "-");
+    }
+    if (bad)
+        fprintf(stderr,
+                "microbe: warning: %zu file%s in %s could not be "
+                "read (listed above)\n",
+                bad, bad > 1 ? "s" : "", o->archive);
+    archive_list_free(e, n);
+    return 0;
+}
+
+/* ---- show and compare ---------------------------------------------------- */
+
+/* Loads ref (baseline, run id, "latest" or file) and summarises it. */
+static mb_run *load(const tool_opts *o, const char *ref, int *code)
+{
+    mb_run *run = NULL;
+    char err[768];
+    if (archive_load(o->archive, ref, &run, err, sizeof err) != MB_OK) {
+        *code = tool_fail("%s", err);
+        return NULL;
+    }
+    /* Google Benchmark documents come with point estimates only; a
+     * deterministic re-summary gives every run the same intervals. */
+    run_summarize(run);
+    return run;
+}
+
+static int finish_output(int code)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return tool_fail("cannot write the report: %s", strerror(errno));
+    return code;
+}
+
+static int cmd_show(const tool_opts *o)
+{
+    int code = 2;
+    mb_run *run = load(o, o->pos[0], &code);
+    if (!run)
+        return code;
+    bool ok = tool_write(stdout, o->format, run, NULL);
+    run_free(run);
+    if (!ok)
+        return tool_fail("show: cannot write the report: %s",
+                         errno ? strerror(errno) : "out of memory");
+    return finish_output(0);
+}
+
+/* "baseline \"main\"", "run 2026...", or the file name, for labels. */
+static void describe(const tool_opts *o, const char *ref, char *buf, size_t len)
+{
+    bool file = strchr(ref, '/') || access(ref, F_OK) == 0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/baselines/%s.json.zst", o->archive, ref);
+    if (!file && archive_valid_name(ref) && access(path, F_OK) == 0)
+        snprintf(buf, len, "baseline \"%s\"", ref);
+    else if (!file && strcmp(ref, "latest") == 0)
+        snprintf(buf, len, "the latest run");
+    else if (file)
+        snprintf(buf, len, "%s", ref);
+    else
+        snprintf(buf, len, "run %s", ref);
+}
+
+static int cmd_compare(const tool_opts *o)
+{
+    int code = 2;
+    mb_run *old = load(o, o->pos[0], &code), *now = NULL;
+    if (!old || !(now = load(o, o->pos[1], &code))) {
+        run_free(old);
+        return code;
+    }
+    char label[512];
+    describe(o, o->pos[0], label, sizeof label);
+    cmp_opts co = {
+        .alpha = o->alpha, .threshold = o->threshold, .old_name = label};
+    cmp_result *cmp = cmp_runs(old, now, &co);
+    if (!cmp) {
+        run_free(old);
+        run_free(now);
+        return tool_fail("compare: out of memory");
+    }
+    bool ok = tool_write(stdout, o->format, now, cmp);
+    if (!ok)
+        code = tool_fail("compare: cannot write the report: %s",
+                         errno ? strerror(errno) : "out of memory");
+    else if ((code = finish_output(0)) == 0)
+        code = tool_verdict_exit(cmp, o, label);
+    cmp_free(cmp);
+    run_free(old);
+    run_free(now);
+    return code;
+}
+
+/* ---- prune --------------------------------------------------------------- */
+
+static int cmd_prune(const tool_opts *o)
+{
+    if (o->keep < 0)
+        return tool_fail("prune: --keep=N is required (the number of "
+                         "newest runs to keep)");
+    size_t removed = 0;
+    char err[512];
+    if (archive_prune(o->archive, (size_t)o->keep, &removed, err, sizeof err) !=
+        MB_OK)
+        return tool_fail("prune: %s", err);
+    printf("removed %zu run%s from %s, kept the newest %ld (baselines are "
+           "never pruned)\n",
+           removed, removed == 1 ? "" : "s", o->archive, o->keep);
+    return finish_output(0);
+}
+
+static const command commands[] = {
+    {"list", F_ARCHIVE, 0, 0, "[--archive=DIR]", cmd_list},
+    {"show", F_ARCHIVE | F_FORMAT, 1, 1, "RUN|BASELINE|FILE", cmd_show},
+    {"compare", F_ARCHIVE | F_FORMAT | F_VERDICT, 2, 2, "OLD NEW", cmd_compare},
+    {"ab", F_FORMAT | F_VERDICT | F_AB, 2, 2,
+     "OLD_BIN NEW_BIN [options] [-- bench flags]", tool_ab},
+    {"report", F_ARCHIVE | F_OUT, 0, 0, "[--out=FILE.html]", tool_report},
+    {"prune", F_ARCHIVE | F_KEEP, 0, 0, "--keep=N", cmd_prune},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return tool_fail("no command given (usage: microbe "
+                         "list|show|compare|ab|report|prune ...; see "
+                         "microbe --help)");
+    const char *a = argv[1];
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 ||
+        strcmp(a, "help") == 0) {
+        fputs(usage, stdout);
+        return finish_output(0);
+    }
+    if (strcmp(a, "--version") == 0) {
+        printf("microbe %s\n", MB_VERSION);
+        return finish_output(0);
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        if (strcmp(a, commands[i].name) != 0)
+            continue;
+        for (int k = 2; k < argc; k++) {
+            if (strcmp(argv[k], "--") == 0)
+                break;
+            if (strcmp(argv[k], "--help") == 0) {
+                printf("usage: microbe %s %s\n\n", a, commands[i].pos_usage);
+                fputs(usage, stdout);
+                return finish_output(0);
+            }
+        }
+        tool_opts o;
+        int code = parse(&commands[i], argc - 1, argv + 1, &o);
+        return code ? code : commands[i].run(&o);
+    }
+    if (a[0] == '-')
+        return tool_fail("unknown flag '%s' before the command (see "
+                         "microbe --help)",
+                         a);
+    return tool_fail("unknown command '%s' (list, show, compare, ab, report "
+                     "or prune; see microbe --help)",
+                     a);
+}
