@@ -1,0 +1,76 @@
+/* A run as JSON and back: the --format=json output and the archive payload
+ * are the same document, readable by Google Benchmark's consumers. This is
+ * the only module that sees jansson; its interface is plain C strings. */
+#ifndef MB_JSON_H
+#define MB_JSON_H
+
+#include <stddef.h>
+
+#include "../include/microbe.h"
+#include "run.h"
+
+/* The document (numbers are written so that every double reads back
+ * bit-for-bit: integers when integral and |x| <= 2^53, else %.17g; NaN and
+ * infinities as null, which reads back as NaN):
+ *
+ * { "context": { each ctx entry (string, number or bool),
+ *                "warnings": [...], "microbe_format": RUN_FORMAT_VERSION },
+ *   "benchmarks": [ { Google Benchmark's keys: "name", "run_name",
+ *       "run_type": "iteration", "repetitions", "repetition_index",
+ *       "threads", "family_index", "per_family_instance_index",
+ *       "iterations" (total over samples), "real_time" and "cpu_time" (the
+ *       median ns per iteration), "time_unit": "ns", "items_per_second",
+ *       "bytes_per_second", "error_occurred", "error_message";
+ *       "microbe": { "family", "group", "bench", "arg", "items", "bytes",
+ *         "samples": { "iters", "ns", "round", "flags" },
+ *         "counters": { "names": [...], "values": [[per sample], ...] },
+ *         "summary": { "n", "median", "mean", "stddev", "mad", "min",
+ *           "max", "median_ci", "mean_ci", "confidence", "outliers" },
+ *         "complexity" } } ] }
+ *
+ * Context keys named "warnings" or "microbe_format" are not written (they
+ * would collide with the document's own keys). Unknown keys are ignored on
+ * load, so a later writer may add keys without a version change. */
+
+/* Serialises run (indented by 2, no trailing newline). Returns a malloc'd
+ * NUL-terminated string the caller frees; *len (when len is not NULL) gets
+ * its length. NULL on no memory. */
+char *json_dump_run(const mb_run *run, size_t *len);
+/* The same document without white space: what the archive stores (about
+ * 2.5x smaller before compression, ~10% smaller after). */
+char *json_dump_run_compact(const mb_run *run, size_t *len);
+
+/* As json_dump_run, with one more top-level key: key -> the JSON value
+ * parsed from raw_json (already serialised text, usually an object, e.g.
+ * the comparison verdicts). NULL when key is NULL, "context" or
+ * "benchmarks", when raw_json does not parse, or on no memory. */
+char *json_dump_run_with(const mb_run *run, const char *key,
+                         const char *raw_json, size_t *len);
+
+/* Parses text[len] (need not be NUL-terminated) into a new run in *out,
+ * which the caller frees with run_free(). source_name (a path, "<stdin>")
+ * names the input in error messages; NULL reads as "<input>".
+ *
+ * A microbe document (context.microbe_format present) is validated
+ * strictly: missing keys, wrong types, bad values and sample arrays of
+ * unequal length give MB_ERR_CORRUPT; a microbe_format newer than
+ * RUN_FORMAT_VERSION gives MB_ERR_VERSION.
+ *
+ * A plain Google Benchmark document (no microbe_format) loads too: each
+ * "iteration" entry becomes one sample (iterations, real_time * iterations
+ * converted to ns from time_unit ns/us/ms/s) of the result of its run_name,
+ * so repetitions become samples; aggregates are skipped; items and bytes
+ * per iteration come from items_per_second/bytes_per_second (times
+ * cpu_time: GB divides by CPU time); user counters are ignored; a trailing
+ * all-digit name component becomes the argument. The summary of such a
+ * result holds point estimates only (n, median, mean, stddev, mad, min,
+ * max; both intervals collapsed onto their estimate, confidence 0): call
+ * run_summarize() for bootstrap intervals.
+ *
+ * On failure *out is NULL and err (errlen bytes, may be NULL) holds one
+ * line: "SOURCE: where: why". Returns MB_OK, MB_ERR_CORRUPT,
+ * MB_ERR_VERSION or MB_ERR_NO_MEMORY. */
+mb_status json_load_run(const char *text, size_t len, const char *source_name,
+                        mb_run **out, char *err, size_t errlen);
+
+#endif
