@@ -193,6 +193,75 @@ static void complexity_notes(cmp_result *c, const mb_run *old,
     }
 }
 
+/* "time" unless the run says otherwise (runs from before the key). */
+static const char *measure_of(const mb_run *run)
+{
+    const char *m = run_ctx_gets(run, "measure");
+    return m && *m ? m : "time";
+}
+
+double cmp_counter_change(const cmp_row *row, const char *name)
+{
+    if (!row->old || !row->now)
+        return NAN;
+    double a = result_counter_median(row->old, name);
+    double b = result_counter_median(row->now, name);
+    return isfinite(a) && isfinite(b) && a != 0 ? b / a - 1 : NAN;
+}
+
+/* Counters below this share of the instructions per iteration (and below
+ * one event per iteration) are too small for "moved most". */
+#define CMP_MOVED_FLOOR 0.001
+
+/* Both runs under callgrind: the counts are exact and repeat run after
+ * run, so a change beyond the threshold is real and needs no test or
+ * error control. p is 0 for any change and 1 for none. */
+static void exact_verdicts(cmp_result *c, const cmp_opts *o)
+{
+    c->correction = "exact counts";
+    for (size_t i = 0; i < c->n; i++) {
+        cmp_row *r = &c->rows[i];
+        if (!r->old || !r->now || r->verdict == CMP_FAILED ||
+            r->verdict == CMP_NEW || r->verdict == CMP_GONE)
+            continue;
+        double a = r->old_value, b = r->new_value;
+        double ch = a > 0 ? b / a - 1 : b > 0 ? INFINITY : 0;
+        r->change.change = ch;
+        r->change.ci.lo = r->change.ci.hi = ch;
+        r->change.p = r->p_adj = ch != 0 ? 0 : 1;
+        r->verdict = !(fabs(ch) > o->threshold) ? CMP_UNCHANGED
+                     : ch > 0                   ? CMP_SLOWER
+                                                : CMP_FASTER;
+        double ir = fmax(a, b), best = 0;
+        for (size_t k = 0; k < r->now->ncounters; k++) {
+            const char *name = r->now->counter_names[k];
+            double x = result_counter_median(r->old, name);
+            double y = result_counter_median(r->now, name);
+            double d = cmp_counter_change(r, name);
+            if (!isfinite(d) || fmax(fabs(x), fabs(y)) < 1 ||
+                fmax(fabs(x), fabs(y)) < CMP_MOVED_FLOOR * ir)
+                continue;
+            if (fabs(d) > fabs(best)) {
+                best = d;
+                r->moved = name;
+                r->moved_change = d;
+            }
+        }
+    }
+}
+
+bool cmp_same_measure(const mb_run *old, const mb_run *now, char *err,
+                      size_t errlen)
+{
+    const char *a = measure_of(old), *b = measure_of(now);
+    if (strcmp(a, b) == 0)
+        return true;
+    snprintf(err, errlen, "cannot compare runs of different measures: the "
+             "baseline was measured with --measure=%s, this run with "
+             "--measure=%s", a, b);
+    return false;
+}
+
 cmp_result *cmp_runs(const mb_run *old, const mb_run *now,
                      const cmp_opts *opts)
 {
@@ -236,6 +305,9 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now,
     free(p);
     free(which);
     c->compared = m;
+    if (strcmp(measure_of(old), "instructions") == 0 &&
+        strcmp(measure_of(now), "instructions") == 0)
+        exact_verdicts(c, opts);
     for (size_t i = 0; i < c->n; i++)
         c->count[c->rows[i].verdict]++;
     complexity_notes(c, old, now);

@@ -27,6 +27,11 @@ typedef struct cmp_row {
     cmp_verdict verdict;
     bool has_ins; /* instruction counters on both sides */
     double ins_change;
+    /* --measure=instructions on both sides: the callgrind counter whose
+     * per-iteration count changed most (relative; counters too small to
+     * matter left out) and that change; NULL when none changed. */
+    const char *moved;
+    double moved_change;
 } cmp_row;
 
 typedef struct cmp_result {
@@ -52,6 +57,16 @@ typedef struct cmp_opts {
 cmp_result *cmp_runs(const mb_run *old, const mb_run *now,
                      const cmp_opts *opts);
 void cmp_free(cmp_result *c); /* NULL ok */
+
+/* Runs can be compared only when measured alike (context "measure": "time",
+ * the default for runs without it, or "instructions"). True when they
+ * were; else false with one line in err saying how they differ. */
+bool cmp_same_measure(const mb_run *old, const mb_run *now, char *err,
+                      size_t errlen);
+
+/* The change of counter `name` per iteration between row->old and
+ * row->now (new/old - 1); NAN when either lacks it or old is 0. */
+double cmp_counter_change(const cmp_row *row, const char *name);
 const char *cmp_verdict_name(cmp_verdict v);
 
 #endif

@@ -32,6 +32,10 @@ typedef struct harness_cfg {
     bool samples_fixed; /* --samples or .samples given: exactly that many */
     int rounds;         /* rounds the samples are spread over */
     double max_warmup_ns; /* per round */
+    /* --measure=instructions (core/callgrind.c): no calibration; callgrind
+     * collects around each batch in place of the clock: a probe batch of
+     * one iteration, then batches of N1 and N2 iterations, each dumped. */
+    bool instructions;
 } harness_cfg;
 
 /* What carries from one round of an instance to the next. */

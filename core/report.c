@@ -373,10 +373,260 @@ static void console_compare(FILE *f, const cmp_result *c, bool color)
             100 * c->threshold);
 }
 
+/* ---- --measure=instructions: counts instead of times ------------------ */
+
+static bool counts_measure(const mb_run *run)
+{
+    return strcmp(ctx_s(run, "measure", "time"), "instructions") == 0;
+}
+
+/* "66.0 instr", "1.23k instr", "33.6M cycles": three significant digits. */
+static void report_count(double v, const char *unit, char *buf, size_t len)
+{
+    static const char *const pre[] = {"", "k", "M", "G", "T"};
+    if (!isfinite(v)) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    int p = 0;
+    while (p < 4 && fabs(v) >= 999.5) {
+        v /= 1000;
+        p++;
+    }
+    int digits = fabs(v) >= 99.95 ? 0 : fabs(v) >= 9.995 ? 1 : 2;
+    if (p == 0 && v == floor(v))
+        digits = 0; /* exact counts print as integers */
+    snprintf(buf, len, "%.*f%s%s%s", digits, v, pre[p], *unit ? " " : "",
+             unit);
+}
+
+/* Sum of the named callgrind counters per iteration; NAN when r has none
+ * of them. */
+static double per_iter_sum(const mb_result *r, const char *const *names,
+                           size_t n)
+{
+    double sum = 0;
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        double v = result_counter_median(r, names[i]);
+        if (isfinite(v)) {
+            sum += v;
+            any = true;
+        }
+    }
+    return any ? sum : NAN;
+}
+
+static const char *const l1_miss[] = {"I1mr", "D1mr", "D1mw"};
+static const char *const ll_miss[] = {"ILmr", "DLmr", "DLmw"};
+static const char *const br_miss[] = {"Bcm", "Bim"};
+
+static void instr_block(FILE *f, const mb_run *run, const char *group,
+                        bool color)
+{
+    size_t *idx = malloc((run->nresults + 1) * sizeof *idx);
+    if (!idx)
+        return;
+    size_t k = block(run, group, idx);
+    int w = (int)strlen(group ? group : "benchmark");
+    bool rel = false;
+    for (size_t i = 0; i < k; i++) {
+        const mb_result *r = &run->results[idx[i]];
+        int l = 2 + (int)strlen(short_name(r));
+        w = l > w ? l : w;
+        rel |= r->vs_fastest > 0;
+    }
+    const char *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
+    if (k)
+        fprintf(f, "%s%-*s  %14s  %14s  %9s  %9s  %9s%s%s\n", bold, w,
+                group ? group : "benchmark", "instr/iter", "est. cycles",
+                "L1 miss", "LL miss", "br miss", rel ? "  vs fastest" : "",
+                off);
+    for (size_t i = 0; i < k; i++) {
+        const mb_result *r = &run->results[idx[i]];
+        fprintf(f, "  %-*s", w - 2, short_name(r));
+        if (r->error) {
+            fprintf(f, "  %s%s%s\n", color ? "\033[31m" : "", r->error, off);
+            continue;
+        }
+        char ir[32], cyc[32], l1[32], ll[32], br[32];
+        report_count(r->time.median, "instr", ir, sizeof ir);
+        report_count(result_counter_median(r, "est_cycles"), "cycles", cyc,
+                     sizeof cyc);
+        fmt_count(per_iter_sum(r, l1_miss, 3), l1, sizeof l1);
+        fmt_count(per_iter_sum(r, ll_miss, 3), ll, sizeof ll);
+        fmt_count(per_iter_sum(r, br_miss, 2), br, sizeof br);
+        fputs("  ", f);
+        pad(f, ir, 14, true);
+        fputs("  ", f);
+        pad(f, cyc, 14, true);
+        fprintf(f, "  %9s  %9s  %9s", l1, ll, br);
+        if (rel && r->vs_fastest > 0)
+            fprintf(f, "  %9.2fx", r->vs_fastest);
+        fputc('\n', f);
+    }
+    static const char *const fn[] = {"", "·log n", "·n", "·n log n", "·n²",
+                                     "·n³"};
+    for (size_t i = 0; i < k; i++) {
+        const mb_result *r = &run->results[idx[i]];
+        bool first = r->complexity[0];
+        for (size_t j = 0; j < i && first; j++)
+            first = !same(run->results[idx[j]].family, r->family);
+        if (first) {
+            char coef[32];
+            report_count(r->fit.coef, "instr", coef, sizeof coef);
+            fprintf(f, "  %-10s %-11s %s%s   fit error %.1f%%\n", r->bench,
+                    r->complexity, coef, fn[r->fit.big_o],
+                    100 * r->fit.error);
+        }
+    }
+    size_t nx = 0;
+    crossover *x = run_crossovers(run, &nx);
+    for (size_t i = 0; i < nx; i++)
+        if (same(x[i].group, group))
+            fprintf(f, "  crossover: %s needs fewer instructions than %s "
+                       "from n ≈ %.0f\n",
+                    x[i].faster, x[i].slower, x[i].at);
+    free(x);
+    if (k)
+        fputc('\n', f);
+    free(idx);
+}
+
+/* "Ir +5.1%" for a row's most-moved counter, "" when none. */
+static void moved_text(const cmp_row *r, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (r->moved && r->old && r->now && r->verdict != CMP_FAILED)
+        snprintf(buf, len, "%s %+.1f%%", r->moved, 100 * r->moved_change);
+}
+
+static void instr_compare(FILE *f, const cmp_result *c, bool color)
+{
+    int w = (int)strlen("benchmark");
+    for (size_t i = 0; i < c->n; i++)
+        w = (int)strlen(c->rows[i].name) > w ? (int)strlen(c->rows[i].name)
+                                              : w;
+    fprintf(f, "against %s\n", c->old_label ? c->old_label : "baseline");
+    for (size_t i = 0; i < c->nnotes; i++)
+        fprintf(f, "note: %s\n", c->notes[i]);
+    fprintf(f, "%-*s  %14s  %14s  %8s  %-16s %s\n", w, "benchmark", "base",
+            "now", "change", "moved most", "verdict");
+    const char *off = color ? "\033[0m" : "";
+    for (size_t i = 0; i < c->n; i++) {
+        const cmp_row *r = &c->rows[i];
+        char a[32] = "-", b[32] = "-", ch[32] = "", mv[48];
+        if (r->old)
+            report_count(r->old_value, "instr", a, sizeof a);
+        if (r->now)
+            report_count(r->new_value, "instr", b, sizeof b);
+        if (r->old && r->now && r->verdict != CMP_FAILED)
+            snprintf(ch, sizeof ch, "%+.2f%%", 100 * r->change.change);
+        moved_text(r, mv, sizeof mv);
+        const char *col = "";
+        if (color && r->verdict == CMP_SLOWER)
+            col = "\033[31m";
+        else if (color && r->verdict == CMP_FASTER)
+            col = "\033[32m";
+        fprintf(f, "%-*s  ", w, r->name);
+        pad(f, a, 14, true);
+        fputs("  ", f);
+        pad(f, b, 14, true);
+        fprintf(f, "  %8s  %-16s %s%s%s\n", ch, mv, col,
+                cmp_verdict_name(r->verdict), color ? off : "");
+    }
+    fprintf(f, "%zu slower, %zu faster, %zu unchanged", c->count[CMP_SLOWER],
+            c->count[CMP_FASTER], c->count[CMP_UNCHANGED]);
+    if (c->count[CMP_NEW])
+        fprintf(f, ", %zu new", c->count[CMP_NEW]);
+    if (c->count[CMP_GONE])
+        fprintf(f, ", %zu gone", c->count[CMP_GONE]);
+    fprintf(f, " · exact counts (callgrind), %zu compared · threshold "
+               "%g%%\n",
+            c->compared, 100 * c->threshold);
+}
+
+static void instr_console(FILE *f, const mb_run *run, const cmp_result *cmp,
+                          bool color)
+{
+    instr_block(f, run, NULL, color);
+    for (size_t i = 0; i < run->nresults; i++) {
+        const char *g = run->results[i].group;
+        bool first = g != NULL;
+        for (size_t j = 0; j < i && first; j++)
+            first = !same(run->results[j].group, g);
+        if (first)
+            instr_block(f, run, g, color);
+    }
+    if (cmp)
+        instr_compare(f, cmp, color);
+}
+
+static void instr_markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
+{
+    if (cmp) {
+        fprintf(f, "### microbe: %zu slower, %zu faster, %zu unchanged\n\n",
+                cmp->count[CMP_SLOWER], cmp->count[CMP_FASTER],
+                cmp->count[CMP_UNCHANGED]);
+        fprintf(f, "Against %s · exact counts (callgrind) · threshold "
+                   "%g%%\n\n",
+                cmp->old_label ? cmp->old_label : "baseline",
+                100 * cmp->threshold);
+        for (size_t i = 0; i < cmp->nnotes; i++)
+            fprintf(f, "> %s\n", cmp->notes[i]);
+        if (cmp->nnotes)
+            fputc('\n', f);
+        fprintf(f, "| benchmark | base | now | change | moved most | "
+                   "verdict |\n|---|---:|---:|---:|---|---|\n");
+        for (size_t i = 0; i < cmp->n; i++) {
+            const cmp_row *r = &cmp->rows[i];
+            char a[32] = "-", b[32] = "-", ch[32] = "", mv[48];
+            if (r->old)
+                report_count(r->old_value, "instr", a, sizeof a);
+            if (r->now)
+                report_count(r->new_value, "instr", b, sizeof b);
+            if (r->old && r->now && r->verdict != CMP_FAILED)
+                snprintf(ch, sizeof ch, "%+.2f%%", 100 * r->change.change);
+            moved_text(r, mv, sizeof mv);
+            const char *v = cmp_verdict_name(r->verdict);
+            bool loud = r->verdict == CMP_SLOWER || r->verdict == CMP_FAILED;
+            fprintf(f, "| `%s` | %s | %s | %s | %s | %s%s%s |\n", r->name, a,
+                    b, ch, mv, loud ? "**" : "", v, loud ? "**" : "");
+        }
+        fputc('\n', f);
+        return;
+    }
+    fprintf(f, "### microbe %s · instructions (callgrind)\n\n",
+            ctx_s(run, "microbe_version", MB_VERSION));
+    fprintf(f, "| benchmark | instr/iter | est. cycles | L1 miss | LL miss | "
+               "br miss |\n|---|---:|---:|---:|---:|---:|\n");
+    for (size_t i = 0; i < run->nresults; i++) {
+        const mb_result *r = &run->results[i];
+        if (r->error) {
+            fprintf(f, "| `%s` | **%s** | | | | |\n", r->name, r->error);
+            continue;
+        }
+        char ir[32], cyc[32], l1[32], ll[32], br[32];
+        report_count(r->time.median, "instr", ir, sizeof ir);
+        report_count(result_counter_median(r, "est_cycles"), "", cyc,
+                     sizeof cyc);
+        fmt_count(per_iter_sum(r, l1_miss, 3), l1, sizeof l1);
+        fmt_count(per_iter_sum(r, ll_miss, 3), ll, sizeof ll);
+        fmt_count(per_iter_sum(r, br_miss, 2), br, sizeof br);
+        fprintf(f, "| `%s` | %s | %s | %s | %s | %s |\n", r->name, ir, cyc,
+                l1, ll, br);
+    }
+    fputc('\n', f);
+}
+
 static void console(FILE *f, const mb_run *run, const cmp_result *cmp,
                     bool color)
 {
     console_header(f, run, color);
+    if (counts_measure(run)) {
+        instr_console(f, run, cmp, color);
+        return;
+    }
     cols cc;
     counter_cols(run, &cc);
     console_block(f, run, NULL, &cc, color);
@@ -408,12 +658,15 @@ static void csv(FILE *f, const mb_run *run, const cmp_result *cmp)
 {
     cols cc;
     counter_cols(run, &cc);
-    fprintf(f, "name,group,bench,arg,samples,median_ns,mean_ns,ci_lo_ns,"
-               "ci_hi_ns,mad_ns,stddev_ns,outliers,complexity,vs_fastest");
+    /* Instructions runs hold instructions where timed runs hold ns. */
+    const char *u = counts_measure(run) ? "instr" : "ns";
+    fprintf(f, "name,group,bench,arg,samples,median_%s,mean_%s,ci_lo_%s,"
+               "ci_hi_%s,mad_%s,stddev_%s,outliers,complexity,vs_fastest",
+            u, u, u, u, u, u);
     for (size_t c = 0; c < cc.n; c++)
         fprintf(f, ",%s", cc.names[c]);
     if (cmp)
-        fprintf(f, ",base_ns,change,change_lo,change_hi,p_adj,verdict");
+        fprintf(f, ",base_%s,change,change_lo,change_hi,p_adj,verdict", u);
     fprintf(f, ",error\n");
     for (size_t i = 0; i < run->nresults; i++) {
         const mb_result *r = &run->results[i];
@@ -472,6 +725,10 @@ static void csv(FILE *f, const mb_run *run, const cmp_result *cmp)
 
 static void markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
 {
+    if (counts_measure(run)) {
+        instr_markdown(f, run, cmp);
+        return;
+    }
     if (cmp) {
         fprintf(f, "### microbe: %zu slower, %zu faster, %zu unchanged\n\n",
                 cmp->count[CMP_SLOWER], cmp->count[CMP_FASTER],

@@ -1,0 +1,858 @@
+/* --measure=instructions: the parent starts Valgrind's callgrind once for
+ * the whole selection, re-executing this program as a worker that switches
+ * collection on only around MB_LOOP's batches and dumps the counts of two
+ * batches of known iteration counts per benchmark; the parent parses the
+ * dumps and keeps the difference per iteration. docs/instructions.md. */
+#include "callgrind.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#ifdef MB_HAVE_CALLGRIND_H
+#include <valgrind/callgrind.h>
+#endif
+
+/* ---- callgrind's output format ---------------------------------------- */
+
+/* Copies the rest of a "key: value" line after its key, trimmed. */
+static void copy_value(char *dst, size_t cap, const char *v, size_t len)
+{
+    while (len && (*v == ' ' || *v == '\t'))
+        v++, len--;
+    while (len && (v[len - 1] == ' ' || v[len - 1] == '\r'))
+        len--;
+    if (len >= cap)
+        len = cap - 1;
+    memcpy(dst, v, len);
+    dst[len] = '\0';
+}
+
+static bool starts(const char *line, size_t len, const char *key)
+{
+    size_t k = strlen(key);
+    return len >= k && memcmp(line, key, k) == 0;
+}
+
+/* "Ir Dr Dw ..." -> p->events. False when there are too many or none. */
+static bool parse_events(cg_part *p, const char *v, size_t len)
+{
+    p->nevents = 0;
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == '\r'))
+            i++;
+        size_t s = i;
+        while (i < len && v[i] != ' ' && v[i] != '\t' && v[i] != '\r')
+            i++;
+        if (i == s)
+            break;
+        if (p->nevents == CG_MAX_EVENTS || i - s >= sizeof p->events[0])
+            return false;
+        memcpy(p->events[p->nevents], v + s, i - s);
+        p->events[p->nevents++][i - s] = '\0';
+    }
+    return p->nevents > 0;
+}
+
+/* "15 0 7 2" -> p->total (missing trailing values are 0). */
+static bool parse_totals(cg_part *p, const char *v, size_t len)
+{
+    char buf[CG_MAX_EVENTS * 24];
+    if (len >= sizeof buf)
+        return false;
+    memcpy(buf, v, len);
+    buf[len] = '\0';
+    memset(p->total, 0, sizeof p->total);
+    char *s = buf;
+    for (size_t k = 0;; k++) {
+        while (*s == ' ' || *s == '\t' || *s == '\r')
+            s++;
+        if (!*s)
+            return k > 0;
+        if (k == CG_MAX_EVENTS || *s < '0' || *s > '9')
+            return false;
+        char *end;
+        errno = 0;
+        unsigned long long x = strtoull(s, &end, 10);
+        if (errno || (*end && *end != ' ' && *end != '\t' && *end != '\r'))
+            return false;
+        p->total[k] = x;
+        s = end;
+    }
+}
+
+/* "I1 cache: 32768 B, 64 B, 8-way associative" -> "I1 32768 B 64 B 8-way". */
+static void add_cache(cg_part *p, const char *v, size_t len)
+{
+    char one[96], brief[96];
+    copy_value(one, sizeof one, v, len);
+    unsigned long size = 0, line = 0, ways = 0;
+    char name[8];
+    if (sscanf(one, "%7s cache: %lu B, %lu B, %lu-way", name, &size, &line,
+               &ways) != 4)
+        return;
+    snprintf(brief, sizeof brief, "%s%s %lu B/%lu B line/%lu-way",
+             p->caches[0] ? ", " : "", name, size, line, ways);
+    size_t used = strlen(p->caches);
+    snprintf(p->caches + used, sizeof p->caches - used, "%s", brief);
+}
+
+mb_status cg_parse(const char *text, size_t len, cg_part **parts, size_t *n,
+                   char *err, size_t errlen)
+{
+    char dummy[8];
+    if (!err) {
+        err = dummy;
+        errlen = sizeof dummy;
+    }
+    size_t n0 = *n;
+    cg_part cur;
+    memset(&cur, 0, sizeof cur);
+    bool open = false, have_sum = false, any = false;
+    size_t lineno = 0;
+    const char *p = text, *end = text + len;
+#define CG_FAIL(...)                                                           \
+    do {                                                                       \
+        snprintf(err, errlen, __VA_ARGS__);                                    \
+        *n = n0;                                                               \
+        return MB_ERR_CORRUPT;                                                 \
+    } while (0)
+    /* Closes the part in cur, appending it. */
+#define CG_FLUSH()                                                             \
+    do {                                                                       \
+        if (open) {                                                            \
+            if (!cur.nevents)                                                  \
+                CG_FAIL("line %zu: a part without an events: line", lineno);  \
+            if (!have_sum)                                                     \
+                CG_FAIL("line %zu: a part without a summary: line", lineno);  \
+            cg_part *g = realloc(*parts, (*n + 1) * sizeof *g);                \
+            if (!g) {                                                          \
+                *n = n0;                                                       \
+                snprintf(err, errlen, "out of memory");                        \
+                return MB_ERR_NO_MEMORY;                                       \
+            }                                                                  \
+            *parts = g;                                                        \
+            g[(*n)++] = cur;                                                   \
+        }                                                                      \
+    } while (0)
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        const char *line = p;
+        p = nl ? nl + 1 : end;
+        lineno++;
+        if (starts(line, l, "part:")) {
+            /* A new part of a combined file: events and caches carry. */
+            if (open && (have_sum || cur.trigger[0])) {
+                CG_FLUSH();
+                cur.trigger[0] = '\0';
+                memset(cur.total, 0, sizeof cur.total);
+                have_sum = false;
+            }
+            open = any = true;
+        } else if (starts(line, l, "desc: Trigger:")) {
+            copy_value(cur.trigger, sizeof cur.trigger, line + 14, l - 14);
+            open = any = true;
+        } else if (starts(line, l, "desc: ") && l > 6 &&
+                   memmem(line, l, " cache:", 7)) {
+            add_cache(&cur, line + 6, l - 6);
+        } else if (starts(line, l, "events:")) {
+            if (!parse_events(&cur, line + 7, l - 7))
+                CG_FAIL("line %zu: bad events: line", lineno);
+            open = any = true;
+        } else if (starts(line, l, "summary:") ||
+                   (starts(line, l, "totals:") && !have_sum)) {
+            size_t k = line[0] == 's' ? 8 : 7;
+            if (!parse_totals(&cur, line + k, l - k))
+                CG_FAIL("line %zu: bad %.*s line", lineno, (int)k, line);
+            have_sum = open = any = true;
+        }
+    }
+    if (!any)
+        CG_FAIL("not callgrind output (no events: or summary: line)");
+    CG_FLUSH();
+#undef CG_FLUSH
+#undef CG_FAIL
+    return MB_OK;
+}
+
+double cg_value(const cg_part *p, const char *name)
+{
+    for (size_t i = 0; i < p->nevents; i++)
+        if (strcmp(p->events[i], name) == 0)
+            return (double)p->total[i];
+    return -1;
+}
+
+static double get(const char *const *names, const double *v, size_t n,
+                  const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return v[i];
+    return NAN;
+}
+
+double cg_cycles(const char *const *names, const double *v, size_t n)
+{
+#define G(x) get(names, v, n, x)
+    double ir = G("Ir"), dr = G("Dr"), dw = G("Dw");
+    double l1m = G("I1mr") + G("D1mr") + G("D1mw");
+    double llm = G("ILmr") + G("DLmr") + G("DLmw");
+    double bm = 0;
+    if (!isnan(G("Bcm")))
+        bm += G("Bcm");
+    if (!isnan(G("Bim")))
+        bm += G("Bim");
+#undef G
+    double l1_hits = ir + dr + dw - l1m, ll_hits = l1m - llm;
+    return l1_hits + CG_LL_HIT_CYCLES * ll_hits + CG_RAM_CYCLES * llm +
+           CG_MISPREDICT_CYCLES * bm;
+}
+
+/* Reads a whole file; NULL when it cannot be read. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, used = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + used, 1, cap - used - 1, f);
+        used += got;
+        if (used < cap - 1)
+            break;
+        char *nb = realloc(buf, cap * 2);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    fclose(f);
+    if (buf) {
+        buf[used] = '\0';
+        *len = used;
+    }
+    return buf;
+}
+
+/* ---- worker side (inside Valgrind) ------------------------------------ */
+
+/* Iterations of the second collected batch beyond the first, chosen from
+ * the probe's instruction count: enough to average over iterations that
+ * differ, few enough that a slow benchmark stays quick under Valgrind
+ * (~30-50 M simulated instructions a second with cache simulation). */
+#define CG_BUDGET_IR 4e6
+#define CG_MAX_EXTRA 100
+/* Iterations of the first collected batch. */
+#define CG_N1 1
+
+static struct {
+    char base[PATH_MAX]; /* callgrind's --callgrind-out-file */
+    unsigned dumps;      /* dumps written so far: files base.1 ... */
+    size_t inst;         /* the instance being run */
+    const char *name;
+} wk;
+
+#ifdef MB_HAVE_CALLGRIND_H
+void callgrind_collect(bool on)
+{
+    /* With --collect-atstart=no collection starts off, and the harness
+     * always pairs on with off: a toggle switches it as asked. */
+    (void)on;
+    CALLGRIND_TOGGLE_COLLECT;
+}
+
+void callgrind_zero(void)
+{
+    CALLGRIND_ZERO_STATS;
+}
+
+void callgrind_dump(const char *what, uint64_t n)
+{
+    char desc[320];
+    snprintf(desc, sizeof desc, "mb %zu %s %llu %s", wk.inst, what,
+             (unsigned long long)n, wk.name ? wk.name : "?");
+    CALLGRIND_DUMP_STATS_AT(desc);
+    wk.dumps++;
+}
+#else
+void callgrind_collect(bool on)
+{
+    (void)on;
+}
+void callgrind_zero(void) {}
+void callgrind_dump(const char *what, uint64_t n)
+{
+    (void)what;
+    (void)n;
+    wk.dumps++;
+}
+#endif
+
+uint64_t callgrind_last_ir(void)
+{
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s.%u", wk.base, wk.dumps);
+    size_t len = 0;
+    char *text = slurp(path, &len);
+    if (!text)
+        return 0;
+    cg_part *parts = NULL;
+    size_t n = 0;
+    uint64_t ir = 0;
+    if (cg_parse(text, len, &parts, &n, NULL, 0) == MB_OK && n > 0) {
+        double v = cg_value(&parts[n - 1], "Ir");
+        ir = v > 0 ? (uint64_t)v : 0;
+    }
+    free(parts);
+    free(text);
+    return ir;
+}
+
+uint64_t callgrind_extra_iters(uint64_t probe_ir)
+{
+    if (probe_ir == 0)
+        return 10;
+    double k = floor(CG_BUDGET_IR / (double)probe_ir);
+    return k < 1 ? 1 : k > CG_MAX_EXTRA ? CG_MAX_EXTRA : (uint64_t)k;
+}
+
+/* The clock in instructions mode: none (the harness reads it once per
+ * batch end inside the collected region; a constant cancels). */
+static uint64_t no_clock(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+int callgrind_worker(const char *spec, const instance *insts, size_t n)
+{
+    char dir[PATH_MAX - 64];
+    unsigned long first = 0;
+    int used = 0;
+    if (sscanf(spec, "instructions:%lu:%n", &first, &used) != 1 || !used ||
+        strlen(spec + used) >= sizeof dir - 32) {
+        fprintf(stderr, "error: --mb-worker is internal to microbe\n");
+        return 2;
+    }
+    snprintf(dir, sizeof dir, "%s", spec + used);
+#ifdef MB_HAVE_CALLGRIND_H
+    if (!RUNNING_ON_VALGRIND) {
+        fprintf(stderr, "error: --mb-worker=instructions runs only under "
+                        "valgrind\n");
+        return 2;
+    }
+#else
+    fprintf(stderr, "error: this program was built without "
+                    "<valgrind/callgrind.h>\n");
+    return 2;
+#endif
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/status.%lu", dir, first);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "error: cannot write %s: %s\n", path,
+                strerror(errno));
+        return 2;
+    }
+    snprintf(wk.base, sizeof wk.base, "%s/cg.%lu.out", dir, first);
+    harness_cfg h = {
+        .now = no_clock,
+        .ns_per_tick = 1,
+        .resolution_ns = 1,
+        .min_time_ns = 1,
+        .samples = 1,
+        .rounds = 1,
+        .instructions = true,
+    };
+    for (size_t i = first; i < n; i++) {
+        /* Written before the benchmark runs: if Valgrind dies, the parent
+         * knows which benchmark took it down. */
+        dprintf(fd, "begin %zu\n", i);
+        wk.inst = i;
+        wk.name = insts[i].name;
+        harness_memo memo;
+        memset(&memo, 0, sizeof memo);
+        mb_result tmp;
+        memset(&tmp, 0, sizeof tmp);
+        char warn[512];
+        if (!harness_call(&h, &insts[i], 0, &memo, NULL, &tmp, warn,
+                          sizeof warn))
+            dprintf(fd, "error %zu its body never reaches MB_LOOP\n", i);
+        else
+            dprintf(fd, "end %zu\n", i);
+        free(tmp.iters);
+        free(tmp.ns);
+        free(tmp.flags);
+        free(tmp.round);
+        free(tmp.counters);
+    }
+    dprintf(fd, "done\n");
+    close(fd);
+    return 0;
+}
+
+/* ---- parent side -------------------------------------------------------- */
+
+bool callgrind_available(char *err, size_t errlen)
+{
+#ifndef MB_HAVE_CALLGRIND_H
+    snprintf(err, errlen, "--measure=instructions needs valgrind, and this "
+             "program was built without <valgrind/callgrind.h> (apt-get "
+             "install valgrind, then rebuild)");
+    return false;
+#else
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        path = "/usr/bin:/bin";
+    while (*path) {
+        size_t l = strcspn(path, ":");
+        char cand[PATH_MAX];
+        if (l > 0 && l < sizeof cand - 16) {
+            snprintf(cand, sizeof cand, "%.*s/valgrind", (int)l, path);
+            if (access(cand, X_OK) == 0)
+                return true;
+        }
+        path += l + (path[l] == ':');
+    }
+    snprintf(err, errlen, "--measure=instructions needs valgrind (apt-get "
+             "install valgrind)");
+    return false;
+#endif
+}
+
+/* The two collected batches of one instance. */
+typedef struct slot {
+    bool has1, has2;
+    uint64_t n1, n2;
+    cg_part p1, p2;
+} slot;
+
+/* What a launch's status file says. */
+typedef struct progress {
+    long last_begin; /* -1: none */
+    bool last_ended, done;
+} progress;
+
+static void read_status(const char *path, size_t first, progress *s,
+                        mb_run *run, size_t base, size_t n, bool *failed)
+{
+    s->last_begin = -1;
+    s->last_ended = s->done = false;
+    size_t len = 0;
+    char *text = slurp(path, &len);
+    if (!text)
+        return;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        unsigned long i = 0;
+        int off = 0;
+        if (sscanf(line, "begin %lu", &i) == 1 && i >= first && i < n) {
+            s->last_begin = (long)i;
+            s->last_ended = false;
+        } else if (sscanf(line, "end %lu", &i) == 1) {
+            s->last_ended = true;
+        } else if (sscanf(line, "error %lu %n", &i, &off) == 1 && off &&
+                   i < n) {
+            mb_result *r = &run->results[base + i];
+            free(r->error);
+            r->error = strdup(line + off);
+            failed[i] = true;
+            s->last_ended = true;
+        } else if (strcmp(line, "done") == 0) {
+            s->done = true;
+        }
+    }
+    free(text);
+}
+
+/* Reads the dumps of one launch into the slots. */
+static mb_status read_dumps(const char *dir, size_t first, slot *slots,
+                            const instance *insts, size_t n, char *caches,
+                            size_t capc, char *err, size_t errlen)
+{
+    for (unsigned k = 1;; k++) {
+        char path[PATH_MAX + 48];
+        snprintf(path, sizeof path, "%s/cg.%zu.out.%u", dir, first, k);
+        size_t len = 0;
+        char *text = slurp(path, &len);
+        if (!text)
+            return MB_OK;
+        cg_part *parts = NULL;
+        size_t np = 0;
+        char why[256];
+        mb_status st = cg_parse(text, len, &parts, &np, why, sizeof why);
+        free(text);
+        if (st != MB_OK) {
+            snprintf(err, errlen, "callgrind output %s: %s", path, why);
+            free(parts);
+            return st;
+        }
+        for (size_t j = 0; j < np; j++) {
+            const cg_part *p = &parts[j];
+            unsigned long i = 0;
+            unsigned long long iters = 0;
+            char what[16];
+            int off = 0;
+            if (sscanf(p->trigger, "Client Request: mb %lu %15s %llu %n", &i,
+                       what, &iters, &off) != 3 || !off || i >= n ||
+                strcmp(p->trigger + off, insts[i].name) != 0)
+                continue;
+            if (!caches[0] && p->caches[0])
+                snprintf(caches, capc, "%s", p->caches);
+            if (strcmp(what, "n1") == 0) {
+                slots[i].has1 = true;
+                slots[i].n1 = iters;
+                slots[i].p1 = *p;
+            } else if (strcmp(what, "n2") == 0) {
+                slots[i].has2 = true;
+                slots[i].n2 = iters;
+                slots[i].p2 = *p;
+            }
+        }
+        free(parts);
+    }
+}
+
+/* The result of one instance from its two batches: per-iteration counts
+ * are (count(N2) - count(N1)) / (N2 - N1); the sample holds N2 - N1
+ * iterations and their totals. */
+static void fill_result(mb_result *r, const slot *s)
+{
+    const cg_part *a = &s->p1, *b = &s->p2;
+    if (s->n2 <= s->n1 || a->nevents != b->nevents || a->nevents == 0) {
+        r->error = strdup("callgrind's dumps of this benchmark do not "
+                          "match");
+        return;
+    }
+    size_t ne = a->nevents;
+    double v[CG_MAX_EVENTS + 1];
+    const char *names[CG_MAX_EVENTS + 1];
+    double ir = 0;
+    for (size_t e = 0; e < ne; e++) {
+        names[e] = b->events[e];
+        v[e] = (double)b->total[e] - (double)a->total[e];
+        if (strcmp(names[e], "Ir") == 0)
+            ir = v[e];
+    }
+    double cyc = cg_cycles(names, v, ne);
+    size_t nc = ne + !isnan(cyc);
+    if (!isnan(cyc)) {
+        names[ne] = CG_CYCLES_NAME;
+        v[ne] = cyc;
+    }
+    r->counter_names = calloc(nc, sizeof *r->counter_names);
+    if (!r->counter_names)
+        return;
+    for (size_t c = 0; c < nc; c++)
+        r->counter_names[c] = strdup(names[c]);
+    r->ncounters = nc;
+    result_add_sample(r, (double)(s->n2 - s->n1), ir, v, 0, 0);
+}
+
+static void tail_of(const char *path, char *out, size_t cap)
+{
+    size_t len = 0;
+    char *text = slurp(path, &len);
+    out[0] = '\0';
+    if (!text)
+        return;
+    /* The last non-empty line that is not a "==pid==" blank. */
+    while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
+        text[--len] = '\0';
+    char *last = strrchr(text, '\n');
+    snprintf(out, cap, "%s", last ? last + 1 : text);
+    free(text);
+}
+
+static void show_file(const char *path, const char *what)
+{
+    size_t len = 0;
+    char *text = slurp(path, &len);
+    if (text && len) {
+        fprintf(stderr, "---- %s ----\n%s", what, text);
+        if (text[len - 1] != '\n')
+            fputc('\n', stderr);
+    }
+    free(text);
+}
+
+static void remove_dir(const char *dir, size_t launches_end)
+{
+    static const char *const fixed[] = {"valgrind.log", "client.log"};
+    char path[PATH_MAX + 48];
+    for (size_t f = 0; f <= launches_end; f++) {
+        snprintf(path, sizeof path, "%s/status.%zu", dir, f);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/cg.%zu.out", dir, f);
+        unlink(path);
+        for (unsigned k = 1;; k++) {
+            snprintf(path, sizeof path, "%s/cg.%zu.out.%u", dir, f, k);
+            if (unlink(path) != 0)
+                break;
+        }
+    }
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, fixed[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Starts Valgrind on this program for insts[first..); returns its pid or
+ * -1 with err set. */
+static pid_t launch(const char *exe, const char *dir, size_t first,
+                    const char *filter, char *err, size_t errlen)
+{
+    char log[PATH_MAX + 32], out[PATH_MAX + 32], worker[PATH_MAX + 48],
+        flt[PATH_MAX], clog[PATH_MAX + 32];
+    snprintf(log, sizeof log, "--log-file=%s/valgrind.log", dir);
+    snprintf(out, sizeof out, "--callgrind-out-file=%s/cg.%zu.out", dir,
+             first);
+    snprintf(worker, sizeof worker, "--mb-worker=instructions:%zu:%s",
+             first, dir);
+    snprintf(clog, sizeof clog, "%s/client.log", dir);
+    char *argv[16];
+    int a = 0;
+    argv[a++] = "valgrind";
+    argv[a++] = "--tool=callgrind";
+    argv[a++] = "--collect-atstart=no";
+    argv[a++] = "--cache-sim=yes";
+    argv[a++] = "--branch-sim=yes";
+    argv[a++] = log;
+    argv[a++] = out;
+    argv[a++] = (char *)exe;
+    argv[a++] = worker;
+    if (filter) {
+        snprintf(flt, sizeof flt, "--filter=%s", filter);
+        argv[a++] = flt;
+    }
+    argv[a] = NULL;
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "cannot fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        /* The benchmarks' own output is kept for a failure report. */
+        int fd = open(clog, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+            close(fd);
+        }
+        execvp("valgrind", argv);
+        dprintf(STDERR_FILENO, "cannot run valgrind: %s\n", strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
+static void describe(int status, bool timed_out, double timeout_s,
+                     char *out, size_t len)
+{
+    if (timed_out)
+        snprintf(out, len, "timed out under valgrind (no progress for "
+                 "%.0f s)", timeout_s);
+    else if (WIFSIGNALED(status))
+        snprintf(out, len, "crashed under valgrind (signal %d: %s)",
+                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else if (WIFEXITED(status))
+        snprintf(out, len, "called exit(%d) inside the benchmark (under "
+                 "valgrind)", WEXITSTATUS(status));
+    else
+        snprintf(out, len, "its valgrind process ended unexpectedly");
+}
+
+static void valgrind_version(mb_run *run, const char *dir)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/valgrind.log", dir);
+    size_t len = 0;
+    char *text = slurp(path, &len);
+    const char *v = text ? strstr(text, "Using Valgrind-") : NULL;
+    if (v) {
+        char ver[32];
+        if (sscanf(v + 15, "%31[0-9.]", ver) == 1)
+            run_ctx_str(run, "valgrind_version", ver);
+    }
+    free(text);
+}
+
+mb_status callgrind_run(const callgrind_cfg *cfg, const instance *insts,
+                        size_t n, mb_run *run, char *err, size_t errlen)
+{
+    size_t base = run->nresults;
+    for (size_t i = 0; i < n; i++) {
+        mb_result *r = run_add_result(run);
+        if (!r)
+            return MB_ERR_NO_MEMORY;
+        const mb_bench *b = insts[i].bench;
+        r->name = strdup(insts[i].name);
+        r->family = strdup(insts[i].family);
+        r->group = b->group ? strdup(b->group) : NULL;
+        r->bench = strdup(b->name);
+        r->arg = insts[i].arg;
+        r->has_arg = insts[i].has_arg;
+        r->items = b->items;
+        r->bytes = b->bytes;
+    }
+    if (!callgrind_available(err, errlen))
+        return MB_ERR_UNSUPPORTED;
+    char exe[PATH_MAX];
+    ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (el <= 0) {
+        snprintf(err, errlen, "cannot find this program to run it under "
+                 "valgrind: /proc/self/exe: %s", strerror(errno));
+        return MB_ERR_IO;
+    }
+    exe[el] = '\0';
+    const char *tmp = getenv("TMPDIR");
+    char dir[PATH_MAX - 64];
+    snprintf(dir, sizeof dir, "%s/microbe-cg-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        snprintf(err, errlen, "cannot create a directory in %s for "
+                 "callgrind's output: %s", tmp && *tmp ? tmp : "/tmp",
+                 strerror(errno));
+        return MB_ERR_IO;
+    }
+    slot *slots = calloc(n ? n : 1, sizeof *slots);
+    bool *failed = calloc(n ? n : 1, sizeof *failed);
+    if (!slots || !failed) {
+        free(slots);
+        free(failed);
+        rmdir(dir);
+        return MB_ERR_NO_MEMORY;
+    }
+    double timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 600;
+    char caches[160] = "";
+    mb_status st = MB_OK;
+    size_t first = 0, last_first = 0;
+    while (first < n && st == MB_OK) {
+        last_first = first;
+        pid_t pid = launch(exe, dir, first, cfg->filter, err, errlen);
+        if (pid < 0) {
+            st = MB_ERR_CRASHED;
+            break;
+        }
+        char spath[PATH_MAX + 32];
+        snprintf(spath, sizeof spath, "%s/status.%zu", dir, first);
+        int wst = 0;
+        bool timed_out = false;
+        off_t seen = -1;
+        long shown = -1;
+        double last_change = now_s();
+        for (;;) {
+            pid_t w = waitpid(pid, &wst, WNOHANG);
+            if (w == pid || (w < 0 && errno != EINTR))
+                break;
+            struct stat sb;
+            off_t size = stat(spath, &sb) == 0 ? sb.st_size : 0;
+            if (size != seen) {
+                seen = size;
+                last_change = now_s();
+                if (cfg->progress) {
+                    progress s;
+                    read_status(spath, first, &s, run, base, n, failed);
+                    if (s.last_begin >= 0 && s.last_begin != shown) {
+                        shown = s.last_begin;
+                        fprintf(stderr, "\rinstructions  %-60.60s",
+                                insts[shown].name);
+                    }
+                }
+            } else if (now_s() - last_change > timeout_s) {
+                timed_out = true;
+                kill(pid, SIGKILL);
+                while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
+                    ;
+                break;
+            }
+            struct timespec nap = {0, 20 * 1000 * 1000};
+            nanosleep(&nap, NULL);
+        }
+        if (cfg->progress)
+            fprintf(stderr, "\r%80s\r", "");
+        progress s;
+        read_status(spath, first, &s, run, base, n, failed);
+        mb_status rs = read_dumps(dir, first, slots, insts, n, caches,
+                                  sizeof caches, err, errlen);
+        if (rs != MB_OK) {
+            st = rs;
+            break;
+        }
+        bool ok_exit = WIFEXITED(wst) && WEXITSTATUS(wst) == 0;
+        if (s.done && ok_exit && !timed_out)
+            break;
+        char logp[PATH_MAX + 32], clogp[PATH_MAX + 32];
+        snprintf(logp, sizeof logp, "%s/valgrind.log", dir);
+        snprintf(clogp, sizeof clogp, "%s/client.log", dir);
+        if (s.last_begin < 0 || (s.last_ended && !timed_out)) {
+            /* Valgrind failed before or after any benchmark: nothing to
+             * blame a benchmark for. */
+            char last[200];
+            tail_of(logp, last, sizeof last);
+            if (!last[0])
+                tail_of(clogp, last, sizeof last);
+            show_file(logp, "valgrind's output");
+            show_file(clogp, "the benchmark program's output");
+            char why[160];
+            describe(wst, timed_out, timeout_s, why, sizeof why);
+            snprintf(err, errlen, "valgrind failed (%s)%s%s", why,
+                     last[0] ? ": " : "", last);
+            st = MB_ERR_CRASHED;
+            break;
+        }
+        mb_result *r = &run->results[base + (size_t)s.last_begin];
+        char why[160];
+        describe(wst, timed_out, timeout_s, why, sizeof why);
+        free(r->error);
+        r->error = strdup(why);
+        failed[s.last_begin] = true;
+        first = (size_t)s.last_begin + 1;
+    }
+    if (st == MB_OK) {
+        valgrind_version(run, dir);
+        if (caches[0])
+            run_ctx_str(run, "callgrind_caches", caches);
+        for (size_t i = 0; i < n; i++) {
+            mb_result *r = &run->results[base + i];
+            if (failed[i] || r->error)
+                continue;
+            if (!slots[i].has1 || !slots[i].has2) {
+                r->error = strdup("no callgrind counts came back for it");
+                continue;
+            }
+            fill_result(r, &slots[i]);
+        }
+    }
+    remove_dir(dir, last_first);
+    free(slots);
+    free(failed);
+    return st;
+}
