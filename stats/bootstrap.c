@@ -96,36 +96,90 @@ double stats_loo_median(const double *s, size_t n, size_t i)
     return a + 0.5 * (b - a);
 }
 
-double stats_resample(st_rng *r, const double *s, size_t n, st_estimator e,
-                      double *cnt)
+void stats_med_prep(size_t n, double *tab)
+{
+    /* The median of a resample is an order statistic of the drawn indices,
+     * whose law follows from binomial counts: the resample's rank-k value
+     * is at index <= j iff at least k + 1 of the n draws are <= j, and
+     * P(Bin(n, p) >= k + 1) = I_p(k + 1, n - k). So instead of drawing n
+     * indices, one uniform picks the index from this exact CDF. */
+    double *cdf = tab, *tie = tab + n;
+    size_t k = (n - 1) / 2;
+    double a = (double)(k + 1), b = (double)(n - k), dn = (double)n;
+    double lb = stats_lbeta(a, b);
+    for (size_t j = 0; j + 1 < n; j++)
+        cdf[j] = stats_incbeta_lb(a, b, (double)(j + 1) / dn, lb);
+    cdf[n - 1] = 1;
+    if (n % 2)
+        return;
+    /* Even n: the median also needs the rank-(k+1) value. With A draws
+     * below j and B at j, both ranks sit at j iff A <= k and A + B >= k + 2,
+     * whose probability is P(A <= k) - P(A + B <= k + 1) + P(A = k + 1,
+     * B = 0); tie[j] is that given the lower one is at j. */
+    double lb2 = stats_lbeta(a + 1, b - 1);
+    double lchoose = lgamma(dn + 1) - lgamma(a + 1) - lgamma(b);
+    for (size_t j = 0; j < n; j++) {
+        double below = j ? cdf[j - 1] : 0, pj = cdf[j] - below;
+        double both = stats_incbeta_lb(a + 1, b - 1, (double)(j + 1) / dn, lb2);
+        both -= below;
+        if (j > 0 && j + 1 < n)
+            both += exp(lchoose + a * log((double)j / dn) +
+                        (b - 1) * log((double)(n - 1 - j) / dn));
+        tie[j] = pj > 0 ? fmin(1, fmax(0, both / pj)) : 1;
+    }
+}
+
+double stats_med_draw(st_rng *r, const double *s, size_t n, const double *tab)
+{
+    double u = st_rng_uniform(r);
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tab[mid] > u)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (n % 2 || st_rng_uniform(r) < tab[n + lo])
+        return s[lo];
+    /* The upper one is above lo: exactly k + 1 draws were <= lo, and the
+     * other m fell uniformly on the rest, so it is their minimum, whose
+     * survival function ((rest - t) / rest)^m inverts in closed form. */
+    size_t rest = n - 1 - lo, m = n - (n - 1) / 2 - 1;
+    double w = 1 - st_rng_uniform(r);
+    double t = floor((double)rest * (1 - pow(w, 1.0 / (double)m))) + 1;
+    size_t up = lo + (t < (double)rest ? (size_t)t : rest);
+    return s[lo] + 0.5 * (s[up] - s[lo]);
+}
+
+double stats_mean_draw(st_rng *r, const double *s, size_t n)
 {
     st_rng g = *r; /* a local copy stays in registers */
-    if (e == ST_MEAN) {
-        double sum = 0;
+    double sum = 0;
+    if (n > 1u << 16) {
         for (size_t i = 0; i < n; i++)
             sum += s[stats_pick(&g, n)];
         *r = g;
         return sum / (double)n;
     }
-    /* Median without sorting: s is sorted, so counting how often each index
-     * is drawn and walking the counts finds the middle order statistic in
-     * O(n) with no comparisons of values. */
-    for (size_t i = 0; i < n; i++)
-        cnt[i] = 0;
-    for (size_t i = 0; i < n; i++)
-        cnt[stats_pick(&g, n)] += 1;
+    /* Lemire's multiply-shift on 16-bit slices: four draws per generator
+     * step. Rejecting a low half below 2^16 mod n keeps each exactly
+     * uniform. */
+    uint32_t n32 = (uint32_t)n, lim = (1u << 16) % n32;
+    size_t i = 0;
+    while (i < n) {
+        uint64_t bits = stats_next(&g);
+        for (int c = 0; c < 4; c++, bits >>= 16) {
+            uint32_t m = (uint32_t)(bits & 0xffff) * n32;
+            if ((m & 0xffff) < lim)
+                continue;
+            sum += s[m >> 16];
+            if (++i == n)
+                break;
+        }
+    }
     *r = g;
-    double k = (double)((n - 1) / 2), cum = 0;
-    size_t j = 0;
-    while (cum + cnt[j] <= k)
-        cum += cnt[j++];
-    double a = s[j];
-    if (n % 2 || cum + cnt[j] > k + 1)
-        return a;
-    do
-        j++;
-    while (cnt[j] == 0);
-    return a + 0.5 * (s[j] - a);
+    return sum / (double)n;
 }
 
 st_interval stats_boot_interval(double *est, size_t b, double theta,
@@ -166,10 +220,11 @@ double stats_estimate(const double *s, size_t n, st_estimator e)
 
 size_t st_boot_scratch_size(size_t n, const st_boot_opts *opts)
 {
-    return 2 * n + stats_opts(opts).resamples;
+    return 3 * n + stats_opts(opts).resamples;
 }
 
-/* Estimate, replicates and interval for the finite values sorted in s[m]. */
+/* Estimate, replicates and interval for the finite values sorted in s[m];
+ * cnt[2m], est[resamples]. */
 static st_interval ci_sorted(double *s, size_t m, const st_boot_opts *o,
                              double *cnt, double *est)
 {
@@ -179,8 +234,14 @@ static st_interval ci_sorted(double *s, size_t m, const st_boot_opts *o,
         return ci;
     st_rng rng;
     st_rng_seed(&rng, o->seed);
-    for (size_t b = 0; b < o->resamples; b++)
-        est[b] = stats_resample(&rng, s, m, o->estimator, cnt);
+    if (o->estimator == ST_MEAN) {
+        for (size_t b = 0; b < o->resamples; b++)
+            est[b] = stats_mean_draw(&rng, s, m);
+    } else {
+        stats_med_prep(m, cnt);
+        for (size_t b = 0; b < o->resamples; b++)
+            est[b] = stats_med_draw(&rng, s, m, cnt);
+    }
     double accel = 0;
     if (o->method == ST_BCA) {
         double sum = 0;
@@ -206,7 +267,7 @@ st_interval st_bootstrap_ci(const double *x, size_t n, const st_boot_opts *opts,
         return nan;
     }
     stats_sort(scratch, m);
-    return ci_sorted(scratch, m, &o, scratch + n, scratch + 2 * n);
+    return ci_sorted(scratch, m, &o, scratch + n, scratch + 3 * n);
 }
 
 void st_summarize(const double *x, size_t n, const st_boot_opts *opts,
@@ -232,7 +293,7 @@ void st_summarize(const double *x, size_t n, const st_boot_opts *opts,
         return;
     }
     o.estimator = ST_MEDIAN;
-    out->median_ci = ci_sorted(s, m, &o, scratch + n, scratch + 2 * n);
+    out->median_ci = ci_sorted(s, m, &o, scratch + n, scratch + 3 * n);
     o.estimator = ST_MEAN;
-    out->mean_ci = ci_sorted(s, m, &o, scratch + n, scratch + 2 * n);
+    out->mean_ci = ci_sorted(s, m, &o, scratch + n, scratch + 3 * n);
 }

@@ -41,6 +41,31 @@ static inline size_t stats_pick(st_rng *r, size_t n)
     return (size_t)(m >> 32);
 }
 
+/* Bit counts for the sign-flip test's masks. */
+static inline int stats_popcount(uint64_t w)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_popcountll(w);
+#else
+    int c = 0;
+    for (; w; w &= w - 1)
+        c++;
+    return c;
+#endif
+}
+
+static inline int stats_ctz(uint64_t w) /* w != 0 */
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(w);
+#else
+    int c = 0;
+    for (; !(w & 1); w >>= 1)
+        c++;
+    return c;
+#endif
+}
+
 /* Rearranges x so that x[k] is the k-th smallest, smaller before it and
  * larger after it (C++'s nth_element); returns x[k]. x holds no NaN. */
 double stats_select(double *x, size_t n, size_t k);
@@ -67,9 +92,23 @@ double stats_jack_accel(double num, double den);
 double stats_estimate(const double *s, size_t n, st_estimator e);
 /* Median of the sorted sample s[n] with element i left out. */
 double stats_loo_median(const double *s, size_t n, size_t i);
-/* Estimator of one bootstrap resample of sorted s[n]; cnt[n] is scratch. */
-double stats_resample(st_rng *r, const double *s, size_t n, st_estimator e,
-                      double *cnt);
+/* Bootstrap replicates of sorted s[n] (n >= 1). The median's: tab[2n]
+ * filled once by stats_med_prep(n) (it depends on n only), then
+ * O(log n) per draw. The mean's: n draws. */
+void stats_med_prep(size_t n, double *tab);
+double stats_med_draw(st_rng *r, const double *s, size_t n, const double *tab);
+double stats_mean_draw(st_rng *r, const double *s, size_t n);
+/* Estimator of sorted s[n]'s resample; tab as prepared for the median. */
+static inline double stats_draw(st_rng *r, const double *s, size_t n,
+                                st_estimator e, const double *tab)
+{
+    return e == ST_MEAN ? stats_mean_draw(r, s, n)
+                        : stats_med_draw(r, s, n, tab);
+}
+
+/* Regularized incomplete beta I_x(a, b) given lbeta = log B(a, b). */
+double stats_incbeta_lb(double a, double b, double x, double lbeta);
+double stats_lbeta(double a, double b);
 
 /* Options with defaults filled in. */
 st_boot_opts stats_opts(const st_boot_opts *o);

@@ -67,7 +67,7 @@ typedef struct st_interval {
 } st_interval;
 
 /* Doubles of scratch that st_bootstrap_ci / st_summarize need for n values:
- * 2 n + resamples. opts may be NULL (all defaults) here and below. */
+ * 3 n + resamples. opts may be NULL (all defaults) here and below. */
 size_t st_boot_scratch_size(size_t n, const st_boot_opts *opts);
 /* Confidence interval of the estimator of x. Degenerate input (n < 2, all
  * equal) gives lo == hi == the estimate; n == 0 gives NaNs. BCa counts the
@@ -75,7 +75,8 @@ size_t st_boot_scratch_size(size_t n, const st_boot_opts *opts);
  * falls back to
  * the percentile interval where BCa is undefined (all replicates on one
  * side of the estimate). Medians of resamples are found by counting draws
- * of sorted indices: O(n) per resample, no sort, no allocation. */
+ * of sorted indices: O(log n) per resample from the exact law of
+ * the resample median's index, no sort, no allocation. */
 st_interval st_bootstrap_ci(const double *x, size_t n, const st_boot_opts *opts,
                             double *scratch);
 
@@ -108,7 +109,9 @@ typedef struct st_change {
  * is). Paired: the estimator (median by default, mean = geometric mean of
  * the ratios) of d[i] = log(new[i] / old[i]), pairs resampled for the
  * interval; p is a sign-flip test of |est(d)| (exact when the order within a
- * pair does not matter). p = (1 + hits) / (1 + resamples), so never 0. No
+ * pair does not matter). p = (1 + hits) / (1 + resamples), so never 0,
+ * except that the test stops once 40 permutations are as extreme (a large
+ * p is then clear): p = 40 / permutations (Besag-Clifford). No
  * usable value on a side: change and interval NaN, p = 1. */
 
 /* Doubles of scratch that st_compare/st_compare_paired need:
@@ -122,6 +125,41 @@ st_change st_compare(const double *old, size_t n_old, const double *new_,
  * the estimator of the per-pair ratios new[i]/old[i], minus 1. */
 st_change st_compare_paired(const double *old, const double *new_, size_t n,
                             const st_boot_opts *opts, double *scratch);
+
+/* Runs gathered in rounds (round-robin over benchmarks), old[i] taken in
+ * round old_round[i]: the change with the round, not the sample, as the
+ * unit of replication. Samples of one round share the machine's state, so
+ * a sample-level test between two runs takes a shift of a few rounds for
+ * a change; here each round contributes one value, the median of the logs
+ * of its positive finite samples, and the change is exp(mean(new round
+ * medians) - mean(old round medians)) - 1 whatever opts->estimator says.
+ * Interval and p come from Welch's t on the log round medians, each side's
+ * variance never taken below what its within-round scatter alone gives a
+ * median (few rounds can underestimate it by chance). p is never below
+ * 1 / (1 + resamples), like the sample-level tests; with no spread at all
+ * it is 2 / C(r_old + r_new, r_old), what ordering the rounds can show.
+ * With fewer than 3 rounds on a side there is no between-round variance
+ * to speak of: it returns st_compare on the samples. Round indices need
+ * not be contiguous; cost O(n x rounds). Scratch of
+ * st_compare_rounds_scratch_size(n_old, n_new, opts) doubles. */
+size_t st_compare_rounds_scratch_size(size_t n_old, size_t n_new,
+                                      const st_boot_opts *opts);
+st_change st_compare_rounds(const double *old, const uint16_t *old_round,
+                            size_t n_old, const double *new_,
+                            const uint16_t *new_round, size_t n_new,
+                            const st_boot_opts *opts, double *scratch);
+
+/* ---- Distributions --------------------------------------------------------
+ */
+/* Regularized incomplete beta I_x(a, b), a, b > 0, x in [0, 1] (NaN
+ * otherwise); continued fraction (modified Lentz), ~1e-14 relative. */
+double st_incbeta(double a, double b, double x);
+/* Student's t with df > 0 (not necessarily whole) degrees of freedom: CDF,
+ * two-sided tail P(|T| >= |t|) (full precision far out), quantile (p in
+ * [0, 1]; +-inf at the ends). NaN for NaN or df <= 0. */
+double st_t_cdf(double t, double df);
+double st_t_two_sided(double t, double df);
+double st_t_ppf(double p, double df);
 
 /* ---- Suite-level error control ---------------------------------------------
  */

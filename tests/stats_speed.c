@@ -1,7 +1,8 @@
 /* Timing of the analysis the SPEC holds stats/ to: 100 benchmarks x 100
  * samples, 10,000 resamples each (st_summarize: median and mean intervals;
- * st_compare and st_compare_paired against a second sample). Not a test:
- * run by hand, ./build/tests/stats_speed. */
+ * st_compare, st_compare_paired and st_compare_rounds against a second
+ * sample), and the full path per benchmark: summarize both sides, then
+ * compare. Not a test: run by hand, ./build/tests/stats_speed. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,11 +47,35 @@ int main(void)
     for (int b = 0; b < BENCHES; b++)
         sink += st_compare_paired(old[b], new_[b], SAMPLES, &o, s).p;
     double t3 = now();
+    static uint16_t round[SAMPLES];
+    for (int i = 0; i < SAMPLES; i++)
+        round[i] = (uint16_t)(i % 5);
+    for (int b = 0; b < BENCHES; b++)
+        sink += st_compare_rounds(old[b], round, SAMPLES, new_[b], round,
+                                  SAMPLES, &o, s)
+                    .p;
+    double t4 = now();
+    for (int b = 0; b < BENCHES; b++) {
+        st_summarize(old[b], SAMPLES, &o, s, &sum);
+        sink += sum.median_ci.lo;
+        st_summarize(new_[b], SAMPLES, &o, s, &sum);
+        sink += sum.median_ci.lo;
+        sink += st_compare(old[b], SAMPLES, new_[b], SAMPLES, &o, s).p;
+    }
+    double t5 = now();
+    for (int b = 0; b < BENCHES; b++) /* A/A: p large, stops early */
+        sink +=
+            st_compare(old[b], SAMPLES, old[(b + 1) % BENCHES], SAMPLES, &o, s)
+                .p;
+    double t6 = now();
     printf("%d benchmarks x %d samples x %zu resamples (BCa, median):\n",
            BENCHES, SAMPLES, o.resamples);
     printf("  st_summarize (median + mean CI): %.3f s\n", t1 - t0);
     printf("  st_compare (CI + permutation p): %.3f s\n", t2 - t1);
     printf("  st_compare_paired (CI + sign-flip p): %.3f s\n", t3 - t2);
+    printf("  st_compare_rounds (5 rounds, Welch): %.3f s\n", t4 - t3);
+    printf("  full path (summarize both + st_compare): %.3f s\n", t5 - t4);
+    printf("  st_compare, A/A (no change): %.3f s\n", t6 - t5);
     printf("  (checksum %g)\n", sink);
     free(s);
     return 0;

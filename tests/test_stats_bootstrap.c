@@ -82,9 +82,10 @@ static void check_ci(const double *x, size_t n, st_estimator e, st_ci_method m,
     /* *_alt: for medians, where the endpoint's level lies within Monte
      * Carlo error of a step of the (discrete) replicate distribution, the
      * neighbouring data value is as right: it must be one of the two. */
-    if (fabs(ci.lo - lo_alt) > 1e-9)
+    /* Negated so that a NaN alternative (none) still checks. */
+    if (!(fabs(ci.lo - lo_alt) <= 1e-9))
         assert_float_equal(ci.lo, lo, tol);
-    if (fabs(ci.hi - hi_alt) > 1e-9)
+    if (!(fabs(ci.hi - hi_alt) <= 1e-9))
         assert_float_equal(ci.hi, hi, tol);
     free(scratch);
 }
@@ -94,9 +95,12 @@ static void test_ci_scipy(void **state)
     (void)state;
     /* A's median: the levels 0.025 and 0.975 fall on steps (numpy gives
      * 102.2 at the 97.5th percentile of scipy's replicates, 103.9 at the
-     * 98th), so the neighbours 100.1 and 103.9 / 102.2 are accepted. */
+     * 98th), so the neighbours 100.1 and 103.9 / 102.2 are accepted. The
+     * exact bootstrap law of the median (gen_stats_ref.py) puts BCa's
+     * upper level at 0.97472 and P(median <= 102.2) at 0.97455, a tenth
+     * of the Monte Carlo sd apart: either neighbour is right there too. */
     check_ci(A, NA, ST_MEDIAN, ST_BCA, 99.799999999999997, 103.90000000000001,
-             100.1, 103.9);
+             100.1, 102.2);
     check_ci(A, NA, ST_MEDIAN, ST_PERCENTILE, 99.799999999999997, 102.2, 99.8,
              103.9);
     check_ci(A, NA, ST_MEAN, ST_BCA, 101.00000000000001, 111.09999999999999,
@@ -120,7 +124,7 @@ static void test_ci_seeded(void **state)
     assert_float_equal(a.lo, b.lo, 0);
     assert_float_equal(a.hi, b.hi, 0);
     /* The defaults (NULL opts) are 10000 resamples at 0.95. */
-    assert_int_equal(st_boot_scratch_size(NA, NULL), 2 * NA + 10000);
+    assert_int_equal(st_boot_scratch_size(NA, NULL), 3 * NA + 10000);
     free(scratch);
 }
 

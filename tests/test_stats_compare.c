@@ -48,8 +48,9 @@ static void test_compare_scipy(void **state)
     assert_float_equal(c.change, 0.049382716049382713, 1e-12);
     check_log_ci(c.ci, 0.021609484332854909, 0.074464160937541102);
     /* scipy.stats.permutation_test(permutation_type='independent'), 200000
-     * splits; Monte Carlo sd of either is 0.00008. */
-    assert_float_equal(c.p, 0.0011599942000289998, 0.0005);
+     * splits. Ours stops after 40 splits as extreme (about 34000 here), so
+     * its sd is 16% of p, 0.00019; test_sequential_p checks the mean. */
+    assert_float_equal(c.p, 0.0011599942000289998, 0.0006);
     o.method = ST_PERCENTILE;
     c = st_compare(OLD, NO, NEW, NN, &o, s);
     check_log_ci(c.ci, 0.021609484332854909, 0.074823791797744704);
@@ -59,12 +60,36 @@ static void test_compare_scipy(void **state)
     assert_float_equal(c.change, expm1(0.048794813138795287), 1e-12);
     check_log_ci(c.ci, 0.026625476927715955, 0.082575544719290239);
     /* scipy.stats.permutation_test(permutation_type='samples'), exact
-     * over the 4096 sign assignments; ours samples 200000 of them (Monte
-     * Carlo sd 0.0006). */
-    assert_float_equal(c.p, 0.07421875, 0.003);
+     * over the 4096 sign assignments; ours stops after 40 as extreme
+     * (about 540 here), sd 0.012: test_sequential_p checks the mean. */
+    assert_float_equal(c.p, 0.07421875, 0.05);
     /* Swapping the sides mirrors the change in the log. */
     st_change d = st_compare_paired(NEW, OLD, NO, &o, s);
     assert_float_equal(log1p(d.change), -log1p(c.change), 1e-12);
+    free(s);
+}
+
+/* The sequential p-values (stop after h = 40 permutations as extreme,
+ * p = h / count) average p h / (h - 1) (their small upward bias, which
+ * keeps them valid) with a relative sd of 1/sqrt(h); over 100 seeds the
+ * mean's sd is 1.6% of p. */
+static void test_sequential_p(void **state)
+{
+    (void)state;
+    st_boot_opts o = {200000, 0.95, 0, ST_PERCENTILE, ST_MEDIAN};
+    double *s = scratch_for(NO, NN, &o);
+    double sum_i = 0, sum_p = 0;
+    enum { SEEDS = 100 };
+    for (int k = 0; k < SEEDS; k++) {
+        o.seed = (uint64_t)k + 1000;
+        sum_i += st_compare(OLD, NO, NEW, NN, &o, s).p;
+        sum_p += st_compare_paired(OLD, NEW, NO, &o, s).p;
+    }
+    print_message("mean p: independent %.6g, paired %.6g\n", sum_i / SEEDS,
+                  sum_p / SEEDS);
+    /* References as in test_compare_scipy, times 40/39. */
+    assert_float_equal(sum_i / SEEDS, 0.00116 * 40 / 39, 0.00006);
+    assert_float_equal(sum_p / SEEDS, 0.07421875 * 40 / 39, 0.004);
     free(s);
 }
 
@@ -281,6 +306,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compare_scipy),
+        cmocka_unit_test(test_sequential_p),
         cmocka_unit_test(test_adjust_statsmodels),
         cmocka_unit_test(test_adjust_monotone),
         cmocka_unit_test(test_decide),

@@ -140,3 +140,67 @@ r = ss.permutation_test((OLD, NEW), abs_logratio_med,
                         vectorized=True, n_resamples=R,
                         random_state=np.random.default_rng(1))
 print(f"independent permutation p: {r.pvalue:.17g}")
+
+# Exact bootstrap law of A's median (odd n: the resample's middle value is
+# at sorted index <= j iff Bin(n, (j+1)/n) >= k+1) and BCa's levels on it:
+# the BCa upper level lies a tenth of a Monte Carlo sd from a step.
+s = np.sort(A)
+n, k = len(s), (len(A) - 1) // 2
+cdf = np.array([ss.binom.sf(k, n, (j + 1) / n) for j in range(n)])
+pmf = np.diff(np.concatenate([[0], cdf]))
+theta = np.median(s)
+z0 = ss.norm.ppf(pmf[s < theta].sum() + 0.5 * pmf[s == theta].sum())
+jk = np.array([np.median(np.delete(s, i)) for i in range(n)])
+dj = jk.mean() - jk
+acc = (dj ** 3).sum() / (6 * ((dj ** 2).sum()) ** 1.5)
+for al in (0.025, 0.975):
+    z = ss.norm.ppf(al)
+    lvl = ss.norm.cdf(z0 + (z0 + z) / (1 - acc * (z0 + z)))
+    j = int(np.searchsorted(cdf, lvl))
+    print(f"A median exact bootstrap: BCa level {lvl:.6f}, P(<= {s[j - 1]}) "
+          f"= {cdf[j - 1]:.6f}, P(<= {s[j]}) = {cdf[j]:.6f}")
+
+# Student's t and the incomplete beta (scipy.stats.t, scipy.special).
+import scipy.special as sp
+for a, b, x in ((0.5, 0.5, 0.3), (2.5, 7.0, 0.2), (50.0, 51.0, 0.52),
+                (1.0, 3.0, 0.999), (0.1, 10.0, 1e-5)):
+    print(f"betainc({a}, {b}, {x}) = {sp.betainc(a, b, x):.17g}")
+for t, df in ((2.0, 3.0), (-1.5, 7.3), (0.3, 1.0), (12.0, 4.2),
+              (-40.0, 2.0), (2.5, 1e6), (0.0, 5.0)):
+    print(f"t.cdf({t}, {df}) = {ss.t.cdf(t, df):.17g}; 2*t.sf(|t|) = "
+          f"{2 * ss.t.sf(abs(t), df):.17g}")
+for p, df in ((0.975, 4.0), (0.975, 7.6), (0.5, 3.0), (0.6, 10.0),
+              (1e-10, 5.0), (0.999, 1.0), (0.975, 1e6), (0.025, 2.3)):
+    print(f"t.ppf({p}, {df}) = {ss.t.ppf(p, df):.17g}")
+
+# Rounds: Welch's t on the log round medians (scipy.stats.ttest_ind,
+# equal_var=False; interval from statsmodels' CompareMeans.tconfint_diff,
+# usevar='unequal'). Values <= 0 and NaN are left out before the medians.
+from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
+RO = [[10.0, 10.1, 9.9, 10.05], [11.0, 11.2, 10.9, 11.1, 11.05],
+      [9.5, 9.6, 9.4, 9.55, 9.45, 9.5], [10.4, 10.5, 10.3, 10.45, 10.35],
+      [10.8, 10.7, 10.9, 10.75]]
+RN = [[11.5, 11.6, 11.4, 11.55, 11.45], [12.2, 12.1, 12.3, 12.25, -1.0],
+      [10.9, 11.0, 10.8, 10.95, float("nan")], [11.8, 11.9, 11.7, 11.85, 11.75]]
+
+
+def logmeds(rounds):
+    out, floor = [], []
+    for r in rounds:
+        v = np.log([x for x in r if np.isfinite(x) and x > 0])
+        m = np.median(v)
+        out.append(m)
+        floor.append(np.pi / 2 * (1.4826 * np.median(np.abs(v - m))) ** 2
+                     / len(v))
+    return np.array(out), np.mean(floor)
+
+
+lx, fx = logmeds(RO)
+ly, fy = logmeds(RN)
+r = ss.ttest_ind(ly, lx, equal_var=False)
+lo, hi = CompareMeans(DescrStatsW(ly), DescrStatsW(lx)).tconfint_diff(
+    alpha=0.05, usevar="unequal")
+print(f"rounds: change {np.expm1(ly.mean() - lx.mean()):.17g} t "
+      f"{r.statistic:.17g} p {r.pvalue:.17g} ci {{{np.expm1(lo):.17g}, "
+      f"{np.expm1(hi):.17g}}} (variance floors {fx:.3g} < {lx.var(ddof=1):.3g}"
+      f", {fy:.3g} < {ly.var(ddof=1):.3g}: inactive)")

@@ -1,0 +1,117 @@
+/* Change between two runs with the round as the unit of replication: the
+ * samples of one round share the machine's state, so only the rounds are
+ * independent draws of a run's level. */
+#include <math.h>
+
+#include "internal.h"
+
+/* The median of m normal values has variance (pi/2) sigma^2 / m for large
+ * m; 1.4826 MAD estimates sigma robustly (spikes do not inflate it). */
+#define MEDIAN_VAR_FACTOR 1.5707963267948966
+#define MAD_TO_SIGMA      1.4826
+
+typedef struct side {
+    size_t rounds, used;
+    double mean, var; /* of the log round medians */
+    double floor_var; /* what within-round scatter alone gives a median */
+} side;
+
+/* Log medians of x's rounds in meds[] (rounds in ascending order of their
+ * index, empty ones skipped). O(n x rounds): rounds are few (default 5). */
+static side round_medians(const double *x, const uint16_t *round, size_t n,
+                          double *buf, double *meds)
+{
+    side s = {0, 0, 0, 0, 0};
+    uint32_t prev = 0, first = 1; /* round indices seen so far: < prev */
+    for (;;) {
+        uint32_t cur = UINT32_MAX;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(x[i]) && x[i] > 0 && (first || round[i] > prev) &&
+                round[i] < cur)
+                cur = round[i];
+        if (cur == UINT32_MAX)
+            break;
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(x[i]) && x[i] > 0 && round[i] == cur)
+                buf[m++] = log(x[i]);
+        double med = stats_quantile_inplace(buf, m, 0.5);
+        for (size_t i = 0; i < m; i++)
+            buf[i] = fabs(buf[i] - med);
+        double sd = MAD_TO_SIGMA * stats_quantile_inplace(buf, m, 0.5);
+        s.floor_var += MEDIAN_VAR_FACTOR * sd * sd / (double)m;
+        meds[s.rounds++] = med;
+        s.used += m;
+        prev = cur;
+        first = 0;
+    }
+    if (s.rounds == 0)
+        return s;
+    s.floor_var /= (double)s.rounds;
+    s.mean = st_mean(meds, s.rounds);
+    s.var = st_stddev(meds, s.rounds);
+    s.var *= s.var;
+    return s;
+}
+
+size_t st_compare_rounds_scratch_size(size_t n_old, size_t n_new,
+                                      const st_boot_opts *opts)
+{
+    /* The fallback needs st_compare's; the rounds need 2 (n_old + n_new). */
+    return st_compare_scratch_size(n_old, n_new, opts);
+}
+
+/* log C(n, k) */
+static double lchoose(double n, double k)
+{
+    return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1);
+}
+
+st_change st_compare_rounds(const double *old, const uint16_t *old_round,
+                            size_t n_old, const double *new_,
+                            const uint16_t *new_round, size_t n_new,
+                            const st_boot_opts *opts, double *scratch)
+{
+    st_boot_opts o = stats_opts(opts);
+    size_t n = n_old + n_new;
+    double *buf = scratch, *mo = buf + n, *mn = mo + n_old;
+    side a = round_medians(old, old_round, n_old, buf, mo);
+    side b = round_medians(new_, new_round, n_new, buf, mn);
+    /* Fewer than 3 rounds give no usable estimate of the between-round
+     * variance (2 give one with 1 degree of freedom, whose t interval is
+     * uselessly wide): compare the samples instead. */
+    if (a.rounds < 3 || b.rounds < 3)
+        return st_compare(old, n_old, new_, n_new, opts, scratch);
+
+    double diff = b.mean - a.mean;
+    st_change c = {
+        expm1(diff), {expm1(diff), expm1(diff)}, 1, n - a.used - b.used};
+    /* Three to five round medians estimate their variance poorly; when the
+     * estimate falls below what the within-round scatter alone implies for
+     * a median, it is an underestimate by chance, and would make t (and
+     * the claimed evidence) too large. */
+    double va = fmax(a.var, a.floor_var) / (double)a.rounds;
+    double vb = fmax(b.var, b.floor_var) / (double)b.rounds;
+    double se = sqrt(va + vb);
+    if (!(se > 0)) {
+        /* No spread at all: the only evidence is that every old round is
+         * on one side of every new one, which a permutation of the rounds
+         * finds in 2 of C(a + b, a) orders. */
+        if (diff != 0)
+            c.p = fmin(1, 2 * exp(-lchoose((double)(a.rounds + b.rounds),
+                                           (double)a.rounds)));
+        return c;
+    }
+    /* Welch-Satterthwaite degrees of freedom. */
+    double df =
+        (va + vb) * (va + vb) /
+        (va * va / (double)(a.rounds - 1) + vb * vb / (double)(b.rounds - 1));
+    double h = st_t_ppf(1 - (1 - o.confidence) / 2, df) * se;
+    c.ci.lo = expm1(diff - h);
+    c.ci.hi = expm1(diff + h);
+    /* Never below the sample-level tests' resolution, so that no method
+     * claims more certainty than the others could (Holm ranks them
+     * together). */
+    c.p = fmax(st_t_two_sided(diff / se, df), 1 / (double)(o.resamples + 1));
+    return c;
+}
