@@ -74,9 +74,9 @@ size_t st_boot_scratch_size(size_t n, const st_boot_opts *opts);
  * replicates below the estimate, ties as half (as scipy 1.10 does), and
  * falls back to
  * the percentile interval where BCa is undefined (all replicates on one
- * side of the estimate). Medians of resamples are found by counting draws
- * of sorted indices: O(log n) per resample from the exact law of
- * the resample median's index, no sort, no allocation. */
+ * side of the estimate). A resample's median is drawn from the exact law
+ * of its sorted index (binomial counts): O(log n) per resample, no sort,
+ * no allocation. */
 st_interval st_bootstrap_ci(const double *x, size_t n, const st_boot_opts *opts,
                             double *scratch);
 
