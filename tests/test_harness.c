@@ -1,0 +1,594 @@
+/* The harness under a fake clock: calibration, samples over rounds, exact
+ * per-iteration times with the timer overhead removed, the empty body, the
+ * slow body, warm-up until stable, setup/teardown outside the timed region,
+ * and counter values passed through per sample. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_counters.h"
+#include "harness.h"
+#include "run.h"
+
+/* ---- the fake clock ---------------------------------------------------- */
+
+#define MAX_BATCHES 100000
+
+/* Time only moves when a body (or a clock read) moves it. Every read costs
+ * read_cost ticks, charged after the value is taken, as a real read's
+ * latency lands inside the interval it opens. Reads alternate between a
+ * batch's start and its end, so the clock also logs each batch. */
+typedef struct fclock {
+    uint64_t t;
+    uint64_t read_cost;
+    uint64_t reads;
+    uint64_t iters; /* body iterations run so far */
+    uint64_t t_begin, it_begin;
+    size_t nb;                     /* batches completed */
+    uint64_t b_iters[MAX_BATCHES]; /* iterations the body ran in batch b */
+    uint64_t b_ticks[MAX_BATCHES]; /* ticks between its two reads */
+} fclock;
+
+static fclock clk;
+
+static uint64_t fake_now(void *ctx)
+{
+    fclock *c = ctx;
+    uint64_t v = c->t;
+    if (c->reads++ % 2 == 0) {
+        c->t_begin = v;
+        c->it_begin = c->iters;
+    } else if (c->nb < MAX_BATCHES) {
+        c->b_iters[c->nb] = c->iters - c->it_begin;
+        c->b_ticks[c->nb] = v - c->t_begin;
+        c->nb++;
+    }
+    c->t += c->read_cost;
+    return v;
+}
+
+/* ---- bodies -------------------------------------------------------------- */
+
+/* Ticks one iteration costs in the batch in flight (clk.nb). */
+static uint64_t (*cost)(void);
+static uint64_t cost_k;
+static int setups, teardowns;
+static uint64_t setup_ticks; /* what setup and teardown cost: never timed */
+static fake_counters *fake;  /* when set, the body counts 3 FAKE_INS each */
+
+static uint64_t cost_const(void)
+{
+    return cost_k;
+}
+
+/* Falls by 10% a batch from K + 100K, then drops to exactly K once the extra
+ * is under 40% of K: any three batches that include a falling one differ by
+ * more than 5%, so only a flat stretch looks stable. */
+static size_t decay_end; /* first batch at exactly K */
+static uint64_t cost_decay(void)
+{
+    double extra = 100.0 * (double)cost_k * pow(0.9, (double)clk.nb);
+    if (extra < 0.4 * (double)cost_k) {
+        if (!decay_end)
+            decay_end = clk.nb;
+        return cost_k;
+    }
+    return cost_k + (uint64_t)extra;
+}
+
+/* K and 2K in turn: never stable. */
+static uint64_t cost_alternate(void)
+{
+    return clk.nb % 2 ? 2 * cost_k : cost_k;
+}
+
+static void body(mb_state *state)
+{
+    setups++;
+    clk.t += setup_ticks;
+    MB_LOOP(state)
+    {
+        clk.iters++;
+        clk.t += cost();
+        if (fake)
+            fake_counters_tick(fake, "FAKE_INS", 3);
+    }
+    clk.t += setup_ticks;
+    teardowns++;
+}
+
+static void empty_body(mb_state *state)
+{
+    MB_LOOP(state)
+    {
+    }
+}
+
+static void no_loop_body(mb_state *state)
+{
+    (void)state;
+    setups++;
+}
+
+static mb_bench bench_def = {.fn = body, .name = "fake", .file = __FILE__};
+static mb_bench empty_def = {.fn = empty_body, .name = "empty"};
+static mb_bench no_loop_def = {.fn = no_loop_body, .name = "no_loop"};
+
+static instance make_inst(const mb_bench *b)
+{
+    instance in = {.bench = b};
+    snprintf(in.name, sizeof in.name, "grp/%s/7", b->name);
+    snprintf(in.family, sizeof in.family, "grp/%s", b->name);
+    in.arg = 7;
+    in.has_arg = true;
+    return in;
+}
+
+static int reset(void **unused)
+{
+    (void)unused;
+    memset(&clk, 0, sizeof clk);
+    cost = cost_const;
+    cost_k = 100;
+    setups = teardowns = 0;
+    setup_ticks = 0;
+    fake = NULL;
+    decay_end = 0;
+    return 0;
+}
+
+/* 1 ns ticks, 1 ns resolution, no read cost; a 1 ms budget over 10 samples
+ * in one round (target 100 µs a sample); warm-up bounded only by
+ * stability. */
+static harness_cfg base_cfg(void)
+{
+    return (harness_cfg){
+        .now = fake_now,
+        .clock_ctx = &clk,
+        .ns_per_tick = 1,
+        .overhead_ticks = 0,
+        .resolution_ns = 1,
+        .min_time_ns = 1e6,
+        .samples = 10,
+        .samples_fixed = true,
+        .rounds = 1,
+        .max_warmup_ns = 1e15,
+    };
+}
+
+static void free_result(mb_result *r)
+{
+    free(r->iters);
+    free(r->ns);
+    free(r->flags);
+    free(r->round);
+    free(r->counters);
+    memset(r, 0, sizeof *r);
+}
+
+/* Runs rounds [0, rounds) into out with one memo. */
+static void run_rounds(const harness_cfg *cfg, const instance *in, int rounds,
+                       harness_memo *memo, mb_result *out, char *warn,
+                       size_t warnlen)
+{
+    for (int r = 0; r < rounds; r++)
+        assert_true(harness_call(cfg, in, r, memo, NULL, out, warn, warnlen));
+}
+
+/* ---- calibration ------------------------------------------------------- */
+
+static void check_calibration(const harness_cfg *cfg, double target)
+{
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    double per = (double)cost_k * cfg->ns_per_tick;
+    run_rounds(cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    /* The fewest iterations whose sample lasts the target. */
+    assert_true((double)memo.iters * per >= target);
+    assert_true((double)(memo.iters - 1) * per < target);
+    assert_true(memo.ns_per_iter == per);
+    assert_int_equal(out.n, cfg->samples);
+    for (size_t i = 0; i < out.n; i++) {
+        assert_true(out.iters[i] == (double)memo.iters);
+        assert_true(out.ns[i] >= target);
+    }
+    /* Calibration grew from one iteration. */
+    assert_int_equal(clk.b_iters[0], 1);
+    assert_true(clk.b_iters[1] > 1);
+    free_result(&out);
+}
+
+static void calibration_budget_share(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.ns_per_tick = 0.5;
+    cfg.resolution_ns = 10;
+    cfg.min_time_ns = 1e7;
+    cost_k = 38; /* 19 ns */
+    /* min_time / samples = 1 ms, above 1000 x 10 ns. */
+    check_calibration(&cfg, 1e6);
+}
+
+static void calibration_resolution_floor(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.ns_per_tick = 0.5;
+    cfg.resolution_ns = 10;
+    cfg.min_time_ns = 1e4; /* 1 µs a sample: below the floor */
+    cost_k = 38;
+    check_calibration(&cfg, HARNESS_MIN_SAMPLE_FACTOR * 10);
+}
+
+static void calibration_read_cost_floor(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.overhead_ticks = 30;
+    clk.read_cost = 30;
+    cfg.min_time_ns = 1e4;
+    cost_k = 38;
+    check_calibration(&cfg, HARNESS_MIN_SAMPLE_FACTOR * 30);
+}
+
+/* ---- samples and rounds ------------------------------------------------ */
+
+static void check_rounds(int samples, bool fixed, int rounds,
+                         const int *per_round)
+{
+    harness_cfg cfg = base_cfg();
+    cfg.samples = samples;
+    cfg.samples_fixed = fixed;
+    cfg.rounds = rounds;
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    size_t total = 0;
+    uint64_t iters = 0;
+    for (int r = 0; r < rounds; r++) {
+        size_t before = clk.nb;
+        assert_true(
+            harness_call(&cfg, &in, r, &memo, NULL, &out, warn, sizeof warn));
+        assert_int_equal(out.n - total, per_round[r]);
+        for (size_t i = total; i < out.n; i++)
+            assert_int_equal(out.round[i], r);
+        total = out.n;
+        assert_int_equal(memo.samples_taken, (int)total);
+        if (r == 0) {
+            iters = memo.iters;
+        } else {
+            /* Calibrated once: later rounds run only full batches. */
+            assert_int_equal(memo.iters, iters);
+            for (size_t b = before; b < clk.nb; b++)
+                assert_int_equal(clk.b_iters[b], iters);
+        }
+        assert_int_equal(setups, r + 1);
+    }
+    assert_int_equal(memo.samples_total, (int)total);
+    /* A call past the last round finds nothing left to take. */
+    assert_true(
+        harness_call(&cfg, &in, rounds, &memo, NULL, &out, warn, sizeof warn));
+    assert_int_equal(out.n, total);
+    free_result(&out);
+}
+
+static void samples_spread_over_rounds(void **unused)
+{
+    (void)unused;
+    check_rounds(50, true, 5, (const int[]){10, 10, 10, 10, 10});
+}
+
+static void samples_spread_unevenly(void **unused)
+{
+    (void)unused;
+    check_rounds(7, true, 3, (const int[]){3, 2, 2});
+}
+
+static void samples_default_count(void **unused)
+{
+    (void)unused;
+    int per[HARNESS_DEFAULT_ROUNDS];
+    for (int r = 0; r < HARNESS_DEFAULT_ROUNDS; r++)
+        per[r] = HARNESS_DEFAULT_SAMPLES / HARNESS_DEFAULT_ROUNDS;
+    check_rounds(0, false, HARNESS_DEFAULT_ROUNDS, per);
+}
+
+static void more_rounds_than_samples(void **unused)
+{
+    (void)unused;
+    check_rounds(2, true, 4, (const int[]){1, 1, 0, 0});
+}
+
+/* ---- exact times --------------------------------------------------------- */
+
+static void per_iteration_exact_overhead_removed(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.ns_per_tick = 0.25;
+    cfg.overhead_ticks = 7; /* 1.75 ns: removed before rounding */
+    clk.read_cost = 7;
+    cost_k = 12;
+    cfg.rounds = 2;
+    cfg.samples = 20;
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    run_rounds(&cfg, &in, 2, &memo, &out, warn, sizeof warn);
+    assert_int_equal(out.n, 20);
+    for (size_t i = 0; i < out.n; i++) {
+        assert_true(result_per_iter(&out, i) == 12 * 0.25);
+        assert_true(out.ns[i] == out.iters[i] * 12 * 0.25);
+    }
+    free_result(&out);
+}
+
+/* Setup and teardown cost a second each; none of it is in any sample. */
+static void setup_teardown_untimed_once_per_call(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.rounds = 3;
+    cfg.samples = 30;
+    setup_ticks = 1000000000;
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    for (int r = 0; r < 3; r++) {
+        assert_true(
+            harness_call(&cfg, &in, r, &memo, NULL, &out, warn, sizeof warn));
+        assert_int_equal(setups, r + 1);
+        assert_int_equal(teardowns, r + 1);
+    }
+    assert_int_equal(out.n, 30);
+    for (size_t i = 0; i < out.n; i++)
+        assert_true(result_per_iter(&out, i) == 100);
+    for (size_t b = 0; b < clk.nb; b++)
+        assert_true(clk.b_ticks[b] == clk.b_iters[b] * 100);
+    free_result(&out);
+}
+
+static void body_without_loop(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    instance in = make_inst(&no_loop_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    assert_false(
+        harness_call(&cfg, &in, 0, &memo, NULL, &out, warn, sizeof warn));
+    assert_int_equal(setups, 1);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(clk.reads, 0);
+}
+
+/* ---- the empty body ------------------------------------------------------ */
+
+static void empty_body_ends_at_max_iters(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.samples = 5;
+    cfg.overhead_ticks = 5;
+    clk.read_cost = 5;
+    instance in = make_inst(&empty_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    /* Calibration grew x10 from 1 to 1e9 and ended at the cap, not at a
+     * time it can never reach: 11 batches, then a few warm-up batches. */
+    size_t before = clk.nb - out.n;
+    assert_true(before >= 11);
+    assert_true(before <= 11 + 3);
+    assert_true(memo.ns_per_iter == 0);
+    assert_true(memo.iters >= 1 && memo.iters <= HARNESS_MAX_ITERS);
+    assert_int_equal(out.n, 5);
+    for (size_t i = 0; i < out.n; i++) {
+        assert_true(out.iters[i] == (double)memo.iters);
+        assert_true(out.ns[i] == 0);
+        assert_true(result_per_iter(&out, i) == 0);
+    }
+    free_result(&out);
+}
+
+/* ---- the slow body ------------------------------------------------------- */
+
+static void too_slow_for_budget(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.samples = 0;
+    cfg.samples_fixed = false;
+    cost_k = 2000000; /* 2 ms an iteration, 1 ms budget */
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256] = "x";
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    assert_int_equal(memo.iters, 1);
+    assert_int_equal(memo.samples_total, HARNESS_MIN_SAMPLES);
+    assert_int_equal(out.n, HARNESS_MIN_SAMPLES);
+    assert_non_null(strstr(warn, "grp/fake/7"));
+    assert_non_null(strstr(warn, "--min-time"));
+    assert_null(strchr(warn, '\n'));
+    free_result(&out);
+}
+
+static void slow_takes_what_fits(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.samples = 0;
+    cfg.samples_fixed = false;
+    cfg.rounds = 2;
+    cost_k = 100000; /* 100 µs: 10 fit in the 1 ms budget */
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256] = "x";
+    run_rounds(&cfg, &in, 2, &memo, &out, warn, sizeof warn);
+    assert_int_equal(memo.samples_total, 10);
+    assert_int_equal(out.n, 10);
+    assert_string_equal(warn, "");
+    free_result(&out);
+}
+
+static void slow_fixed_samples_kept(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.samples = 3;
+    cfg.samples_fixed = true;
+    cost_k = 2000000;
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    assert_int_equal(out.n, 3);
+    for (size_t i = 0; i < out.n; i++)
+        assert_true(out.iters[i] == 1 && out.ns[i] == 2e6);
+    free_result(&out);
+}
+
+/* ---- warm-up ------------------------------------------------------------- */
+
+static void warmup_until_stable(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cost = cost_decay;
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    assert_int_equal(out.n, 10);
+    assert_true(decay_end > 20);
+    /* Samples are the last batches; none was taken while still falling,
+     * and warm-up stopped as soon as three flat batches agreed. */
+    size_t first = clk.nb - out.n;
+    assert_true(first >= decay_end);
+    assert_true(first <= decay_end + 3);
+    for (size_t i = 0; i < out.n; i++)
+        assert_true(result_per_iter(&out, i) == 100);
+    free_result(&out);
+}
+
+static void warmup_stops_soon_when_stable(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    /* Calibration ends at the first batch reaching the target. */
+    size_t calib = 0;
+    while (calib < clk.nb && (double)clk.b_ticks[calib] < 1e5)
+        calib++;
+    size_t warmup = clk.nb - out.n - (calib + 1);
+    assert_true(warmup <= 3);
+    free_result(&out);
+}
+
+static void warmup_bounded_when_never_stable(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.max_warmup_ns = 1e7; /* a hundred 100 µs batches */
+    cost = cost_alternate;
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    assert_int_equal(out.n, 10);
+    double before = 0;
+    for (size_t b = 0; b < clk.nb - out.n; b++)
+        before += (double)clk.b_ticks[b];
+    assert_true(before >= cfg.max_warmup_ns);
+    assert_true(before <= cfg.max_warmup_ns + 2e6);
+    free_result(&out);
+}
+
+/* ---- counters ------------------------------------------------------------ */
+
+static void counters_per_sample(void **unused)
+{
+    (void)unused;
+    fake_counters f;
+    fake_counters_setup(&f);
+    fake_counters_add(&f, "FAKE_INS", 50); /* fixed cost of start/stop */
+    mb_run *run = run_create();
+    assert_non_null(run);
+    counters *ctr = NULL;
+    char err[256];
+    assert_int_equal(counters_open(fake_counters_backend(&f), "FAKE_INS", run,
+                                   &ctr, err, sizeof err),
+                     MB_OK);
+    assert_int_equal(counters_n(ctr), 1);
+    fake = &f;
+    harness_cfg cfg = base_cfg();
+    cfg.rounds = 2;
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    out.ncounters = 1;
+    char warn[256];
+    for (int r = 0; r < 2; r++)
+        assert_true(
+            harness_call(&cfg, &in, r, &memo, ctr, &out, warn, sizeof warn));
+    assert_int_equal(out.n, 10);
+    for (size_t i = 0; i < out.n; i++)
+        assert_true(out.counters[i] == 3 * out.iters[i]);
+    assert_false(f.running);
+    assert_int_equal(f.start_calls, f.stop_calls);
+    assert_int_equal(counters_failures(ctr), 0);
+    counters_free(ctr);
+    run_free(run);
+    free_result(&out);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup(f, reset)
+    const struct CMUnitTest tests[] = {
+        T(calibration_budget_share),
+        T(calibration_resolution_floor),
+        T(calibration_read_cost_floor),
+        T(samples_spread_over_rounds),
+        T(samples_spread_unevenly),
+        T(samples_default_count),
+        T(more_rounds_than_samples),
+        T(per_iteration_exact_overhead_removed),
+        T(setup_teardown_untimed_once_per_call),
+        T(body_without_loop),
+        T(empty_body_ends_at_max_iters),
+        T(too_slow_for_budget),
+        T(slow_takes_what_fits),
+        T(slow_fixed_samples_kept),
+        T(warmup_until_stable),
+        T(warmup_stops_soon_when_stable),
+        T(warmup_bounded_when_never_stable),
+        T(counters_per_sample),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
