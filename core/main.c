@@ -1,7 +1,7 @@
 /* main() for bench programs that link microbe_main. */
 #include "microbe.h"
 
-int main(int argc, char **argv)
+MB_API int main(int argc, char **argv)
 {
     return mb_main(argc, argv);
 }

@@ -80,6 +80,8 @@ static mb_status expand_one(const mb_bench *b, instance **v, size_t *n,
         int64_t p = 1;
         while (p <= r->lo && p <= INT64_MAX / r->mult)
             p *= r->mult;
+        if (p <= r->lo) /* no power of mult above lo fits in int64_t */
+            p = r->hi;
         for (; p < r->hi; p = p <= INT64_MAX / r->mult ? p * r->mult : r->hi)
             if (!push(v, n, cap, b, p, true))
                 return MB_ERR_NO_MEMORY;
