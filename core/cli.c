@@ -110,9 +110,15 @@ mb_status cli_parse(int argc, char **argv, cli_opts *o, char *err,
         memcpy(name, a + 2, nl);
         name[nl] = '\0';
         const char *v = eq ? eq + 1 : NULL;
-        bool takes = false;
+        static const char *const plain[] = {"list", "help", "version",
+                                            "fail-on-regression"};
+        bool takes = false, known = false;
         for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
             takes |= strcmp(name, valued[k]) == 0;
+        for (size_t k = 0; k < sizeof plain / sizeof *plain; k++)
+            known |= strcmp(name, plain[k]) == 0;
+        if (!takes && !known)
+            FAIL("unknown flag '%s' (see --help)", a);
         if (takes && !v) {
             if (i + 1 >= argc)
                 FAIL("--%s needs a value", name);

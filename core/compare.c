@@ -36,15 +36,17 @@ static void note(cmp_result *c, const char *fmt, ...)
 
 /* Per-iteration times of r's samples, leaving disturbed ones out while
  * enough remain (as the summary does). */
-static size_t per_iter(const mb_result *r, double *x)
+static size_t per_iter(const mb_result *r, double *x, uint16_t *round)
 {
     size_t clean = 0, k = 0;
     for (size_t i = 0; i < r->n; i++)
         clean += !(r->flags[i] & SAMPLE_DISTURBED);
     bool drop = clean >= 5;
     for (size_t i = 0; i < r->n; i++)
-        if (!drop || !(r->flags[i] & SAMPLE_DISTURBED))
+        if (!drop || !(r->flags[i] & SAMPLE_DISTURBED)) {
+            round[k] = r->round[i];
             x[k++] = result_per_iter(r, i);
+        }
     return k;
 }
 
@@ -76,8 +78,9 @@ static void compare_pair(cmp_row *row, const cmp_opts *o)
     size_t cap = a->n + b->n + 8;
     double *xa = malloc(cap * sizeof *xa), *xb = malloc(cap * sizeof *xb);
     double *tmp = malloc(2 * cap * sizeof *tmp);
+    uint16_t *ra = malloc(cap * sizeof *ra), *rb = malloc(cap * sizeof *rb);
     size_t na = 0, nb = 0;
-    if (!xa || !xb || !tmp)
+    if (!xa || !xb || !tmp || !ra || !rb)
         goto out;
     if (o->paired) {
         size_t nr = rounds_of(a) < rounds_of(b) ? rounds_of(a) : rounds_of(b);
@@ -91,22 +94,29 @@ static void compare_pair(cmp_row *row, const cmp_opts *o)
             }
         nb = na;
     } else {
-        na = per_iter(a, xa);
-        nb = per_iter(b, xb);
+        na = per_iter(a, xa, ra);
+        nb = per_iter(b, xb, rb);
     }
     if (na == 0 || nb == 0)
         goto out;
-    double *scratch =
-        malloc(st_compare_scratch_size(na, nb, &bo) * sizeof(double));
+    double *scratch = malloc(
+        st_compare_rounds_scratch_size(na, nb, &bo) * sizeof(double));
     if (!scratch)
         goto out;
+    /* Unpaired runs are compared round against round: rounds ran in fresh
+     * processes, so their spread is the process-to-process variation that
+     * two runs differ by (st_compare_rounds falls back to the samples
+     * when a side has fewer than 3 rounds). */
     row->change = o->paired ? st_compare_paired(xa, xb, na, &bo, scratch)
-                            : st_compare(xa, na, xb, nb, &bo, scratch);
+                            : st_compare_rounds(xa, ra, na, xb, rb, nb, &bo,
+                                                scratch);
     free(scratch);
 out:
     free(xa);
     free(xb);
     free(tmp);
+    free(ra);
+    free(rb);
 }
 
 static void add_row(cmp_result *c, const char *name, const mb_result *old,
@@ -212,6 +222,8 @@ double cmp_counter_change(const cmp_row *row, const char *name)
 /* Counters below this share of the instructions per iteration (and below
  * one event per iteration) are too small for "moved most". */
 #define CMP_MOVED_FLOOR 0.001
+/* Smaller relative changes are not worth naming. */
+#define CMP_MOVED_MIN 0.001
 
 /* Both runs under callgrind: the counts are exact and repeat run after
  * run, so a change beyond the threshold is real and needs no test or
@@ -238,7 +250,8 @@ static void exact_verdicts(cmp_result *c, const cmp_opts *o)
             double x = result_counter_median(r->old, name);
             double y = result_counter_median(r->now, name);
             double d = cmp_counter_change(r, name);
-            if (!isfinite(d) || fmax(fabs(x), fabs(y)) < 1 ||
+            if (!isfinite(d) || fabs(d) < CMP_MOVED_MIN ||
+                fmax(fabs(x), fabs(y)) < 1 ||
                 fmax(fabs(x), fabs(y)) < CMP_MOVED_FLOOR * ir)
                 continue;
             if (fabs(d) > fabs(best)) {

@@ -2,6 +2,8 @@
  * file that includes <jansson.h>. */
 #include "json.h"
 
+#include "compare.h"
+
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -236,8 +238,19 @@ static json_t *result_json(const mb_result *r, size_t family_index,
     if (r->ncounters)
         put(m, "counters", counters_json(r, ok), ok);
     put(m, "summary", summary_json(&r->time, ok), ok);
-    if (r->complexity[0])
+    if (r->complexity[0]) {
         put(m, "complexity", json_string(r->complexity), ok);
+        json_t *fit = json_object();
+        put(fit, "coef", num(r->fit.coef), ok);
+        put(fit, "intercept", num(r->fit.intercept), ok);
+        put(fit, "error", num(r->fit.error), ok);
+        put(m, "complexity_fit", fit, ok);
+    }
+    if (r->vs_fastest > 0)
+        put(m, "vs_fastest", num(r->vs_fastest), ok);
+    if (r->ndisturbed)
+        put(m, "disturbed_samples", json_integer((json_int_t)r->ndisturbed),
+            ok);
     put(b, "microbe", m, ok);
     return b;
 }
@@ -313,11 +326,72 @@ static json_t *run_json(const mb_run *run)
         push(benches, result_json(r, fi, inst, &ok), &ok);
     }
     free(fam);
+    /* Where variants of a group cross over (SPEC §4). */
+    size_t nx = 0;
+    crossover *x = run_crossovers(run, &nx);
+    if (nx) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < nx; i++) {
+            json_t *o = json_object();
+            put(o, "group", str(x[i].group), &ok);
+            put(o, "faster", str(x[i].faster), &ok);
+            put(o, "slower", str(x[i].slower), &ok);
+            put(o, "from", num(x[i].at), &ok);
+            push(arr, o, &ok);
+        }
+        put(root, "crossovers", arr, &ok);
+    }
+    free(x);
     if (!ok) {
         json_decref(root);
         return NULL;
     }
     return root;
+}
+
+static json_t *comparison_json(const cmp_result *c, bool *ok)
+{
+    json_t *o = json_object();
+    put(o, "against", str(c->old_label ? c->old_label : ""), ok);
+    put(o, "alpha", num(c->alpha), ok);
+    put(o, "threshold", num(c->threshold), ok);
+    put(o, "correction", str(c->correction ? c->correction : ""), ok);
+    put(o, "paired", json_boolean(c->paired), ok);
+    put(o, "compared", json_integer((json_int_t)c->compared), ok);
+    json_t *counts = json_object();
+    for (int v = 0; v < CMP_NVERDICTS; v++)
+        put(counts, cmp_verdict_name((cmp_verdict)v),
+            json_integer((json_int_t)c->count[v]), ok);
+    put(o, "counts", counts, ok);
+    json_t *notes = json_array();
+    for (size_t i = 0; i < c->nnotes; i++)
+        push(notes, str(c->notes[i]), ok);
+    put(o, "notes", notes, ok);
+    json_t *rows = json_array();
+    for (size_t i = 0; i < c->n; i++) {
+        const cmp_row *r = &c->rows[i];
+        json_t *row = json_object();
+        put(row, "name", str(r->name), ok);
+        put(row, "verdict", str(cmp_verdict_name(r->verdict)), ok);
+        if (r->old)
+            put(row, "base", num(r->old_value), ok);
+        if (r->now)
+            put(row, "now", num(r->new_value), ok);
+        if (r->old && r->now && r->verdict != CMP_FAILED) {
+            put(row, "change", num(r->change.change), ok);
+            json_t *ci = json_array();
+            push(ci, num(r->change.ci.lo), ok);
+            push(ci, num(r->change.ci.hi), ok);
+            put(row, "change_ci", ci, ok);
+            put(row, "p", num(r->change.p), ok);
+            put(row, "p_adjusted", num(r->p_adj), ok);
+        }
+        if (r->has_ins)
+            put(row, "instructions_change", num(r->ins_change), ok);
+        push(rows, row, ok);
+    }
+    put(o, "rows", rows, ok);
+    return o;
 }
 
 static char *dump(json_t *root, size_t flags, size_t *len)
@@ -327,6 +401,21 @@ static char *dump(json_t *root, size_t flags, size_t *len)
     if (s && len)
         *len = strlen(s);
     return s;
+}
+
+char *json_dump_compared(const mb_run *run, const cmp_result *cmp,
+                         size_t *len)
+{
+    json_t *root = run_json(run);
+    if (root && cmp) {
+        bool ok = true;
+        put(root, "comparison", comparison_json(cmp, &ok), &ok);
+        if (!ok) {
+            json_decref(root);
+            return NULL;
+        }
+    }
+    return dump(root, DUMP_FLAGS, len);
 }
 
 char *json_dump_run(const mb_run *run, size_t *len)

@@ -47,6 +47,15 @@ char *json_dump_run_compact(const mb_run *run, size_t *len);
 char *json_dump_run_with(const mb_run *run, const char *key,
                          const char *raw_json, size_t *len);
 
+/* As json_dump_run, plus the top-level key "comparison" when cmp is not
+ * NULL: { "against", "alpha", "threshold", "correction", "paired",
+ * "compared", "counts": {verdict: n}, "notes": [...], "rows": [{ "name",
+ * "verdict", "base", "now", "change", "change_ci", "p", "p_adjusted",
+ * "instructions_change" }] }. Caller frees; NULL on no memory. */
+struct cmp_result;
+char *json_dump_compared(const mb_run *run, const struct cmp_result *cmp,
+                         size_t *len);
+
 /* Parses text[len] (need not be NUL-terminated) into a new run in *out,
  * which the caller frees with run_free(). source_name (a path, "<stdin>")
  * names the input in error messages; NULL reads as "<input>".

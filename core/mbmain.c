@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "callgrind.h"
 #include "cli.h"
 #include "compare.h"
 #include "counters.h"
@@ -113,8 +114,7 @@ static void timer_context(mb_run *run, const timer_info *ti)
 static bool write_json(FILE *f, const mb_run *run, const cmp_result *cmp)
 {
     size_t len = 0;
-    (void)cmp; /* TODO: verdicts in JSON */
-    char *text = json_dump_run(run, &len);
+    char *text = json_dump_compared(run, cmp, &len);
     if (!text)
         return false;
     bool ok = fwrite(text, 1, len, f) == len && fputc('\n', f) != EOF;
@@ -162,6 +162,17 @@ int mb_main(int argc, char **argv)
         free(insts);
         return fail(name, "no benchmarks are registered in this program");
     }
+    /* --measure=instructions: the re-executed program under Valgrind. */
+    if (o.worker && strncmp(o.worker, "instructions:", 13) == 0) {
+        int c = callgrind_worker(o.worker, insts, n);
+        free(insts);
+        return c;
+    }
+    if (o.measure == MEASURE_INSTRUCTIONS &&
+        !callgrind_available(err, sizeof err)) {
+        free(insts);
+        return fail(name, err);
+    }
 
     int code = 2;
     FILE *out = stdout;
@@ -190,9 +201,20 @@ int mb_main(int argc, char **argv)
         goto done;
     }
     base_context(run, &o, prog);
+    if (base && !cmp_same_measure(base, run, err, sizeof err))
+        goto done;
     run_ctx_num(run, "pinned_cpu", cpu);
     cpuinfo_probe(run);
     env_probe(run, "/", cpu);
+    if (o.measure == MEASURE_INSTRUCTIONS) {
+        /* No clock and no calibration: callgrind's counts. */
+        callgrind_cfg cg = {
+            .filter = o.filter,
+            .progress = isatty(STDERR_FILENO) && o.format == FMT_CONSOLE,
+        };
+        st = callgrind_run(&cg, insts, n, run, err, sizeof err);
+        goto measured;
+    }
     timer_info ti;
     timer_calibrate(&ti);
     timer_context(run, &ti);
@@ -221,6 +243,7 @@ int mb_main(int argc, char **argv)
     run_ctx_num(run, "min_time", rc.h.min_time_ns / 1e9);
     run_ctx_num(run, "rounds", rc.h.rounds);
     st = runner_run(&rc, insts, n, run, err, sizeof err);
+measured:
     if (st != MB_OK)
         goto done;
     run_summarize(run);
