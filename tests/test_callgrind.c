@@ -1,0 +1,311 @@
+/* --measure=instructions without Valgrind: callgrind's output parsed from
+ * fixtures (tests/fixtures/callgrind, real dumps of callgrind 3.19 plus
+ * broken ones) to exact numbers, the cycle estimate, batch sizing, the
+ * exact-count verdicts and the refusal to compare different measures. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "callgrind.h"
+#include "compare.h"
+#include "report.h"
+#include "run.h"
+
+#ifndef CG_FIXTURES
+#error "CG_FIXTURES (the fixture directory) must be defined"
+#endif
+
+static char *load(const char *name, size_t *len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", CG_FIXTURES, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = malloc(1 << 16);
+    assert_non_null(buf);
+    *len = fread(buf, 1, (1 << 16) - 1, f);
+    buf[*len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void parse_file(const char *name, cg_part **parts, size_t *n)
+{
+    size_t len;
+    char *text = load(name, &len);
+    char err[256] = "";
+    mb_status st = cg_parse(text, len, parts, n, err, sizeof err);
+    if (st != MB_OK)
+        fail_msg("%s: %s", name, err);
+    free(text);
+}
+
+static const char *const EV13[] = {"Ir",   "Dr",   "Dw",   "I1mr", "D1mr",
+                                   "D1mw", "ILmr", "DLmr", "DLmw", "Bc",
+                                   "Bcm",  "Bi",   "Bim"};
+
+static void check_events(const cg_part *p)
+{
+    assert_int_equal(p->nevents, 13);
+    for (size_t i = 0; i < 13; i++)
+        assert_string_equal(p->events[i], EV13[i]);
+}
+
+static void check_totals(const cg_part *p, const uint64_t *want)
+{
+    for (size_t i = 0; i < 13; i++)
+        if (p->total[i] != want[i])
+            fail_msg("event %s: %llu, want %llu", p->events[i],
+                     (unsigned long long)p->total[i],
+                     (unsigned long long)want[i]);
+}
+
+/* The two collected batches of add_chain/64 (64 adds per iteration). */
+static void test_worker_dumps(void **state)
+{
+    (void)state;
+    cg_part *parts = NULL;
+    size_t n = 0;
+    parse_file("add_chain64_n1.out", &parts, &n);
+    parse_file("add_chain64_n2.out", &parts, &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(parts[0].trigger,
+                        "Client Request: mb 0 n1 1 add_chain/64");
+    assert_string_equal(parts[1].trigger,
+                        "Client Request: mb 0 n2 101 add_chain/64");
+    check_events(&parts[0]);
+    check_events(&parts[1]);
+    /* Summary lines omit trailing zeros: Bim is 0 in both. */
+    static const uint64_t n1[13] = {108, 13, 17, 0, 0, 0, 0, 0, 0, 3, 2, 2, 0};
+    static const uint64_t n2[13] = {6708, 13, 17, 0, 0, 0, 0,
+                                    0,    0,  103, 10, 2, 0};
+    check_totals(&parts[0], n1);
+    check_totals(&parts[1], n2);
+    assert_string_equal(parts[0].caches,
+                        "I1 32768 B/64 B line/8-way, D1 49152 B/64 B "
+                        "line/12-way, LL 276824064 B/64 B line/33-way");
+    /* Per iteration: the fixed costs cancel, leaving 64 adds plus the
+     * loop's decrement and branch. */
+    double per = (cg_value(&parts[1], "Ir") - cg_value(&parts[0], "Ir")) /
+                 (101 - 1);
+    assert_true(per == 66.0);
+    assert_true(cg_value(&parts[0], "Nope") == -1);
+    free(parts);
+}
+
+/* --combine-dumps=yes: three parts in one file; events and cache
+ * descriptions carry over; "totals:" never overrides "summary:". */
+static void test_combined(void **state)
+{
+    (void)state;
+    cg_part *parts = NULL;
+    size_t n = 0;
+    parse_file("combined.out", &parts, &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(parts[0].trigger, "Client Request: 0 1");
+    assert_string_equal(parts[1].trigger, "Client Request: 0 11");
+    assert_string_equal(parts[2].trigger, "Program termination");
+    for (size_t i = 0; i < 3; i++) {
+        check_events(&parts[i]);
+        assert_non_null(strstr(parts[i].caches, "LL 276824064 B"));
+    }
+    static const uint64_t p1[13] = {15, 0, 7, 2, 0, 1, 2, 0, 0, 0, 0, 0, 0};
+    static const uint64_t p2[13] = {81, 0, 7, 3, 0, 0, 3, 0, 0, 11, 10, 0, 0};
+    static const uint64_t p3[13] = {0};
+    check_totals(&parts[0], p1);
+    check_totals(&parts[1], p2);
+    check_totals(&parts[2], p3);
+    free(parts);
+}
+
+static void test_totals_only(void **state)
+{
+    (void)state;
+    cg_part *parts = NULL;
+    size_t n = 0;
+    parse_file("totals_only.out", &parts, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(parts[0].trigger,
+                        "Client Request: mb 3 n2 11 group/bench/42");
+    assert_int_equal(parts[0].nevents, 9);
+    assert_true(cg_value(&parts[0], "Ir") == 1000);
+    assert_true(cg_value(&parts[0], "DLmw") == 3);
+    assert_string_equal(parts[0].caches, "");
+    free(parts);
+}
+
+static void expect_corrupt(const char *name, const char *why)
+{
+    size_t len;
+    char *text = load(name, &len);
+    cg_part *parts = NULL;
+    size_t n = 0;
+    char err[256] = "";
+    assert_int_equal(cg_parse(text, len, &parts, &n, err, sizeof err),
+                     MB_ERR_CORRUPT);
+    assert_int_equal(n, 0);
+    if (!strstr(err, why))
+        fail_msg("%s: error '%s' lacks '%s'", name, err, why);
+    free(parts);
+    free(text);
+}
+
+static void test_corrupt(void **state)
+{
+    (void)state;
+    expect_corrupt("no_summary.out", "without a summary");
+    expect_corrupt("no_events.out", "without an events");
+    expect_corrupt("bad_number.out", "line 6: bad summary");
+    expect_corrupt("not_callgrind.txt", "not callgrind output");
+    /* Empty input, and a NULL err, are fine to pass. */
+    cg_part *parts = NULL;
+    size_t n = 0;
+    assert_int_equal(cg_parse("", 0, &parts, &n, NULL, 0), MB_ERR_CORRUPT);
+    free(parts);
+}
+
+/* L1 hits + 5 LL hits + 35 RAM + 10 per mispredict (docs/instructions.md):
+ * Ir 1000, Dr 300, Dw 200, L1 misses 35, LL misses 6, 4 + 1 mispredicts:
+ * (1500 - 35) + 5 (35 - 6) + 35 * 6 + 10 * 5 = 1870. */
+static void test_cycles(void **state)
+{
+    (void)state;
+    const char *names[] = {"Ir",   "Dr",   "Dw",   "I1mr", "D1mr", "D1mw",
+                           "ILmr", "DLmr", "DLmw", "Bcm",  "Bim"};
+    double v[] = {1000, 300, 200, 10, 20, 5, 1, 2, 3, 4, 1};
+    assert_true(cg_cycles(names, v, 11) == 1870);
+    assert_true(cg_cycles(names, v, 9) == 1820); /* no branch simulation */
+    assert_true(isnan(cg_cycles(names, v, 1)));  /* no cache simulation */
+}
+
+static void test_sizing(void **state)
+{
+    (void)state;
+    assert_int_equal(callgrind_extra_iters(0), 10);
+    assert_int_equal(callgrind_extra_iters(100), 100);
+    assert_int_equal(callgrind_extra_iters(40000), 100);
+    assert_int_equal(callgrind_extra_iters(100000), 40);
+    assert_int_equal(callgrind_extra_iters(4000000), 1);
+    assert_int_equal(callgrind_extra_iters(UINT64_C(40000000000)), 1);
+}
+
+/* An instructions run with one result per (name, Ir, D1mr per iter). */
+static mb_run *counts_run(const char *measure, size_t n, const char **names,
+                          const double *ir, const double *d1mr)
+{
+    mb_run *run = run_create();
+    assert_non_null(run);
+    run_ctx_str(run, "measure", measure);
+    for (size_t i = 0; i < n; i++) {
+        mb_result *r = run_add_result(run);
+        r->name = strdup(names[i]);
+        r->family = strdup(names[i]);
+        r->bench = strdup(names[i]);
+        r->ncounters = 2;
+        r->counter_names = calloc(2, sizeof(char *));
+        r->counter_names[0] = strdup("Ir");
+        r->counter_names[1] = strdup("D1mr");
+        double c[2] = {10 * ir[i], 10 * d1mr[i]};
+        assert_true(result_add_sample(r, 10, 10 * ir[i], c, 0, 0));
+    }
+    run_summarize(run);
+    return run;
+}
+
+static void test_exact_verdicts(void **state)
+{
+    (void)state;
+    const char *names[] = {"same", "plus2", "plus5", "minus10", "misses"};
+    double ir0[] = {1000, 1000, 1000, 1000, 1000};
+    double ir1[] = {1000, 1020, 1050, 900, 1000};
+    double m0[] = {10, 10, 10, 10, 10};
+    double m1[] = {10, 10, 10, 10, 40};
+    mb_run *a = counts_run("instructions", 5, names, ir0, m0);
+    mb_run *b = counts_run("instructions", 5, names, ir1, m1);
+    cmp_opts o = {.alpha = 0.05, .threshold = 0.03, .old_name = "base"};
+    cmp_result *c = cmp_runs(a, b, &o);
+    assert_non_null(c);
+    assert_int_equal(c->n, 5);
+    static const cmp_verdict want[] = {CMP_UNCHANGED, CMP_UNCHANGED,
+                                       CMP_SLOWER, CMP_FASTER, CMP_UNCHANGED};
+    for (size_t i = 0; i < 5; i++)
+        if (c->rows[i].verdict != want[i])
+            fail_msg("%s: %s", names[i],
+                     cmp_verdict_name(c->rows[i].verdict));
+    assert_true(c->rows[0].change.p == 1 && c->rows[2].change.p == 0);
+    assert_true(fabs(c->rows[2].change.change - 0.05) < 1e-12);
+    assert_true(c->rows[2].change.ci.lo == c->rows[2].change.ci.hi);
+    assert_null(c->rows[0].moved);
+    assert_string_equal(c->rows[2].moved, "Ir");
+    /* Same instructions, four times the misses: named, not a verdict. */
+    assert_string_equal(c->rows[4].moved, "D1mr");
+    assert_true(fabs(c->rows[4].moved_change - 3) < 1e-12);
+    assert_true(fabs(cmp_counter_change(&c->rows[4], "D1mr") - 3) < 1e-12);
+    assert_int_equal(c->count[CMP_SLOWER], 1);
+    assert_string_equal(c->correction, "exact counts");
+
+    /* The console report shows counts with units and the moved counter. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_true(report_write(f, FMT_CONSOLE, b, c, false));
+    fclose(f);
+    assert_non_null(strstr(text, "instr/iter"));
+    assert_non_null(strstr(text, "1.05k instr"));
+    assert_non_null(strstr(text, "D1mr +300.0%"));
+    assert_non_null(strstr(text, "exact counts"));
+    free(text);
+    f = open_memstream(&text, &len);
+    assert_true(report_write(f, FMT_MARKDOWN, b, c, false));
+    fclose(f);
+    assert_non_null(strstr(text, "| `plus5` | 1.00k instr | 1.05k instr | "
+                                 "+5.00% | Ir +5.0% | **slower** |"));
+    free(text);
+    cmp_free(c);
+    run_free(a);
+    run_free(b);
+}
+
+static void test_measures_differ(void **state)
+{
+    (void)state;
+    const char *names[] = {"x"};
+    double v[] = {100}, m[] = {1};
+    mb_run *t = counts_run("time", 1, names, v, m);
+    mb_run *i = counts_run("instructions", 1, names, v, m);
+    mb_run *old = run_create(); /* from before the key: time */
+    char err[256] = "";
+    assert_false(cmp_same_measure(t, i, err, sizeof err));
+    assert_string_equal(err, "cannot compare runs of different measures: "
+                             "the baseline was measured with "
+                             "--measure=time, this run with "
+                             "--measure=instructions");
+    assert_true(cmp_same_measure(old, t, err, sizeof err));
+    assert_false(cmp_same_measure(old, i, err, sizeof err));
+    assert_true(cmp_same_measure(i, i, err, sizeof err));
+    run_free(t);
+    run_free(i);
+    run_free(old);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_worker_dumps),
+        cmocka_unit_test(test_combined),
+        cmocka_unit_test(test_totals_only),
+        cmocka_unit_test(test_corrupt),
+        cmocka_unit_test(test_cycles),
+        cmocka_unit_test(test_sizing),
+        cmocka_unit_test(test_exact_verdicts),
+        cmocka_unit_test(test_measures_differ),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
