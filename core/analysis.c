@@ -10,6 +10,32 @@
 /* Fixed: reruns of the analysis on the same data agree exactly. */
 #define ANALYSIS_SEED 0x6d6963726f6265ull
 
+/* Spread of the per-round medians, in log space: how much the level moved
+ * between rounds (each a fresh process). x: scratch of r->n. */
+static void round_spread(mb_result *r, bool drop, double *x)
+{
+    size_t nr = 0;
+    for (size_t i = 0; i < r->n; i++)
+        nr = r->round[i] + 1u > nr ? r->round[i] + 1u : nr;
+    double *med = malloc((nr + 1) * sizeof *med);
+    double *tmp = malloc((r->n + 1) * sizeof *tmp);
+    size_t k = 0;
+    for (size_t rd = 0; med && tmp && rd < nr; rd++) {
+        size_t m = 0;
+        for (size_t i = 0; i < r->n; i++)
+            if (r->round[i] == rd &&
+                (!drop || !(r->flags[i] & SAMPLE_DISTURBED)))
+                x[m++] = result_per_iter(r, i);
+        double v = m ? st_median(x, m, tmp) : 0;
+        if (v > 0)
+            med[k++] = log(v);
+    }
+    r->nrounds = k;
+    r->round_spread = k >= 2 ? st_stddev(med, k) : 0;
+    free(med);
+    free(tmp);
+}
+
 static void summarize_one(mb_result *r)
 {
     memset(&r->time, 0, sizeof r->time);
@@ -32,6 +58,7 @@ static void summarize_one(mb_result *r)
     double *scratch = malloc(st_boot_scratch_size(k, &o) * sizeof(double));
     if (scratch)
         st_summarize(x, k, &o, scratch, &r->time);
+    round_spread(r, drop, x); /* x is scratch from here on */
     free(scratch);
     free(x);
 }

@@ -233,8 +233,9 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
         rel |= r->vs_fastest > 0;
     }
     const char *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
-    fprintf(f, "%s%-*s  %10s  %-21s %-10s", bold, w,
-            group ? group : "benchmark", "time/iter", "95% CI", "outliers");
+    fprintf(f, "%s%-*s  %10s  %-21s %-7s %-10s", bold, w,
+            group ? group : "benchmark", "time/iter", "95% CI", "rounds",
+            "outliers");
     if (thr)
         fprintf(f, " %14s", "throughput");
     for (size_t c = 0; c < cc->n; c++)
@@ -266,6 +267,12 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
         pad(f, t, 10, true);
         fputs("  ", f);
         pad(f, ci, 21, false);
+        char spread[16] = "-";
+        if (r->nrounds >= 2)
+            snprintf(spread, sizeof spread, "±%.0f%%",
+                     100 * r->round_spread);
+        fputc(' ', f);
+        pad(f, spread, 7, false);
         fprintf(f, " %-10s", out);
         if (thr) {
             char buf[32] = "";

@@ -53,6 +53,10 @@ typedef struct mb_result {
     st_fit fit;          /* the family's fit when complexity[0] */
     double vs_fastest;   /* median / fastest median of its group at its arg;
                             0 when not grouped with others */
+    size_t nrounds;      /* rounds with samples */
+    double round_spread; /* stddev of log round medians (~ relative spread
+                            between rounds, i.e. between processes); 0 when
+                            fewer than 2 rounds */
 } mb_result;
 
 typedef struct mb_run {
