@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Run-to-run spread of the reported medians over N fresh processes (default
+# 8), microbe against Google Benchmark on the same ten workloads (quadratic
+# and hash find_duplicates at n = 16 ... 4096), with the wall time per run.
+# usage: bench/compare/cv.sh BUILD_DIR [N]
+set -euo pipefail
+build=${1:?usage: cv.sh BUILD_DIR [N]}
+n=${2:-8}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mb="$build/bench/bench_find_dups"
+gb="$build/bench/gb_find_dups"
+filter='(quadratic|hash)/(16|64|256|1024|4096)$'
+for i in $(seq "$n"); do
+  s=$(date +%s.%N)
+  "$mb" --filter="$filter" --format=json --out="$tmp/mb$i.json" 2>/dev/null
+  e=$(date +%s.%N)
+  echo "$s $e" >>"$tmp/mb.times"
+  if [ -x "$gb" ]; then
+    s=$(date +%s.%N)
+    taskset -c 1 "$gb" --benchmark_format=json --benchmark_out="$tmp/gb$i.json" \
+      --benchmark_repetitions=9 --benchmark_report_aggregates_only=true >/dev/null 2>&1
+    e=$(date +%s.%N)
+    echo "$s $e" >>"$tmp/gb.times"
+  fi
+done
+/usr/bin/python3 - "$tmp" "$n" <<'PY'
+import json, statistics as st, sys, os
+tmp, n = sys.argv[1], int(sys.argv[2])
+def medians(path, gb):
+    d = json.load(open(path))
+    out = {}
+    for b in d["benchmarks"]:
+        if gb:
+            if b.get("aggregate_name") != "median":
+                continue
+            name = b["run_name"].replace("quadratic/", "find_duplicates/quadratic/").replace("hash/", "find_duplicates/hash/")
+        else:
+            name = b["name"]
+        out[name] = b["real_time"]
+    return out
+def report(tool, files):
+    runs = [medians(f, tool == "google-benchmark") for f in files]
+    times = [float(e) - float(s) for s, e in (l.split() for l in open(os.path.join(tmp, ("gb" if tool != "microbe" else "mb") + ".times")))]
+    cvs, ratios = [], []
+    for name in sorted(runs[0]):
+        v = [r[name] for r in runs]
+        cvs.append(st.stdev(v) / st.mean(v))
+        ratios.append(max(v) / min(v))
+    print(f"| {tool} | {len(runs)} | {st.mean(times):.2f} s | {100*st.mean(cvs):.1f}% | {100*max(cvs):.1f}% | {max(ratios):.2f} |")
+print("| tool | runs | wall time per run | mean CV of medians | worst CV | worst max/min |")
+print("|---|---:|---:|---:|---:|---:|")
+report("microbe", [os.path.join(tmp, f"mb{i}.json") for i in range(1, n + 1)])
+if os.path.exists(os.path.join(tmp, "gb1.json")):
+    report("google-benchmark", [os.path.join(tmp, f"gb{i}.json") for i in range(1, n + 1)])
+PY
