@@ -1,0 +1,44 @@
+#!/bin/bash
+# microbe ab end to end on two tiny bench programs: identical programs
+# pass, a 50% slowdown fails with --fail-on-regression, benchmarks on one
+# side only are new/gone. Wide margins (--threshold=20) so that a noisy
+# machine cannot flip the verdicts.
+. "$(dirname "$0")/tool_lib.sh"
+M=$MICROBE
+A=${TOOL_BENCH_A:?}
+S=${TOOL_BENCH_SLOW:?}
+X=${TOOL_BENCH_EXTRA:?}
+FAST=(--rounds=8 --min-time=0.004 --threshold=20)
+
+run 0 "$M" ab "$A" "$A" "${FAST[@]}" --fail-on-regression
+has "$T/out" '0 slower, 0 faster, 2 unchanged'
+has "$T/out" 'spin/100'
+
+run 1 "$M" ab "$A" "$S" "${FAST[@]}" --fail-on-regression
+has "$T/out" 'spin/400 .*slower'
+has "$T/out" '2 slower'
+[ "$(wc -l <"$T/err")" = 1 ] || fail "exit 1 must print one line"
+has "$T/err" "^microbe: regression: 2 benchmarks significantly slower than .*tool_bench_a" stderr
+
+# Without --fail-on-regression the same finding exits 0; JSON is paired.
+run 0 "$M" ab "$A" "$S" "${FAST[@]}" --format=json --seed=7
+/usr/bin/python3 - "$T/out" <<'PY' || fail "ab --format=json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = d["comparison"]
+assert c["paired"] is True, c
+assert {r["name"]: r["verdict"] for r in c["rows"]} == {
+    "spin/100": "slower", "spin/400": "slower"}, c["rows"]
+for b in d["benchmarks"]:
+    rounds = set(b["microbe"]["samples"]["round"])
+    assert rounds == set(range(8)), rounds
+assert d["context"]["rounds"] == 8 and d["context"]["ab_side"] == "new"
+PY
+
+# One benchmark only on the new side: new; only on the old side: gone.
+run 0 "$M" ab "$A" "$X" "${FAST[@]}" --fail-on-regression
+has "$T/out" '^only_here .*new'
+run 0 "$M" ab "$X" "$A" "${FAST[@]}" --format=markdown -- --filter='spin/100|only'
+has "$T/out" 'only_here.*gone'
+hasnt "$T/out" 'spin/400'
+finish

@@ -1,0 +1,69 @@
+#!/bin/bash
+# microbe compare on fixtures with known verdicts: exit codes, rows,
+# formats, every kind of reference (file, .json.zst, baseline, latest, run
+# id, Google Benchmark JSON).
+. "$(dirname "$0")/tool_lib.sh"
+F=$TOOL_FIXTURES
+
+run 0 "$MICROBE" compare "$F/base.json" "$F/same.json" --fail-on-regression
+has "$T/out" '0 slower, 0 faster, 4 unchanged'
+[ -s "$T/err" ] && fail "an exit 0 printed on stderr"
+
+# 50% slower with tight samples: slower; one gone, one new.
+run 1 "$MICROBE" compare "$F/base.json" "$F/slower.json" --fail-on-regression
+has "$T/out" 'grp/fast/64 .*\+50\.[0-9]%.* slower'
+has "$T/out" '^added .* new'
+has "$T/out" '^solo .* gone'
+has "$T/out" '1 slower, 0 faster, 2 unchanged, 1 new, 1 gone'
+[ "$(wc -l <"$T/err")" = 1 ] || fail "exit 1 must print one line"
+has "$T/err" '^microbe: regression: 1 benchmark significantly slower than .*base.json: grp/fast/64 \(\+50\.[0-9]%\)$' stderr
+# Without the flag a slowdown is reported, not failed.
+run 0 "$MICROBE" compare "$F/base.json" "$F/slower.json"
+has "$T/out" 'slower'
+# A threshold above the change: unchanged.
+run 0 "$MICROBE" compare "$F/base.json" "$F/slower.json" --threshold=60 --fail-on-regression
+has "$T/out" '0 slower'
+# Faster never fails.
+run 0 "$MICROBE" compare "$F/base.json" "$F/faster.json" --fail-on-regression
+has "$T/out" 'grp/slow/16 .*-30\.[0-9]%.* faster'
+# A tiny alpha: the p-value cannot get there.
+run 0 "$MICROBE" compare "$F/base.json" "$F/slower.json" --alpha=0.00001 --fail-on-regression
+
+# Formats.
+run 1 "$MICROBE" compare "$F/base.json" "$F/slower.json" --format=json --fail-on-regression
+/usr/bin/python3 - "$T/out" <<'PY' || fail "compare --format=json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = {r["name"]: r["verdict"] for r in d["comparison"]["rows"]}
+assert rows == {"grp/fast/16": "unchanged", "grp/fast/64": "slower",
+                "grp/slow/16": "unchanged", "added": "new", "solo": "gone"}, rows
+assert d["comparison"]["counts"]["slower"] == 1
+assert len(d["benchmarks"]) == 4
+PY
+run 0 "$MICROBE" compare "$F/base.json" "$F/slower.json" --format=csv
+has "$T/out" 'grp/fast/64.*,slower'
+run 0 "$MICROBE" compare "$F/base.json" "$F/slower.json" --format=markdown
+has "$T/out" '^\| `grp/fast/64` .*slower'
+
+# Archive references: baseline name, latest, run id prefix, .json.zst.
+A=$T/archive
+mkdir -p "$A/baselines" "$A/runs"
+zstd -q "$F/base.json" -o "$A/baselines/main.json.zst"
+zstd -q "$F/same.json" -o "$A/runs/20261121T100000.000Z-aaaa.json.zst"
+zstd -q "$F/slower.json" -o "$A/runs/20261122T100000.000Z-bbbb.json.zst"
+run 1 "$MICROBE" compare main latest --archive="$A" --fail-on-regression
+has "$T/out" 'baseline "main"'
+has "$T/err" 'slower than baseline "main"' stderr
+run 0 "$MICROBE" compare main 20261121T1000 --archive="$A" --fail-on-regression
+has "$T/out" '4 unchanged'
+MICROBE_ARCHIVE=$A run 0 "$MICROBE" compare main 20261121T100000.000Z-aaaa
+run 0 "$MICROBE" compare "$A/baselines/main.json.zst" "$F/same.json"
+has "$T/out" '4 unchanged'
+
+# Google Benchmark JSON on either side.
+run 0 "$MICROBE" compare "$F/gb.json" "$F/gb.json" --fail-on-regression
+has "$T/out" 'BM_spin/16 .* unchanged'
+has "$T/out" '2 unchanged'
+run 0 "$MICROBE" compare "$F/base.json" "$F/gb.json"
+has "$T/out" '2 new, 4 gone'
+finish
