@@ -155,6 +155,7 @@ static void env_notes(cmp_result *c, const mb_run *old, const mb_run *now)
     static const char *const keys[] = {
         "cpu_brand", "microbe_version", "compiler", "library_build_type",
         "governor",  "boost",           "hypervisor", "measure",
+        "bench_compiler", "bench_optimized",
     };
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
         const ctx_entry *a = run_ctx_get(old, keys[i]);

@@ -97,6 +97,20 @@ static void base_context(mb_run *run, const cli_opts *o, const char *exe)
                  u.machine);
         run_ctx_str(run, "os", buf);
     }
+    /* How the benchmarks themselves were built (BENCH records it). */
+    for (const mb_bench *b = registry_first(); b; b = b->next) {
+        if (b->compiler)
+            run_ctx_str(run, "bench_compiler", b->compiler);
+        if (b->optimized == 1) {
+            run_ctx_bool(run, "bench_optimized", false);
+            run_warn(run, "%s was compiled without optimisation: its numbers "
+                     "say little about release code; build with -O2",
+                     b->file);
+            break;
+        }
+        if (b->optimized == 2)
+            run_ctx_bool(run, "bench_optimized", true);
+    }
     run_ctx_str(run, "measure",
                 o->measure == MEASURE_TIME ? "time" : "instructions");
     git_commit(run);

@@ -65,8 +65,18 @@ typedef struct mb_bench {
     double min_time;             /* seconds of measurement; 0: the run's default */
     int samples;                 /* samples to collect; 0: the run's default */
     const char *counters;        /* PAPI events "EV1,EV2"; NULL: the run's set */
+    const char *compiler;        /* set by BENCH: the compiler of its file */
+    int optimized;               /* set by BENCH: 2 built with -O, 1 without */
     struct mb_bench *next;       /* registry link, owned by the library */
 } mb_bench;
+
+/* How the benchmark's own file was compiled, recorded in the run's context
+ * (a benchmark built without optimisation measures nothing useful). */
+#ifdef __OPTIMIZE__
+#define MB_OPTIMIZED_ 2
+#else
+#define MB_OPTIMIZED_ 1
+#endif
 
 #define MB_ARGS(...)                                                           \
     {                                                                          \
@@ -91,6 +101,8 @@ MB_API void mb_register(mb_bench *bench);
                                       .name = #name_,                          \
                                       .file = __FILE__,                        \
                                       .line = __LINE__,                        \
+                                      .compiler = __VERSION__,                 \
+                                      .optimized = MB_OPTIMIZED_,              \
                                       __VA_ARGS__};                            \
     __attribute__((constructor)) static void mb_reg_##name_(void)              \
     {                                                                          \
