@@ -388,6 +388,23 @@ static json_t *comparison_json(const cmp_result *c, bool *ok)
         }
         if (r->has_ins)
             put(row, "instructions_change", num(r->ins_change), ok);
+        /* Per-counter breakdown (--measure=instructions: which callgrind
+         * counter moved): each counter's change per iteration. */
+        if (r->old && r->now && r->verdict != CMP_FAILED &&
+            r->now->ncounters) {
+            json_t *cc = json_object();
+            for (size_t k = 0; k < r->now->ncounters; k++) {
+                const char *cn = r->now->counter_names[k];
+                double d = cmp_counter_change(r, cn);
+                if (isfinite(d))
+                    put(cc, cn, num(d), ok);
+            }
+            put(row, "counters_change", cc, ok);
+        }
+        if (r->moved) {
+            put(row, "moved_most", str(r->moved), ok);
+            put(row, "moved_change", num(r->moved_change), ok);
+        }
         push(rows, row, ok);
     }
     put(o, "rows", rows, ok);

@@ -51,7 +51,9 @@ char *json_dump_run_with(const mb_run *run, const char *key,
  * NULL: { "against", "alpha", "threshold", "correction", "paired",
  * "compared", "counts": {verdict: n}, "notes": [...], "rows": [{ "name",
  * "verdict", "base", "now", "change", "change_ci", "p", "p_adjusted",
- * "instructions_change" }] }. Caller frees; NULL on no memory. */
+ * "instructions_change", "counters_change": {counter: change per
+ * iteration}, "moved_most", "moved_change" (instructions runs: the counter
+ * that moved most) }] }. Caller frees; NULL on no memory. */
 struct cmp_result;
 char *json_dump_compared(const mb_run *run, const struct cmp_result *cmp,
                          size_t *len);

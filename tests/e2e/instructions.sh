@@ -65,6 +65,9 @@ expect_exit 0 "$slow" --measure=instructions "$sel" --baseline=instr \
     --format=json
 grep -q '"measure": "instructions"' "$OUT" || die "JSON lacks the measure"
 ok "JSON records the measure"
+grep -q '"moved_most": "Ir"' "$OUT" && grep -q '"counters_change"' "$OUT" ||
+    die "JSON lacks the per-counter breakdown"
+ok "JSON has the per-counter breakdown"
 
 # A benchmark that crashes under Valgrind is named; the others measured.
 INSTR_CRASH=1 expect_exit 2 "$bench" --measure=instructions --format=csv
