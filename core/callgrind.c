@@ -45,6 +45,15 @@ static bool starts(const char *line, size_t len, const char *key)
     return len >= k && memcmp(line, key, k) == 0;
 }
 
+/* A "desc: X cache: ..." line. */
+static bool has_cache(const char *line, size_t len)
+{
+    for (size_t i = 0; i + 7 <= len; i++)
+        if (memcmp(line + i, " cache:", 7) == 0)
+            return true;
+    return false;
+}
+
 /* "Ir Dr Dw ..." -> p->events. False when there are too many or none. */
 static bool parse_events(cg_part *p, const char *v, size_t len)
 {
@@ -165,8 +174,7 @@ mb_status cg_parse(const char *text, size_t len, cg_part **parts, size_t *n,
         } else if (starts(line, l, "desc: Trigger:")) {
             copy_value(cur.trigger, sizeof cur.trigger, line + 14, l - 14);
             open = any = true;
-        } else if (starts(line, l, "desc: ") && l > 6 &&
-                   memmem(line, l, " cache:", 7)) {
+        } else if (starts(line, l, "desc: ") && has_cache(line, l)) {
             add_cache(&cur, line + 6, l - 6);
         } else if (starts(line, l, "events:")) {
             if (!parse_events(&cur, line + 7, l - 7))
