@@ -28,8 +28,10 @@ static const char usage[] =
     "on one\n"
     "                              CPU, round by round, and compare them "
     "paired\n"
-    "  report                      one HTML page with plots of the "
-    "archive\n"
+    "  report [RUN]                one HTML page with plots: RUN's (default: "
+    "the latest)\n"
+    "                              samples and complexity curves, the "
+    "archive's history\n"
     "  prune --keep=N              delete all but the newest N runs\n"
     "options (where they apply):\n"
     "  --archive=DIR               archive location (default ./.microbe, "
@@ -51,7 +53,7 @@ static const char usage[] =
     "                              highest allowed)\n"
     "  --seed=N                    ab: seed of the order within rounds\n"
     "  --out=FILE                  report: the HTML file (default "
-    "microbe-report.html)\n"
+    "microbe-report.html; - for stdout)\n"
     "  --keep=N                    prune: runs to keep\n"
     "  --help, --version\n"
     "OLD, NEW, RUN: a baseline name, a run id (or a unique prefix), "
@@ -525,7 +527,8 @@ static const command commands[] = {
     {"compare", F_ARCHIVE | F_FORMAT | F_VERDICT, 2, 2, "OLD NEW", cmd_compare},
     {"ab", F_FORMAT | F_VERDICT | F_AB, 2, 2,
      "OLD_BIN NEW_BIN [options] [-- bench flags]", tool_ab},
-    {"report", F_ARCHIVE | F_OUT, 0, 0, "[--out=FILE.html]", tool_report},
+    {"report", F_ARCHIVE | F_OUT, 0, 1, "[RUN|BASELINE|FILE] [--out=FILE.html]",
+     tool_report},
     {"prune", F_ARCHIVE | F_KEEP, 0, 0, "--keep=N", cmd_prune},
 };
 
