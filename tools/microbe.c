@@ -73,135 +73,16 @@ int tool_fail(const char *fmt, ...)
     return 2;
 }
 
-/* ---- JSON output of a comparison ---------------------------------------- */
-
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-    bool oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void sb_add(sbuf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->s ? b->s + b->len : NULL,
-                          b->s ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->oom = true;
-            return;
-        }
-        if (b->s && b->len + (size_t)n < b->cap) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = (b->cap + (size_t)n + 1) * 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            b->oom = true;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-}
-
-static void sb_str(sbuf *b, const char *s)
-{
-    sb_add(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;
-         p++) {
-        if (*p == '"' || *p == '\\')
-            sb_add(b, "\\%c", *p);
-        else if (*p < 0x20)
-            sb_add(b, "\\u%04x", *p);
-        else
-            sb_add(b, "%c", *p);
-    }
-    sb_add(b, "\"");
-}
-
-static void sb_num(sbuf *b, double x)
-{
-    if (isfinite(x))
-        sb_add(b, "%.17g", x);
-    else
-        sb_add(b, "null");
-}
-
-static char *cmp_json(const cmp_result *c)
-{
-    sbuf b = {0};
-    sb_add(&b, "{\"old\": ");
-    sb_str(&b, c->old_label);
-    sb_add(&b, ", \"alpha\": ");
-    sb_num(&b, c->alpha);
-    sb_add(&b, ", \"threshold\": ");
-    sb_num(&b, c->threshold);
-    sb_add(&b, ", \"correction\": ");
-    sb_str(&b, c->correction);
-    sb_add(&b, ", \"paired\": %s, \"compared\": %zu, \"counts\": {",
-           c->paired ? "true" : "false", c->compared);
-    for (int v = 0; v < CMP_NVERDICTS; v++)
-        sb_add(&b, "%s\"%s\": %zu", v ? ", " : "",
-               cmp_verdict_name((cmp_verdict)v), c->count[v]);
-    sb_add(&b, "}, \"notes\": [");
-    for (size_t i = 0; i < c->nnotes; i++) {
-        sb_add(&b, i ? ", " : "");
-        sb_str(&b, c->notes[i]);
-    }
-    sb_add(&b, "], \"rows\": [");
-    for (size_t i = 0; i < c->n; i++) {
-        const cmp_row *r = &c->rows[i];
-        sb_add(&b, "%s{\"name\": ", i ? ", " : "");
-        sb_str(&b, r->name);
-        sb_add(&b, ", \"verdict\": \"%s\", \"old_median\": ",
-               cmp_verdict_name(r->verdict));
-        sb_num(&b, r->old_value);
-        sb_add(&b, ", \"new_median\": ");
-        sb_num(&b, r->new_value);
-        sb_add(&b, ", \"change\": ");
-        sb_num(&b, r->change.change);
-        sb_add(&b, ", \"change_ci\": [");
-        sb_num(&b, r->change.ci.lo);
-        sb_add(&b, ", ");
-        sb_num(&b, r->change.ci.hi);
-        sb_add(&b, "], \"p\": ");
-        sb_num(&b, r->change.p);
-        sb_add(&b, ", \"p_adjusted\": ");
-        sb_num(&b, r->p_adj);
-        sb_add(&b, "}");
-    }
-    sb_add(&b, "]}");
-    if (b.oom) {
-        free(b.s);
-        return NULL;
-    }
-    return b.s;
-}
-
 bool tool_write(FILE *f, out_format fmt, const mb_run *run,
                 const cmp_result *cmp)
 {
     if (fmt != FMT_JSON)
         return report_write(f, fmt, run, cmp,
                             f == stdout && isatty(STDOUT_FILENO));
-    char *raw = NULL, *text;
+    /* The bench programs' document: Google Benchmark's keys, microbe's
+     * samples, and the verdicts under "comparison". */
     size_t len = 0;
-    if (cmp) {
-        if (!(raw = cmp_json(cmp)))
-            return false;
-        text = json_dump_run_with(run, "comparison", raw, &len);
-        free(raw);
-    } else {
-        text = json_dump_run(run, &len);
-    }
+    char *text = json_dump_compared(run, cmp, &len);
     if (!text)
         return false;
     bool ok = fwrite(text, 1, len, f) == len && fputc('\n', f) != EOF;
