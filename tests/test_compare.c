@@ -1,0 +1,674 @@
+/* Unit tests of core/compare.c on runs built in code with known samples:
+ * verdicts (slower/faster/unchanged/new/gone/failed), the threshold, Holm
+ * over the suite, instruction counters, complexity and environment notes,
+ * and paired rounds against drift that unpaired rounds cannot see past. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/compare.h"
+
+/* ---- Synthetic runs --------------------------------------------------------
+ */
+
+#define ITERS 1000.0
+
+typedef struct spec {
+    const char *group, *bench; /* group may be NULL */
+    int64_t arg;               /* < 0: no argument */
+    double level;              /* ns per iteration */
+    double within;             /* log-normal sigma of samples in a round */
+    const double *shift;       /* [rounds] log shift per round, or NULL */
+    size_t rounds, per_round;
+    double ins; /* PAPI_TOT_INS per iteration; 0: no counter */
+    uint64_t seed;
+} spec;
+
+static double gauss(st_rng *g)
+{
+    double u = st_rng_uniform(g), v = st_rng_uniform(g);
+    return sqrt(-2 * log(1 - u)) * cos(2 * acos(-1.0) * v);
+}
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s);
+    assert_non_null(d);
+    return d;
+}
+
+/* Adds a result described by s, with samples level * exp(shift[round] +
+ * within * N(0,1)) per iteration. Returns its (moving) index. */
+static size_t add(mb_run *run, const spec *s)
+{
+    mb_result *r = run_add_result(run);
+    assert_non_null(r);
+    char name[128], family[96];
+    if (s->group)
+        snprintf(family, sizeof family, "%s/%s", s->group, s->bench);
+    else
+        snprintf(family, sizeof family, "%s", s->bench);
+    if (s->arg >= 0)
+        snprintf(name, sizeof name, "%s/%lld", family, (long long)s->arg);
+    else
+        snprintf(name, sizeof name, "%s", family);
+    r->name = xstrdup(name);
+    r->family = xstrdup(family);
+    r->group = s->group ? xstrdup(s->group) : NULL;
+    r->bench = xstrdup(s->bench);
+    r->has_arg = s->arg >= 0;
+    r->arg = s->arg >= 0 ? s->arg : 0;
+    if (s->ins > 0) {
+        r->ncounters = 1;
+        r->counter_names = malloc(sizeof *r->counter_names);
+        assert_non_null(r->counter_names);
+        r->counter_names[0] = xstrdup("PAPI_TOT_INS");
+    }
+    st_rng g;
+    st_rng_seed(&g, s->seed);
+    for (size_t k = 0; k < s->rounds; k++)
+        for (size_t j = 0; j < s->per_round; j++) {
+            double t = s->level * exp((s->shift ? s->shift[k] : 0) +
+                                      s->within * gauss(&g));
+            double ins = s->ins * ITERS;
+            assert_true(result_add_sample(
+                r, ITERS, t * ITERS, s->ins > 0 ? &ins : NULL, 0, (uint16_t)k));
+        }
+    return run->nresults - 1;
+}
+
+/* A spec with the usual shape: 5 rounds x 10 samples, 2% noise within a
+ * round, no round shifts. */
+static spec base_spec(const char *bench, double level, uint64_t seed)
+{
+    return (spec){.bench = bench,
+                  .arg = -1,
+                  .level = level,
+                  .within = 0.02,
+                  .rounds = 5,
+                  .per_round = 10,
+                  .seed = seed};
+}
+
+static const cmp_row *row_of(const cmp_result *c, const char *name)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->rows[i].name, name) == 0)
+            return &c->rows[i];
+    fail_msg("no row %s", name);
+    return NULL;
+}
+
+static const cmp_opts defaults = {.alpha = 0.05, .threshold = 0.03};
+
+/* Round shifts of sigma 2% drawn from seed. */
+static void shifts(double *out, size_t n, double sigma, uint64_t seed)
+{
+    st_rng g;
+    st_rng_seed(&g, seed);
+    for (size_t i = 0; i < n; i++)
+        out[i] = sigma * gauss(&g);
+}
+
+/* ---- Verdicts ---------------------------------------------------------------
+ */
+
+/* Six benchmarks, one 50% slower: only it is slower, with the change
+ * near +50% inside its interval and a small adjusted p. */
+static void test_one_slower(void **state)
+{
+    (void)state;
+    static const char *names[] = {"a", "b", "c", "d", "e", "f"};
+    mb_run *old = run_create(), *now = run_create();
+    double sh[6][5];
+    for (size_t i = 0; i < 6; i++) {
+        shifts(sh[i], 5, 0.02, 100 + i);
+        spec s = base_spec(names[i], 100.0 * (i + 1), 10 + i);
+        s.shift = sh[i];
+        add(old, &s);
+        shifts(sh[i], 5, 0.02, 200 + i);
+        s.seed = 20 + i;
+        if (i == 2)
+            s.level *= 1.5;
+        add(now, &s);
+    }
+    run_summarize(old);
+    run_summarize(now);
+    cmp_result *c = cmp_runs(old, now, &defaults);
+    assert_non_null(c);
+    assert_int_equal(c->n, 6);
+    assert_int_equal(c->compared, 6);
+    assert_int_equal(c->count[CMP_SLOWER], 1);
+    assert_int_equal(c->count[CMP_UNCHANGED], 5);
+    assert_int_equal(c->count[CMP_FASTER], 0);
+    const cmp_row *r = row_of(c, "c");
+    assert_int_equal(r->verdict, CMP_SLOWER);
+    assert_true(r->p_adj < 0.01);
+    assert_true(r->p_adj >= r->change.p);
+    assert_float_equal(r->change.change, 0.5, 0.05);
+    assert_true(r->change.ci.lo < 0.5 && 0.5 < r->change.ci.hi);
+    assert_true(r->change.ci.lo > 0.03);
+    assert_float_equal(r->new_value / r->old_value, 1.5, 0.05);
+    assert_non_null(r->old);
+    assert_non_null(r->now);
+    assert_string_equal(c->correction, "Holm");
+    assert_float_equal(c->alpha, 0.05, 0);
+    assert_float_equal(c->threshold, 0.03, 0);
+    for (size_t i = 0; i < c->n; i++)
+        if (&c->rows[i] != r) {
+            assert_int_equal(c->rows[i].verdict, CMP_UNCHANGED);
+            assert_true(fabs(c->rows[i].change.change) < 0.05);
+        }
+    assert_false(r->has_ins);
+    assert_int_equal(c->nnotes, 0);
+    cmp_free(c);
+    run_free(old);
+    run_free(now);
+}
+
+/* The same run on both sides, and a fresh draw of the same distribution:
+ * everything unchanged. */
+static void test_identical(void **state)
+{
+    (void)state;
+    mb_run *a = run_create(), *b = run_create(), *a2 = run_create();
+    double sh[8][5];
+    for (size_t i = 0; i < 8; i++) {
+        char nm[8];
+        snprintf(nm, sizeof nm, "b%zu", i);
+        shifts(sh[i], 5, 0.02, 300 + i);
+        spec s = base_spec(nm, 50.0 * (i + 1), 30 + i);
+        s.shift = sh[i];
+        add(a, &s);
+        add(a2, &s); /* exactly the same samples */
+        shifts(sh[i], 5, 0.02, 400 + i);
+        s.seed = 40 + i;
+        add(b, &s);
+    }
+    run_summarize(a);
+    run_summarize(a2);
+    run_summarize(b);
+    cmp_result *c = cmp_runs(a, a2, &defaults);
+    assert_non_null(c);
+    assert_int_equal(c->count[CMP_UNCHANGED], 8);
+    assert_int_equal(c->compared, 8);
+    for (size_t i = 0; i < c->n; i++) {
+        assert_int_equal(c->rows[i].verdict, CMP_UNCHANGED);
+        assert_float_equal(c->rows[i].change.change, 0, 1e-12);
+        assert_true(c->rows[i].p_adj > 0.5);
+    }
+    cmp_free(c);
+    c = cmp_runs(a, b, &defaults);
+    assert_non_null(c);
+    assert_int_equal(c->count[CMP_UNCHANGED], 8);
+    assert_int_equal(c->count[CMP_SLOWER] + c->count[CMP_FASTER], 0);
+    cmp_free(c);
+    run_free(a);
+    run_free(a2);
+    run_free(b);
+}
+
+/* Tight samples, +1%: significant, but below a 3% threshold it is never
+ * slower; with a 0.5% threshold the same data is. */
+static void test_threshold(void **state)
+{
+    (void)state;
+    mb_run *old = run_create(), *now = run_create();
+    spec s = base_spec("tight", 1000, 5);
+    s.within = 0.001;
+    add(old, &s);
+    s.level *= 1.01;
+    s.seed = 6;
+    add(now, &s);
+    run_summarize(old);
+    run_summarize(now);
+    cmp_result *c = cmp_runs(old, now, &defaults);
+    assert_non_null(c);
+    const cmp_row *r = &c->rows[0];
+    assert_true(r->p_adj < 0.01); /* significant */
+    assert_true(r->change.ci.lo > 0);
+    assert_float_equal(r->change.change, 0.01, 0.002);
+    assert_int_equal(r->verdict, CMP_UNCHANGED);
+    assert_int_equal(c->count[CMP_SLOWER], 0);
+    cmp_free(c);
+    cmp_opts low = {.alpha = 0.05, .threshold = 0.005};
+    c = cmp_runs(old, now, &low);
+    assert_non_null(c);
+    assert_int_equal(c->rows[0].verdict, CMP_SLOWER);
+    cmp_free(c);
+    run_free(old);
+    run_free(now);
+}
+
+static void test_faster(void **state)
+{
+    (void)state;
+    mb_run *old = run_create(), *now = run_create();
+    spec s = base_spec("x", 200, 7);
+    add(old, &s);
+    s.level *= 0.6;
+    s.seed = 8;
+    add(now, &s);
+    run_summarize(old);
+    run_summarize(now);
+    cmp_result *c = cmp_runs(old, now, &defaults);
+    assert_non_null(c);
+    assert_int_equal(c->rows[0].verdict, CMP_FASTER);
+    assert_int_equal(c->count[CMP_FASTER], 1);
+    assert_int_equal(c->count[CMP_SLOWER], 0);
+    assert_float_equal(c->rows[0].change.change, -0.4, 0.03);
+    assert_true(c->rows[0].change.ci.hi < -0.03);
+    cmp_free(c);
+    run_free(old);
+    run_free(now);
+}
+
+/* old: a b c, now: b c d. d is new, a gone; only b and c compared. */
+static void test_new_gone(void **state)
+{
+    (void)state;
+    mb_run *old = run_create(), *now = run_create();
+    spec s = base_spec("a", 100, 1);
+    add(old, &s);
+    s.bench = "b";
+    add(old, &s);
+    add(now, &s);
+    s.bench = "c";
+    add(old, &s);
+    add(now, &s);
+    s.bench = "d";
+    add(now, &s);
+    run_summarize(old);
+    run_summarize(now);
+    cmp_result *c = cmp_runs(old, now, &defaults);
+    assert_non_null(c);
+    assert_int_equal(c->n, 4);
+    assert_int_equal(c->compared, 2);
+    assert_int_equal(c->count[CMP_NEW], 1);
+    assert_int_equal(c->count[CMP_GONE], 1);
+    assert_int_equal(c->count[CMP_UNCHANGED], 2);
+    const cmp_row *d = row_of(c, "d"), *a = row_of(c, "a");
+    assert_int_equal(d->verdict, CMP_NEW);
+    assert_null(d->old);
+    assert_non_null(d->now);
+    assert_true(isnan(d->old_value));
+    assert_float_equal(d->new_value, 100, 5);
+    assert_int_equal(a->verdict, CMP_GONE);
+    assert_null(a->now);
+    assert_non_null(a->old);
+    assert_true(isnan(a->new_value));
+    assert_string_equal(cmp_verdict_name(CMP_NEW), "new");
+    assert_string_equal(cmp_verdict_name(CMP_GONE), "gone");
+    cmp_free(c);
+    run_free(old);
+    run_free(now);
+}
+
+/* A benchmark that crashed on either side is failed and not compared,
+ * even when it has samples that would read as a huge slowdown. */
+static void test_failed(void **state)
+{
+    (void)state;
+    mb_run *old = run_create(), *now = run_create();
+    spec s = base_spec("ok", 100, 1);
+    add(old, &s);
+    add(now, &s);
+    s.bench = "crash_now";
+    add(old, &s);
+    s.level *= 3;
+    size_t i = add(now, &s);
+    now->results[i].error = xstrdup("killed by signal 11 (SIGSEGV)");
+    s.bench = "crash_old";
+    s.level = 100;
+    i = add(old, &s);
+    old->results[i].error = xstrdup("timed out");
+    add(now, &s);
+    s.bench = "empty"; /* crashed before its first sample */
+    add(old, &s);
+    i = add(now, &(spec){.bench = "empty", .arg = -1});
+    now->results[i].error = xstrdup("exited with status 3");
+    run_summarize(old);
+    run_summarize(now);
+    cmp_result *c = cmp_runs(old, now, &defaults);
+    assert_non_null(c);
+    assert_int_equal(c->n, 4);
+    assert_int_equal(c->compared, 1);
+    assert_int_equal(c->count[CMP_FAILED], 3);
+    assert_int_equal(c->count[CMP_SLOWER], 0);
+    assert_int_equal(row_of(c, "ok")->verdict, CMP_UNCHANGED);
+    static const char *bad[] = {"crash_now", "crash_old", "empty"};
+    for (size_t k = 0; k < 3; k++) {
+        const cmp_row *r = row_of(c, bad[k]);
+        assert_int_equal(r->verdict, CMP_FAILED);
+        assert_float_equal(r->p_adj, 1, 0);
+        assert_float_equal(r->change.p, 1, 0);
+        assert_float_equal(r->change.change, 0, 0); /* never computed */
+    }
+    assert_string_equal(cmp_verdict_name(CMP_FAILED), "failed");
+    cmp_free(c);
+    run_free(old);
+    run_free(now);
+}
+
+/* ---- Suite-level error control -----------------------------------------
+ */
+
+/* One benchmark with a modest, noisy shift. Alone it is slower; among 40
+ * noisy unchanged benchmarks Holm multiplies its p and it is not. Every
+ * pair takes part in the correction. */
+static void test_holm(void **state)
+{
+    (void)state;
+    enum { M = 40 };
+    double sh_old[5], sh_new[5];
+    shifts(sh_old, 5, 0.03, 901);
+    shifts(sh_new, 5, 0.03, 902);
+    spec so = base_spec("modest", 100, 50);
+    so.shift = sh_old;
+    spec sn = so;
+    sn.shift = sh_new;
+    sn.level *= 1.10;
+    sn.seed = 51;
+
+    mb_run *old1 = run_create(), *now1 = run_create();
+    add(old1, &so);
+    add(now1, &sn);
+    run_summarize(old1);
+    run_summarize(now1);
+    cmp_result *alone = cmp_runs(old1, now1, &defaults);
+    assert_non_null(alone);
+    assert_int_equal(alone->compared, 1);
+    double p = alone->rows[0].change.p;
+    assert_float_equal(alone->rows[0].p_adj, p, 1e-15);
+    assert_true(p < 0.05 && p * M > 0.05); /* the data is borderline */
+    assert_int_equal(alone->rows[0].verdict, CMP_SLOWER);
+
+    mb_run *old = run_create(), *now = run_create();
+    add(old, &so);
+    add(now, &sn);
+    double sh[M][5];
+    for (size_t i = 1; i < M; i++) {
+        char nm[16];
+        snprintf(nm, sizeof nm, "noisy%zu", i);
+        shifts(sh[i], 5, 0.03, 1000 + i);
+        spec s = base_spec(nm, 10.0 * i, 60 + i);
+        s.within = 0.05;
+        s.shift = sh[i];
+        add(old, &s);
+        shifts(sh[i], 5, 0.03, 2000 + i);
+        s.seed = 600 + i;
+        add(now, &s);
+    }
+    run_summarize(old);
+    run_summarize(now);
+    cmp_result *c = cmp_runs(old, now, &defaults);
+    assert_non_null(c);
+    assert_int_equal(c->n, M);
+    assert_int_equal(c->compared, M);
+    const cmp_row *r = row_of(c, "modest");
+    assert_float_equal(r->change.p, p, 1e-15); /* same data, same test */
+    assert_true(r->p_adj > 0.05);
+    assert_int_equal(r->verdict, CMP_UNCHANGED);
+    assert_int_equal(c->count[CMP_SLOWER] + c->count[CMP_FASTER], 0);
+    /* Holm: adjusted >= raw, and the smallest p is multiplied by M. */
+    size_t min = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        assert_true(c->rows[i].p_adj >= c->rows[i].change.p);
+        assert_true(c->rows[i].p_adj <= 1);
+        if (c->rows[i].change.p < c->rows[min].change.p)
+            min = i;
+    }
+    assert_float_equal(c->rows[min].p_adj, fmin(1, M * c->rows[min].change.p),
+                       1e-12);
+    cmp_free(c);
+    cmp_free(alone);
+    run_free(old1);
+    run_free(now1);
+    run_free(old);
+    run_free(now);
+}
+
+/* ---- Counters, complexity, environment ----------------------------------
+ */
+
+static void test_instructions(void **state)
+{
+    (void)state;
+    mb_run *old = run_create(), *now = run_create();
+    spec s = base_spec("counted", 100, 3);
+    s.ins = 1000;
+    add(old, &s);
+    s.ins = 1100;
+    add(now, &s);
+    s = base_spec("one_side", 100, 4);
+    s.ins = 500;
+    add(old, &s);
+    s.ins = 0;
+    add(now, &s);
+    run_summarize(old);
+    run_summarize(now);
+    cmp_result *c = cmp_runs(old, now, &defaults);
+    assert_non_null(c);
+    const cmp_row *r = row_of(c, "counted");
+    assert_true(r->has_ins);
+    assert_float_equal(r->ins_change, 0.10, 1e-9);
+    assert_float_equal(cmp_counter_change(r, "PAPI_TOT_INS"), 0.10, 1e-9);
+    assert_true(isnan(cmp_counter_change(r, "PAPI_TOT_CYC")));
+    const cmp_row *o = row_of(c, "one_side");
+    assert_false(o->has_ins);
+    assert_true(isnan(cmp_counter_change(o, "PAPI_TOT_INS")));
+    cmp_free(c);
+    run_free(old);
+    run_free(now);
+}
+
+/* A family of 5 args whose medians go from ~n to ~n^2: a note says so;
+ * a family whose class stays gets none. */
+static void test_complexity_note(void **state)
+{
+    (void)state;
+    static const int64_t args[] = {16, 64, 256, 1024, 4096};
+    mb_run *old = run_create(), *now = run_create();
+    for (size_t i = 0; i < 5; i++) {
+        double n = (double)args[i];
+        spec s = base_spec("f", 2 * n, 70 + i);
+        s.group = "g";
+        s.arg = args[i];
+        add(old, &s);
+        s.level = 0.05 * n * n;
+        add(now, &s);
+        s.bench = "steady";
+        s.level = 3 * n;
+        add(old, &s);
+        add(now, &s);
+    }
+    run_summarize(old);
+    run_summarize(now);
+    assert_string_equal(old->results[0].complexity, "O(n)");
+    assert_string_equal(now->results[0].complexity, "O(n^2)");
+    cmp_result *c = cmp_runs(old, now, &defaults);
+    assert_non_null(c);
+    assert_int_equal(c->nnotes, 1);
+    assert_string_equal(c->notes[0],
+                        "g/f: complexity changed from O(n) to O(n^2)");
+    cmp_free(c);
+    run_free(old);
+    run_free(now);
+}
+
+static void test_environment_notes(void **state)
+{
+    (void)state;
+    mb_run *old = run_create(), *now = run_create();
+    spec s = base_spec("x", 100, 9);
+    add(old, &s);
+    add(now, &s);
+    run_ctx_str(old, "cpu_brand", "AMD EPYC 9B45");
+    run_ctx_str(now, "cpu_brand", "AMD EPYC 9B45");
+    run_ctx_str(old, "date", "2026-11-24T09:12:00+0000");
+    run_ctx_str(old, "git_commit", "3f2a1c0d9e8b7a6f5e4d3c2b1a09f8e7d6c5b4a3");
+    run_summarize(old);
+    run_summarize(now);
+    cmp_opts o = defaults;
+    o.old_name = "baseline \"main\"";
+    cmp_result *c = cmp_runs(old, now, &o);
+    assert_non_null(c);
+    assert_int_equal(c->nnotes, 0);
+    assert_string_equal(c->old_label, "baseline \"main\" (same CPU, "
+                                      "2026-11-24T09:12:00+0000, commit "
+                                      "3f2a1c0)");
+    cmp_free(c);
+
+    run_ctx_str(now, "cpu_brand", "Intel Xeon Platinum 8480");
+    run_ctx_str(old, "compiler", "gcc 12.2.0");
+    run_ctx_str(now, "compiler", "clang 16.0.6");
+    run_ctx_str(now, "host_name", "elsewhere"); /* not worth a note */
+    c = cmp_runs(old, now, &o);
+    assert_non_null(c);
+    assert_int_equal(c->nnotes, 2);
+    assert_non_null(strstr(c->notes[0], "cpu_brand differs"));
+    assert_non_null(strstr(c->notes[0], "AMD EPYC 9B45"));
+    assert_non_null(strstr(c->notes[0], "Intel Xeon Platinum 8480"));
+    assert_non_null(strstr(c->notes[1], "compiler differs"));
+    assert_non_null(strstr(c->old_label, "DIFFERENT CPU"));
+    assert_int_equal(strncmp(c->old_label, "baseline \"main\"", 15), 0);
+    cmp_free(c);
+    run_free(old);
+    run_free(now);
+}
+
+/* ---- Paired rounds ---------------------------------------------------------
+ */
+
+/* Sixteen interleaved rounds drift by ~30% between rounds, the same for both
+ * sides (both ran in the same machine state); now is 10% slower. Round
+ * against round unpaired, the drift hides it; paired by round, the ratio
+ * is steady and it is slower. */
+static void test_paired(void **state)
+{
+    (void)state;
+    enum { R = 16 };
+    double drift[R];
+    shifts(drift, R, 0.3, 77);
+    mb_run *old = run_create(), *now = run_create();
+    spec s = base_spec("drifty", 100, 11);
+    s.rounds = R;
+    s.within = 0.01;
+    s.shift = drift;
+    add(old, &s);
+    s.level *= 1.10;
+    s.seed = 12;
+    add(now, &s);
+    run_summarize(old);
+    run_summarize(now);
+    assert_true(old->results[0].round_spread > 0.15);
+
+    cmp_result *u = cmp_runs(old, now, &defaults);
+    assert_non_null(u);
+    assert_false(u->paired);
+    assert_int_equal(u->rows[0].verdict, CMP_UNCHANGED);
+    assert_true(u->rows[0].p_adj > 0.05);
+
+    cmp_opts po = defaults;
+    po.paired = true;
+    cmp_result *p = cmp_runs(old, now, &po);
+    assert_non_null(p);
+    assert_true(p->paired);
+    assert_int_equal(p->rows[0].verdict, CMP_SLOWER);
+    assert_true(p->rows[0].p_adj <= 0.05);
+    assert_float_equal(p->rows[0].change.change, 0.10, 0.02);
+    assert_true(p->rows[0].change.ci.lo > 0.03);
+    cmp_free(u);
+    cmp_free(p);
+    run_free(old);
+    run_free(now);
+}
+
+/* Paired, with one side sampled far more per round than the other (as
+ * when the two builds chose different sample counts): still compared,
+ * without touching memory past the working arrays (ASan). */
+static void test_paired_unequal_sizes(void **state)
+{
+    (void)state;
+    mb_run *old = run_create(), *now = run_create();
+    spec s = base_spec("uneven", 100, 13);
+    s.per_round = 2;
+    add(old, &s);
+    s.per_round = 40;
+    s.level *= 1.5;
+    add(now, &s);
+    run_summarize(old);
+    run_summarize(now);
+    cmp_opts po = defaults;
+    po.paired = true;
+    cmp_result *c = cmp_runs(old, now, &po);
+    assert_non_null(c);
+    assert_float_equal(c->rows[0].change.change, 0.5, 0.05);
+    cmp_free(c);
+    run_free(old);
+    run_free(now);
+}
+
+/* Paired, with round indices far apart (runs loaded from files, rounds
+ * where a benchmark took no sample): rounds are matched by index and the
+ * empty ones skipped, within the working arrays (ASan). */
+static void test_paired_sparse_rounds(void **state)
+{
+    (void)state;
+    mb_run *old = run_create(), *now = run_create();
+    mb_result *a = run_add_result(old), *b = run_add_result(now);
+    assert_non_null(a);
+    assert_non_null(b);
+    a->name = xstrdup("sparse");
+    a->family = xstrdup("sparse");
+    a->bench = xstrdup("sparse");
+    b->name = xstrdup("sparse");
+    b->family = xstrdup("sparse");
+    b->bench = xstrdup("sparse");
+    for (unsigned k = 0; k < 5; k++) {
+        double t = 100 * (1 + 0.2 * k); /* drift shared by both sides */
+        assert_true(result_add_sample(a, ITERS, t * ITERS, NULL, 0,
+                                      (uint16_t)(40 * k)));
+        assert_true(result_add_sample(b, ITERS, 1.1 * t * ITERS, NULL, 0,
+                                      (uint16_t)(40 * k)));
+    }
+    run_summarize(old);
+    run_summarize(now);
+    assert_int_equal(a->nrounds, 5);
+    cmp_opts po = defaults;
+    po.paired = true;
+    cmp_result *c = cmp_runs(old, now, &po);
+    assert_non_null(c);
+    assert_int_equal(c->compared, 1);
+    assert_float_equal(c->rows[0].change.change, 0.10, 1e-9);
+    cmp_free(c);
+    run_free(old);
+    run_free(now);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_one_slower),
+        cmocka_unit_test(test_identical),
+        cmocka_unit_test(test_threshold),
+        cmocka_unit_test(test_faster),
+        cmocka_unit_test(test_new_gone),
+        cmocka_unit_test(test_failed),
+        cmocka_unit_test(test_holm),
+        cmocka_unit_test(test_instructions),
+        cmocka_unit_test(test_complexity_note),
+        cmocka_unit_test(test_environment_notes),
+        cmocka_unit_test(test_paired),
+        cmocka_unit_test(test_paired_unequal_sizes),
+        cmocka_unit_test(test_paired_sparse_rounds),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
