@@ -75,7 +75,7 @@ static void compare_pair(cmp_row *row, const cmp_opts *o)
 {
     const mb_result *a = row->old, *b = row->now;
     st_boot_opts bo = {.seed = COMPARE_SEED, .resamples = 10000};
-    size_t cap = a->n + b->n + 8;
+    size_t cap = a->n + b->n + rounds_of(a) + rounds_of(b) + 8; /* >= nr */
     double *xa = malloc(cap * sizeof *xa), *xb = malloc(cap * sizeof *xb);
     double *tmp = malloc(2 * cap * sizeof *tmp);
     uint16_t *ra = malloc(cap * sizeof *ra), *rb = malloc(cap * sizeof *rb);
@@ -84,7 +84,7 @@ static void compare_pair(cmp_row *row, const cmp_opts *o)
         goto out;
     if (o->paired) {
         size_t nr = rounds_of(a) < rounds_of(b) ? rounds_of(a) : rounds_of(b);
-        double *ma = tmp, *mb = tmp + cap;
+        double *ma = tmp, *mb = tmp + 2 * a->n; /* 2 n_a + 2 n_b <= 2 cap */
         round_medians(a, nr, xa, ma);
         round_medians(b, nr, xb, mb);
         for (size_t k = 0; k < nr; k++)
