@@ -4,6 +4,7 @@
  * batches of known iteration counts per benchmark; the parent parses the
  * dumps and keeps the difference per iteration. docs/instructions.md. */
 #include "callgrind.h"
+#include "runner.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -716,20 +717,8 @@ mb_status callgrind_run(const callgrind_cfg *cfg, const instance *insts,
                         size_t n, mb_run *run, char *err, size_t errlen)
 {
     size_t base = run->nresults;
-    for (size_t i = 0; i < n; i++) {
-        mb_result *r = run_add_result(run);
-        if (!r)
-            return MB_ERR_NO_MEMORY;
-        const mb_bench *b = insts[i].bench;
-        r->name = strdup(insts[i].name);
-        r->family = strdup(insts[i].family);
-        r->group = b->group ? strdup(b->group) : NULL;
-        r->bench = strdup(b->name);
-        r->arg = insts[i].arg;
-        r->has_arg = insts[i].has_arg;
-        r->items = b->items;
-        r->bytes = b->bytes;
-    }
+    if (runner_add_results(run, insts, n) != MB_OK)
+        return MB_ERR_NO_MEMORY;
     if (!callgrind_available(err, errlen))
         return MB_ERR_UNSUPPORTED;
     char exe[PATH_MAX];

@@ -37,7 +37,7 @@ static void two_reads(void *arg)
     (void)h->now(h->clock_ctx);
 }
 
-static void put_all(int fd, const void *p, size_t len)
+static bool write_all(int fd, const void *p, size_t len)
 {
     const char *c = p;
     while (len) {
@@ -45,10 +45,17 @@ static void put_all(int fd, const void *p, size_t len)
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            _exit(4); /* the parent is gone: nobody to report to */
+            return false;
         c += w;
         len -= (size_t)w;
     }
+    return true;
+}
+
+static void put_all(int fd, const void *p, size_t len)
+{
+    if (!write_all(fd, p, len))
+        _exit(4); /* the parent is gone: nobody to report to */
 }
 
 static void put(int fd, enum rec_kind k, size_t inst, int round,
@@ -187,21 +194,6 @@ typedef struct plan_inst {
     uint8_t skip;
     uint16_t name_len;
 } plan_inst;
-
-static bool write_all(int fd, const void *p, size_t len)
-{
-    const char *c = p;
-    while (len) {
-        ssize_t w = write(fd, c, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        c += w;
-        len -= (size_t)w;
-    }
-    return true;
-}
 
 static bool read_all(int fd, void *p, size_t len)
 {
@@ -441,10 +433,8 @@ static void describe_death(int status, double timeout_s, bool timed_out,
         snprintf(out, len, "its worker process ended unexpectedly");
 }
 
-mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
-                     mb_run *run, char *err, size_t errlen)
+mb_status runner_add_results(mb_run *run, const instance *insts, size_t n)
 {
-    size_t base = run->nresults;
     for (size_t i = 0; i < n; i++) {
         mb_result *r = run_add_result(run);
         if (!r)
@@ -458,7 +448,18 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
         r->has_arg = insts[i].has_arg;
         r->items = b->items;
         r->bytes = b->bytes;
+        if (!r->name || !r->family || !r->bench || (b->group && !r->group))
+            return MB_ERR_NO_MEMORY;
     }
+    return MB_OK;
+}
+
+mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
+                     mb_run *run, char *err, size_t errlen)
+{
+    size_t base = run->nresults;
+    if (runner_add_results(run, insts, n) != MB_OK)
+        return MB_ERR_NO_MEMORY;
     bool *skip = calloc(n ? n : 1, sizeof *skip);
     harness_memo *memo = calloc(n ? n : 1, sizeof *memo);
     if (!skip || !memo) {

@@ -27,6 +27,10 @@ typedef struct runner_cfg {
 mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
                      mb_run *run, char *err, size_t errlen);
 
+/* Appends one empty result per instance (names, group, argument,
+ * throughput) to run, for runner_run and the callgrind driver alike. */
+mb_status runner_add_results(mb_run *run, const instance *insts, size_t n);
+
 /* The worker side: mb_main calls it for --mb-worker=run:PLANFD:RECFD and
  * returns what it returns. */
 int runner_worker_main(const char *arg);
