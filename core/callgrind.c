@@ -557,6 +557,11 @@ static void fill_result(mb_result *r, const slot *s)
     for (size_t e = 0; e < ne; e++) {
         names[e] = b->events[e];
         v[e] = (double)b->total[e] - (double)a->total[e];
+        /* Simulated caches and branch predictors carry state from the
+         * first batch into the second, so a difference can come out a
+         * little below zero; no count is negative. */
+        if (v[e] < 0)
+            v[e] = 0;
         if (strcmp(names[e], "Ir") == 0)
             ir = v[e];
     }
