@@ -99,17 +99,19 @@ static void compare_pair(cmp_row *row, const cmp_opts *o)
     }
     if (na == 0 || nb == 0)
         goto out;
-    double *scratch = malloc(
-        st_compare_rounds_scratch_size(na, nb, &bo) * sizeof(double));
+    double *scratch =
+        malloc((o->paired ? st_compare_paired_scratch_size(na, &bo)
+                          : st_compare_rounds_scratch_size(na, nb, &bo)) *
+               sizeof(double));
     if (!scratch)
         goto out;
     /* Unpaired runs are compared round against round: rounds ran in fresh
      * processes, so their spread is the process-to-process variation that
      * two runs differ by (st_compare_rounds falls back to the samples
      * when a side has fewer than 3 rounds). */
-    row->change = o->paired ? st_compare_paired(xa, xb, na, &bo, scratch)
-                            : st_compare_rounds(xa, ra, na, xb, rb, nb, &bo,
-                                                scratch);
+    row->change = o->paired
+                      ? st_compare_paired(xa, xb, na, &bo, scratch)
+                      : st_compare_rounds(xa, ra, na, xb, rb, nb, &bo, scratch);
     free(scratch);
 out:
     free(xa);
@@ -153,8 +155,8 @@ static void add_row(cmp_result *c, const char *name, const mb_result *old,
 static void env_notes(cmp_result *c, const mb_run *old, const mb_run *now)
 {
     static const char *const keys[] = {
-        "cpu_brand", "microbe_version", "compiler", "library_build_type",
-        "governor",  "boost",           "hypervisor", "measure",
+        "cpu_brand",      "microbe_version", "compiler",   "library_build_type",
+        "governor",       "boost",           "hypervisor", "measure",
         "bench_compiler", "bench_optimized",
     };
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
@@ -196,8 +198,8 @@ static void complexity_notes(cmp_result *c, const mb_run *old,
             const mb_result *q = &old->results[j];
             if (strcmp(q->family, r->family) == 0 && q->complexity[0]) {
                 if (strcmp(q->complexity, r->complexity) != 0)
-                    note(c, "%s: complexity changed from %s to %s",
-                         r->family, q->complexity, r->complexity);
+                    note(c, "%s: complexity changed from %s to %s", r->family,
+                         q->complexity, r->complexity);
                 break;
             }
         }
@@ -270,14 +272,15 @@ bool cmp_same_measure(const mb_run *old, const mb_run *now, char *err,
     const char *a = measure_of(old), *b = measure_of(now);
     if (strcmp(a, b) == 0)
         return true;
-    snprintf(err, errlen, "cannot compare runs of different measures: the "
+    snprintf(err, errlen,
+             "cannot compare runs of different measures: the "
              "baseline was measured with --measure=%s, this run with "
-             "--measure=%s", a, b);
+             "--measure=%s",
+             a, b);
     return false;
 }
 
-cmp_result *cmp_runs(const mb_run *old, const mb_run *now,
-                     const cmp_opts *opts)
+cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
 {
     cmp_result *c = calloc(1, sizeof *c);
     if (!c)

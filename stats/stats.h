@@ -106,21 +106,32 @@ typedef struct st_change {
  * Independent: each side is resampled on its own for the interval; p is a
  * permutation test of |log(est(new) / est(old))| over random splits of the
  * pooled values (exact for "same distribution", which is what an A/A run
- * is). Paired: the estimator (median by default, mean = geometric mean of
- * the ratios) of d[i] = log(new[i] / old[i]), pairs resampled for the
- * interval; p is a sign-flip test of |est(d)| (exact when the order within a
- * pair does not matter). p = (1 + hits) / (1 + resamples), so never 0,
- * except that the test stops once 40 permutations are as extreme (a large
- * p is then clear): p = 40 / permutations (Besag-Clifford). No
- * usable value on a side: change and interval NaN, p = 1. */
+ * is), p = (1 + hits) / (1 + resamples), so never 0, except that the test
+ * stops once 40 permutations are as extreme (a large p is then clear):
+ * p = 40 / permutations (Besag-Clifford). Paired: the estimator (median by
+ * default, mean = geometric mean of the ratios) of d[i] = log(new[i] /
+ * old[i]), pairs resampled for the interval; p is the exact two-sided
+ * Wilcoxon signed-rank test of the d[i] (scipy.stats.wilcoxon's
+ * method='exact' when nothing ties): zero log ratios are dropped (scipy's
+ * zero_method='wilcox'), tied magnitudes get their mid-rank, and the law
+ * of the positive-rank sum is counted over all 2^m sign assignments of
+ * the m ranks left, so p is exact for "the order within a pair does not
+ * matter" with ties too, deterministic (no resampling) and at least
+ * 2 / 2^m (it underflows to 0 past ~1000 pairs). Ranks, not the estimator:
+ * with ~10-16 pairs the sign-flip test of the median has little power, and
+ * one wild pair counts as one rank however far out. Cost O(m^3) (m^3 / 2
+ * steps). No usable value on a side: change and interval NaN, p = 1. */
 
-/* Doubles of scratch that st_compare/st_compare_paired need:
- * 4 (n_old + n_new) + resamples (paired: pass n, n). */
+/* Doubles of scratch that st_compare needs: 4 (n_old + n_new) + resamples. */
 size_t st_compare_scratch_size(size_t n_old, size_t n_new,
                                const st_boot_opts *opts);
 /* Independent samples: old[n_old] against new[n_new]. */
 st_change st_compare(const double *old, size_t n_old, const double *new_,
                      size_t n_new, const st_boot_opts *opts, double *scratch);
+/* Doubles of scratch that st_compare_paired needs for n pairs:
+ * n + max(3 n + resamples, n + n (n + 1) / 2 + 1), the second term being
+ * the signed-rank law's n (n + 1) / 2 + 1 probabilities. */
+size_t st_compare_paired_scratch_size(size_t n, const st_boot_opts *opts);
 /* Paired samples (round i of old against round i of new): the change is
  * the estimator of the per-pair ratios new[i]/old[i], minus 1. */
 st_change st_compare_paired(const double *old, const double *new_, size_t n,

@@ -30,8 +30,9 @@ int main(void)
             new_[b][i] = 103 * exp(0.1 * (st_rng_uniform(&r) - 0.5));
         }
     st_boot_opts o = {10000, 0.95, 0, ST_BCA, ST_MEDIAN};
-    double *s =
-        malloc(st_compare_scratch_size(SAMPLES, SAMPLES, &o) * sizeof *s);
+    size_t ns = st_compare_scratch_size(SAMPLES, SAMPLES, &o),
+           np_ = st_compare_paired_scratch_size(SAMPLES, &o);
+    double *s = malloc((ns > np_ ? ns : np_) * sizeof *s);
     if (!s)
         return 1;
     mb_summary sum;
@@ -72,7 +73,7 @@ int main(void)
            BENCHES, SAMPLES, o.resamples);
     printf("  st_summarize (median + mean CI): %.3f s\n", t1 - t0);
     printf("  st_compare (CI + permutation p): %.3f s\n", t2 - t1);
-    printf("  st_compare_paired (CI + sign-flip p): %.3f s\n", t3 - t2);
+    printf("  st_compare_paired (CI + signed-rank p): %.3f s\n", t3 - t2);
     printf("  st_compare_rounds (5 rounds, Welch): %.3f s\n", t4 - t3);
     printf("  full path (summarize both + st_compare): %.3f s\n", t5 - t4);
     printf("  st_compare, A/A (no change): %.3f s\n", t6 - t5);

@@ -21,10 +21,9 @@
  *     round they came from; the comparison is paired: per benchmark, the
  *     median time per iteration of round k on the old side against round k
  *     on the new side; the change is the median of the per-round log
- *     ratios with a bootstrap interval (st_compare_paired), its p-value
- *     Wilcoxon's signed-rank test of them (exact; see repair_paired for why
- *     not core's sign-flip test of the median); Holm over the suite,
- *     --threshold and --alpha as everywhere.
+ *     ratios with a bootstrap interval and Wilcoxon's exact signed-rank
+ *     test of them (st_compare_paired); Holm over the suite, --threshold
+ *     and --alpha as everywhere.
  * Pairing by round is what makes this robust on a noisy machine: a slow
  * phase of the host (PLATFORM.md: 2x swings lasting seconds) hits both
  * sides of a round alike and cancels in their ratio.
@@ -521,169 +520,6 @@ static int measure(side *s, const tool_opts *o, double min_time, int cpu, int k,
     return code;
 }
 
-/* Median per-iteration time of r's samples in round k; NAN when none. */
-static double round_median(const mb_result *r, size_t k, double *buf,
-                           double *scratch)
-{
-    size_t m = 0;
-    for (size_t i = 0; i < r->n; i++)
-        if (r->round[i] == k)
-            buf[m++] = result_per_iter(r, i);
-    return m ? st_median(buf, m, scratch) : NAN;
-}
-
-/* Two-sided p-value of Wilcoxon's signed-rank test of d[n] (log ratios)
- * against "no change": zeros dropped, ties given mid-ranks. Exact (the
- * sign-flip distribution of the rank sum, by counting subsets) up to
- * AB_EXACT_MAX pairs, the normal approximation with tie correction above.
- * 1 when nothing is left. */
-#define AB_EXACT_MAX 60
-static double signed_rank_p(const double *d, size_t n)
-{
-    double *a = malloc((n + 1) * sizeof *a);
-    size_t m = 0;
-    for (size_t i = 0; a && i < n; i++)
-        if (d[i] != 0 && isfinite(d[i]))
-            a[m++] = d[i];
-    if (!a || m == 0) {
-        free(a);
-        return 1;
-    }
-    /* Sort by |d| (insertion: m is the number of rounds). */
-    for (size_t i = 1; i < m; i++)
-        for (size_t j = i; j > 0 && fabs(a[j - 1]) > fabs(a[j]); j--) {
-            double t = a[j];
-            a[j] = a[j - 1];
-            a[j - 1] = t;
-        }
-    /* Doubled mid-ranks, so that they stay integers. */
-    unsigned *r2 = malloc(m * sizeof *r2);
-    if (!r2) {
-        free(a);
-        return 1;
-    }
-    double tie = 0; /* sum of t^3 - t over tie groups */
-    for (size_t i = 0; i < m;) {
-        size_t j = i;
-        while (j + 1 < m && fabs(a[j + 1]) == fabs(a[i]))
-            j++;
-        for (size_t k = i; k <= j; k++)
-            r2[k] = (unsigned)(i + j + 2); /* 2 * mean of ranks i+1..j+1 */
-        double t = (double)(j - i + 1);
-        tie += t * t * t - t;
-        i = j + 1;
-    }
-    unsigned long total = 0, obs = 0;
-    for (size_t i = 0; i < m; i++) {
-        total += r2[i];
-        if (a[i] > 0)
-            obs += r2[i];
-    }
-    double p;
-    double dev = fabs((double)obs - (double)total / 2);
-    if (m <= AB_EXACT_MAX) {
-        /* count[s]: sign patterns whose positive doubled ranks sum to s. */
-        double *count = calloc(total + 1, sizeof *count);
-        if (!count) {
-            free(a);
-            free(r2);
-            return 1;
-        }
-        count[0] = 1;
-        unsigned long reach = 0;
-        for (size_t i = 0; i < m; i++) {
-            for (unsigned long s = reach + 1; s-- > 0;)
-                if (count[s] != 0)
-                    count[s + r2[i]] += count[s];
-            reach += r2[i];
-        }
-        double hits = 0, all = 0;
-        for (unsigned long s = 0; s <= total; s++) {
-            all += count[s];
-            if (fabs((double)s - (double)total / 2) >= dev - 1e-9)
-                hits += count[s];
-        }
-        p = hits / all;
-        free(count);
-    } else {
-        /* Doubled ranks: W2 = 2 W, so its variance is 4 var(W). */
-        double md = (double)m;
-        double var = 4 * (md * (md + 1) * (2 * md + 1) / 24 - tie / 48);
-        p = var > 0 ? erfc(dev / 2 / sqrt(var / 4) / sqrt(2.0)) : 1;
-        /* dev and var are in doubled ranks: z = (dev/2) / sd(W). */
-    }
-    free(a);
-    free(r2);
-    return p > 1 ? 1 : p;
-}
-
-/* Redoes the p-values of core's paired comparison with Wilcoxon's
- * signed-rank test of the per-round log ratios, then Holm and the verdicts.
- * The change and its interval stay core's (median of the per-round log
- * ratios, bootstrap).
- *
- * Why: core's paired p-value is a sign-flip test of the *median* log ratio.
- * With ~10 pairs that is a weak statistic (measured: 10 of 10 rounds +27%
- * gave p = 0.031, 0.31 after Holm over 10 benchmarks: not flagged). The
- * mean's sign-flip test is strong but one round that met a host hiccup on
- * one side (common here: +-20% for a whole process) drags it anywhere. The
- * signed-rank statistic is the sign-flip test of the ranks: exact under the
- * same hypothesis (which side is which within a round does not matter),
- * p = 2 / 2^R when every round agrees, and an outlying round counts as one
- * rank, however far out. */
-static bool repair_paired(cmp_result *cmp, const cmp_opts *co)
-{
-    size_t maxn = 0, nr = 0;
-    for (size_t i = 0; i < cmp->n; i++) {
-        const cmp_row *r = &cmp->rows[i];
-        if (r->old && r->old->n > maxn)
-            maxn = r->old->n;
-        if (r->now && r->now->n > maxn)
-            maxn = r->now->n;
-        for (size_t j = 0; r->old && j < r->old->n; j++)
-            if (r->old->round[j] + 1u > nr)
-                nr = r->old->round[j] + 1u;
-    }
-    double *buf = malloc((2 * maxn + nr + 3 * cmp->n + 2) * sizeof *buf);
-    size_t *which = malloc((cmp->n + 1) * sizeof *which);
-    if (!buf || !which) {
-        free(buf);
-        free(which);
-        return false;
-    }
-    double *tmp = buf + maxn, *d = buf + 2 * maxn, *p = d + nr;
-    size_t m = 0;
-    for (size_t i = 0; i < cmp->n; i++) {
-        cmp_row *r = &cmp->rows[i];
-        if (r->verdict != CMP_UNCHANGED && r->verdict != CMP_SLOWER &&
-            r->verdict != CMP_FASTER)
-            continue;
-        size_t k = 0;
-        for (size_t q = 0; q < nr; q++) {
-            double a = round_median(r->old, q, buf, tmp);
-            double b = round_median(r->now, q, buf, tmp);
-            if (isfinite(a) && isfinite(b) && a > 0 && b > 0)
-                d[k++] = log(b / a);
-        }
-        r->change.p = signed_rank_p(d, k);
-        which[m] = i;
-        p[m++] = r->change.p;
-    }
-    st_holm(p, m, p, p + cmp->n + 1);
-    for (size_t q = 0; q < m; q++) {
-        cmp_row *r = &cmp->rows[which[q]];
-        r->p_adj = p[q];
-        r->verdict = (cmp_verdict)st_decide(&r->change, r->p_adj, co->alpha,
-                                            co->threshold);
-    }
-    memset(cmp->count, 0, sizeof cmp->count);
-    for (size_t i = 0; i < cmp->n; i++)
-        cmp->count[cmp->rows[i].verdict]++;
-    free(buf);
-    free(which);
-    return true;
-}
-
 static double now_s(void)
 {
     struct timespec ts;
@@ -786,7 +622,7 @@ static int run_ab(side sides[2], const tool_opts *o)
                    .paired = true,
                    .old_name = label};
     cmp_result *cmp = cmp_runs(sides[0].acc, sides[1].acc, &co);
-    if (!cmp || !repair_paired(cmp, &co)) {
+    if (!cmp) {
         cmp_free(cmp);
         return tool_fail("ab: out of memory");
     }
