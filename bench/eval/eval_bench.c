@@ -9,14 +9,14 @@
 BENCH(quadratic, .range = MB_RANGE(16, 1024, 4))
 {
     size_t n = (size_t)mb_arg(state);
-    uint32_t *items = eval_items(n);
+    uint32_t *items = make_items(n);
     size_t extra =
         eval_extra("quadratic", n, eval_slowdown("quadratic", mb_arg(state)));
     MB_LOOP(state)
     {
-        mb_do_not_optimize(eval_quadratic(items, n));
+        mb_do_not_optimize(dup_quadratic(items, n));
         if (extra)
-            mb_do_not_optimize(eval_quadratic(items, extra));
+            mb_do_not_optimize(dup_quadratic(items, extra));
     }
     free(items);
 }
@@ -24,13 +24,13 @@ BENCH(quadratic, .range = MB_RANGE(16, 1024, 4))
 BENCH(hash, .range = MB_RANGE(16, 4096, 4))
 {
     size_t n = (size_t)mb_arg(state);
-    uint32_t *items = eval_items(n);
+    uint32_t *items = make_items(n);
     size_t extra = eval_extra("hash", n, eval_slowdown("hash", mb_arg(state)));
     MB_LOOP(state)
     {
-        mb_do_not_optimize(eval_hash(items, n));
+        mb_do_not_optimize(dup_hash(items, n));
         if (extra)
-            mb_do_not_optimize(eval_hash(items, extra));
+            mb_do_not_optimize(dup_hash(items, extra));
     }
     free(items);
 }
@@ -38,15 +38,15 @@ BENCH(hash, .range = MB_RANGE(16, 4096, 4))
 BENCH(sorted, .args = MB_ARGS(1024))
 {
     size_t n = (size_t)mb_arg(state);
-    uint32_t *items = eval_items(n);
+    uint32_t *items = make_items(n);
     uint32_t *scratch = malloc(n * sizeof *scratch);
     size_t extra =
         eval_extra("sorted", n, eval_slowdown("sorted", mb_arg(state)));
     MB_LOOP(state)
     {
-        mb_do_not_optimize(eval_sorted(items, n, scratch));
+        mb_do_not_optimize(dup_sorted(items, n, scratch));
         if (extra)
-            mb_do_not_optimize(eval_sorted(items, extra, scratch));
+            mb_do_not_optimize(dup_sorted(items, extra, scratch));
     }
     free(scratch);
     free(items);

@@ -9,13 +9,13 @@
 static void quadratic(benchmark::State &state)
 {
     size_t n = (size_t)state.range(0);
-    uint32_t *items = eval_items(n);
+    uint32_t *items = make_items(n);
     size_t extra =
         eval_extra("quadratic", n, eval_slowdown("quadratic", state.range(0)));
     for (auto _ : state) {
-        benchmark::DoNotOptimize(eval_quadratic(items, n));
+        benchmark::DoNotOptimize(dup_quadratic(items, n));
         if (extra)
-            benchmark::DoNotOptimize(eval_quadratic(items, extra));
+            benchmark::DoNotOptimize(dup_quadratic(items, extra));
     }
     free(items);
 }
@@ -24,12 +24,12 @@ BENCHMARK(quadratic)->RangeMultiplier(4)->Range(16, 1024);
 static void hash(benchmark::State &state)
 {
     size_t n = (size_t)state.range(0);
-    uint32_t *items = eval_items(n);
+    uint32_t *items = make_items(n);
     size_t extra = eval_extra("hash", n, eval_slowdown("hash", state.range(0)));
     for (auto _ : state) {
-        benchmark::DoNotOptimize(eval_hash(items, n));
+        benchmark::DoNotOptimize(dup_hash(items, n));
         if (extra)
-            benchmark::DoNotOptimize(eval_hash(items, extra));
+            benchmark::DoNotOptimize(dup_hash(items, extra));
     }
     free(items);
 }
@@ -38,14 +38,14 @@ BENCHMARK(hash)->RangeMultiplier(4)->Range(16, 4096);
 static void sorted(benchmark::State &state)
 {
     size_t n = (size_t)state.range(0);
-    uint32_t *items = eval_items(n);
+    uint32_t *items = make_items(n);
     std::vector<uint32_t> scratch(n);
     size_t extra =
         eval_extra("sorted", n, eval_slowdown("sorted", state.range(0)));
     for (auto _ : state) {
-        benchmark::DoNotOptimize(eval_sorted(items, n, scratch.data()));
+        benchmark::DoNotOptimize(dup_sorted(items, n, scratch.data()));
         if (extra)
-            benchmark::DoNotOptimize(eval_sorted(items, extra, scratch.data()));
+            benchmark::DoNotOptimize(dup_sorted(items, extra, scratch.data()));
     }
     free(items);
 }
