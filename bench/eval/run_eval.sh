@@ -48,7 +48,7 @@ AB_FLAGS=${AB_FLAGS:-}
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 die() { echo "run_eval.sh: $*" >&2; exit 2; }
-[ -x "$MB" ] || die "no microbe suite at $MB (build bench/eval first, or set EVAL_BENCH)"
+[ -x "$MB" ] || die "no microbe suite at $MB (build first: ninja -C $BUILD, or set EVAL_BENCH)"
 [ -x "$TOOL" ] || die "no microbe tool at $TOOL (set MICROBE)"
 HAVE_GB=1
 [ -x "$GB" ] || { HAVE_GB=0; echo "run_eval.sh: no $GB: Google Benchmark method skipped" >&2; }
