@@ -371,6 +371,12 @@ static int cmd_compare(const tool_opts *o)
         run_free(old);
         return code;
     }
+    char err[512];
+    if (!cmp_same_measure(old, now, err, sizeof err)) {
+        run_free(old);
+        run_free(now);
+        return tool_fail("compare %s %s: %s", o->pos[0], o->pos[1], err);
+    }
     char label[512];
     describe(o, o->pos[0], label, sizeof label);
     cmp_opts co = {

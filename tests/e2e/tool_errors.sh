@@ -55,6 +55,10 @@ zstd -q "$F/base.json" -o "$T/arch/runs/20261120T110000.000Z-0002.json.zst"
 fails_with "$M" show 2026 --archive="$T/arch"
 has "$T/err" 'ambiguous|2026' stderr
 fails_with "$M" list --archive="$F/base.json"
+sed 's/"measure": "time"/"measure": "instructions"/' "$F/slower.json" >"$T/instr.json"
+grep -q '"measure": "instructions"' "$T/instr.json" || fail "no instructions fixture"
+fails_with "$M" compare "$F/base.json" "$T/instr.json"
+has "$T/err" 'different measures.*--measure=time.*--measure=instructions' stderr
 
 # ab: bad programs and bad flags (bench programs are not run to the end).
 A=${TOOL_BENCH_A:?}
