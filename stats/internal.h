@@ -41,31 +41,6 @@ static inline size_t stats_pick(st_rng *r, size_t n)
     return (size_t)(m >> 32);
 }
 
-/* Bit counts for the sign-flip test's masks. */
-static inline int stats_popcount(uint64_t w)
-{
-#if defined(__GNUC__) || defined(__clang__)
-    return __builtin_popcountll(w);
-#else
-    int c = 0;
-    for (; w; w &= w - 1)
-        c++;
-    return c;
-#endif
-}
-
-static inline int stats_ctz(uint64_t w) /* w != 0 */
-{
-#if defined(__GNUC__) || defined(__clang__)
-    return __builtin_ctzll(w);
-#else
-    int c = 0;
-    for (; !(w & 1); w >>= 1)
-        c++;
-    return c;
-#endif
-}
-
 /* Rearranges x so that x[k] is the k-th smallest, smaller before it and
  * larger after it (C++'s nth_element); returns x[k]. x holds no NaN. */
 double stats_select(double *x, size_t n, size_t k);
