@@ -34,8 +34,7 @@ static mb_run *synthetic(size_t n, double shift, uint64_t seed)
                 double u = st_rng_uniform(&rng) + 1e-12;
                 double v = st_rng_uniform(&rng);
                 double z = sqrt(-2 * log(u)) * cos(2 * M_PI * v);
-                result_add_sample(r, 1000, 1000 * level * drift *
-                                               exp(0.03 * z),
+                result_add_sample(r, 1000, 1000 * level * drift * exp(0.03 * z),
                                   NULL, 0, (uint16_t)round);
             }
         }

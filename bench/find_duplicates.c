@@ -14,8 +14,7 @@
 
 #include "find_duplicates.h"
 
-BENCH(quadratic, .group = "find_duplicates",
-      .range = MB_RANGE(4, 4096, 4))
+BENCH(quadratic, .group = "find_duplicates", .range = MB_RANGE(4, 4096, 4))
 {
     size_t n = (size_t)mb_arg(state);
     uint32_t *items = make_items(n);

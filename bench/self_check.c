@@ -16,9 +16,9 @@ BENCH(empty)
  * The asm keeps the compiler from folding them into one multiply, and the
  * register operand keeps newer cores from folding immediates at rename
  * (Golden Cove runs `add $1` chains several per cycle). */
-#define ADD1 "add %1, %0\n\t"
-#define ADD8 ADD1 ADD1 ADD1 ADD1 ADD1 ADD1 ADD1 ADD1
-#define ADD64 ADD8 ADD8 ADD8 ADD8 ADD8 ADD8 ADD8 ADD8
+#define ADD1   "add %1, %0\n\t"
+#define ADD8   ADD1 ADD1 ADD1 ADD1 ADD1 ADD1 ADD1 ADD1
+#define ADD64  ADD8 ADD8 ADD8 ADD8 ADD8 ADD8 ADD8 ADD8
 #define ADD512 ADD64 ADD64 ADD64 ADD64 ADD64 ADD64 ADD64 ADD64
 
 #if defined(__x86_64__)

@@ -119,8 +119,7 @@ static void relative_speed(mb_run *run)
         size_t peers = 0;
         for (size_t j = 0; j < run->nresults; j++) {
             mb_result *q = &run->results[j];
-            if (same(q->group, r->group) && q->arg == r->arg &&
-                q->time.n > 0) {
+            if (same(q->group, r->group) && q->arg == r->arg && q->time.n > 0) {
                 peers++;
                 best = fmin(best, q->time.median);
             }
@@ -233,9 +232,9 @@ crossover *run_crossovers(const mb_run *run, size_t *nout)
                             goto done;
                         out = g;
                     }
-                    out[cnt++] = (crossover){
-                        r->group, b_wins ? vb->bench : va->bench,
-                        b_wins ? va->bench : vb->bench, at[c]};
+                    out[cnt++] =
+                        (crossover){r->group, b_wins ? vb->bench : va->bench,
+                                    b_wins ? va->bench : vb->bench, at[c]};
                 }
             }
         }

@@ -144,9 +144,9 @@ mb_status cg_parse(const char *text, size_t len, cg_part **parts, size_t *n,
     do {                                                                       \
         if (open) {                                                            \
             if (!cur.nevents)                                                  \
-                CG_FAIL("line %zu: a part without an events: line", lineno);  \
+                CG_FAIL("line %zu: a part without an events: line", lineno);   \
             if (!have_sum)                                                     \
-                CG_FAIL("line %zu: a part without a summary: line", lineno);  \
+                CG_FAIL("line %zu: a part without a summary: line", lineno);   \
             cg_part *g = realloc(*parts, (*n + 1) * sizeof *g);                \
             if (!g) {                                                          \
                 *n = n0;                                                       \
@@ -306,7 +306,9 @@ void callgrind_collect(bool on)
 {
     (void)on;
 }
-void callgrind_zero(void) {}
+void callgrind_zero(void)
+{
+}
 void callgrind_dump(const char *what, uint64_t n)
 {
     (void)what;
@@ -377,8 +379,7 @@ int callgrind_worker(const char *spec, const instance *insts, size_t n)
     snprintf(path, sizeof path, "%s/status.%lu", dir, first);
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) {
-        fprintf(stderr, "error: cannot write %s: %s\n", path,
-                strerror(errno));
+        fprintf(stderr, "error: cannot write %s: %s\n", path, strerror(errno));
         return 2;
     }
     snprintf(wk.base, sizeof wk.base, "%s/cg.%lu.out", dir, first);
@@ -423,7 +424,8 @@ int callgrind_worker(const char *spec, const instance *insts, size_t n)
 bool callgrind_available(char *err, size_t errlen)
 {
 #ifndef MB_HAVE_CALLGRIND_H
-    snprintf(err, errlen, "--measure=instructions needs valgrind, and this "
+    snprintf(err, errlen,
+             "--measure=instructions needs valgrind, and this "
              "program was built without <valgrind/callgrind.h> (apt-get "
              "install valgrind, then rebuild)");
     return false;
@@ -441,7 +443,8 @@ bool callgrind_available(char *err, size_t errlen)
         }
         path += l + (path[l] == ':');
     }
-    snprintf(err, errlen, "--measure=instructions needs valgrind (apt-get "
+    snprintf(err, errlen,
+             "--measure=instructions needs valgrind (apt-get "
              "install valgrind)");
     return false;
 #endif
@@ -520,8 +523,8 @@ static mb_status read_dumps(const char *dir, size_t first, slot *slots,
             char what[16];
             int off = 0;
             if (sscanf(p->trigger, "Client Request: mb %lu %15s %llu %n", &i,
-                       what, &iters, &off) != 3 || !off || i >= n ||
-                strcmp(p->trigger + off, insts[i].name) != 0)
+                       what, &iters, &off) != 3 ||
+                !off || i >= n || strcmp(p->trigger + off, insts[i].name) != 0)
                 continue;
             if (!caches[0] && p->caches[0])
                 snprintf(caches, capc, "%s", p->caches);
@@ -644,10 +647,9 @@ static pid_t launch(const char *exe, const char *dir, size_t first,
     char log[PATH_MAX + 32], out[PATH_MAX + 32], worker[PATH_MAX + 48],
         flt[PATH_MAX], clog[PATH_MAX + 32];
     snprintf(log, sizeof log, "--log-file=%s/valgrind.log", dir);
-    snprintf(out, sizeof out, "--callgrind-out-file=%s/cg.%zu.out", dir,
-             first);
-    snprintf(worker, sizeof worker, "--mb-worker=instructions:%zu:%s",
-             first, dir);
+    snprintf(out, sizeof out, "--callgrind-out-file=%s/cg.%zu.out", dir, first);
+    snprintf(worker, sizeof worker, "--mb-worker=instructions:%zu:%s", first,
+             dir);
     snprintf(clog, sizeof clog, "%s/client.log", dir);
     char *argv[16];
     int a = 0;
@@ -687,18 +689,22 @@ static pid_t launch(const char *exe, const char *dir, size_t first,
     return pid;
 }
 
-static void describe(int status, bool timed_out, double timeout_s,
-                     char *out, size_t len)
+static void describe(int status, bool timed_out, double timeout_s, char *out,
+                     size_t len)
 {
     if (timed_out)
-        snprintf(out, len, "timed out under valgrind (no progress for "
-                 "%.0f s)", timeout_s);
+        snprintf(out, len,
+                 "timed out under valgrind (no progress for "
+                 "%.0f s)",
+                 timeout_s);
     else if (WIFSIGNALED(status))
         snprintf(out, len, "crashed under valgrind (signal %d: %s)",
                  WTERMSIG(status), strsignal(WTERMSIG(status)));
     else if (WIFEXITED(status))
-        snprintf(out, len, "called exit(%d) inside the benchmark (under "
-                 "valgrind)", WEXITSTATUS(status));
+        snprintf(out, len,
+                 "called exit(%d) inside the benchmark (under "
+                 "valgrind)",
+                 WEXITSTATUS(status));
     else
         snprintf(out, len, "its valgrind process ended unexpectedly");
 }
@@ -729,8 +735,10 @@ mb_status callgrind_run(const callgrind_cfg *cfg, const instance *insts,
     char exe[PATH_MAX];
     ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (el <= 0) {
-        snprintf(err, errlen, "cannot find this program to run it under "
-                 "valgrind: /proc/self/exe: %s", strerror(errno));
+        snprintf(err, errlen,
+                 "cannot find this program to run it under "
+                 "valgrind: /proc/self/exe: %s",
+                 strerror(errno));
         return MB_ERR_IO;
     }
     exe[el] = '\0';
@@ -739,9 +747,10 @@ mb_status callgrind_run(const callgrind_cfg *cfg, const instance *insts,
     snprintf(dir, sizeof dir, "%s/microbe-cg-XXXXXX",
              tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
-        snprintf(err, errlen, "cannot create a directory in %s for "
-                 "callgrind's output: %s", tmp && *tmp ? tmp : "/tmp",
-                 strerror(errno));
+        snprintf(err, errlen,
+                 "cannot create a directory in %s for "
+                 "callgrind's output: %s",
+                 tmp && *tmp ? tmp : "/tmp", strerror(errno));
         return MB_ERR_IO;
     }
     slot *slots = calloc(n ? n : 1, sizeof *slots);

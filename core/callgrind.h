@@ -47,8 +47,8 @@ double cg_value(const cg_part *p, const char *name);
  * missing (a run without --cache-sim). */
 double cg_cycles(const char *const *names, const double *v, size_t n);
 /* The weights of that formula. */
-#define CG_LL_HIT_CYCLES 5.0   /* an L1 miss that hits the last level */
-#define CG_RAM_CYCLES 35.0     /* a last-level miss */
+#define CG_LL_HIT_CYCLES     5.0  /* an L1 miss that hits the last level */
+#define CG_RAM_CYCLES        35.0 /* a last-level miss */
 #define CG_MISPREDICT_CYCLES 10.0 /* a mispredicted branch */
 
 /* The name of the estimated-cycles counter in results. */

@@ -67,8 +67,7 @@ bool cli_parse_int(const char *s, long lo, long hi, long *out)
 
 bool cli_parse_format(const char *s, out_format *out)
 {
-    static const char *const names[] = {"console", "json", "csv",
-                                        "markdown"};
+    static const char *const names[] = {"console", "json", "csv", "markdown"};
     for (int i = 0; i < 4; i++)
         if (strcmp(s, names[i]) == 0) {
             *out = (out_format)i;
@@ -80,9 +79,9 @@ bool cli_parse_format(const char *s, out_format *out)
 /* Flags that take a value; the value may follow after '=' or as the next
  * argument. */
 static const char *const valued[] = {
-    "filter",  "min-time", "samples",       "rounds",   "cpu",
-    "counters", "measure", "format",        "out",      "save-baseline",
-    "baseline", "threshold", "alpha",       "archive",  "mb-worker",
+    "filter",   "min-time",  "samples", "rounds",  "cpu",
+    "counters", "measure",   "format",  "out",     "save-baseline",
+    "baseline", "threshold", "alpha",   "archive", "mb-worker",
 };
 
 mb_status cli_parse(int argc, char **argv, cli_opts *o, char *err,
@@ -141,17 +140,18 @@ mb_status cli_parse(int argc, char **argv, cli_opts *o, char *err,
         else if (strcmp(name, "min-time") == 0) {
             if (!cli_parse_double(v, &d) || d <= 0 || d > 3600)
                 FAIL("--min-time: '%s' is not a number of seconds in "
-                     "(0, 3600]", v);
+                     "(0, 3600]",
+                     v);
             o->min_time = d;
         } else if (strcmp(name, "samples") == 0) {
             if (!cli_parse_int(v, 1, 1000000, &l))
                 FAIL("--samples: '%s' is not a whole number from 1 to "
-                     "1000000", v);
+                     "1000000",
+                     v);
             o->samples = (int)l;
         } else if (strcmp(name, "rounds") == 0) {
             if (!cli_parse_int(v, 1, 1000, &l))
-                FAIL("--rounds: '%s' is not a whole number from 1 to 1000",
-                     v);
+                FAIL("--rounds: '%s' is not a whole number from 1 to 1000", v);
             o->rounds = (int)l;
         } else if (strcmp(name, "cpu") == 0) {
             if (strcmp(v, "none") == 0)
@@ -169,11 +169,13 @@ mb_status cli_parse(int argc, char **argv, cli_opts *o, char *err,
                 o->measure = MEASURE_INSTRUCTIONS;
             else
                 FAIL("--measure: unknown measure '%s' (time or "
-                     "instructions)", v);
+                     "instructions)",
+                     v);
         } else if (strcmp(name, "format") == 0) {
             if (!cli_parse_format(v, &o->format))
                 FAIL("--format: unknown format '%s' (console, json, csv or "
-                     "markdown)", v);
+                     "markdown)",
+                     v);
         } else if (strcmp(name, "out") == 0) {
             if (!*v)
                 FAIL("--out needs a file name");
@@ -184,8 +186,7 @@ mb_status cli_parse(int argc, char **argv, cli_opts *o, char *err,
             o->baseline = v;
         else if (strcmp(name, "threshold") == 0) {
             if (!cli_parse_double(v, &d) || d < 0 || d >= 1000)
-                FAIL("--threshold: '%s' is not a percentage in [0, 1000)",
-                     v);
+                FAIL("--threshold: '%s' is not a percentage in [0, 1000)", v);
             o->threshold = d / 100;
         } else if (strcmp(name, "alpha") == 0) {
             if (!cli_parse_double(v, &d) || d <= 0 || d >= 1)

@@ -15,7 +15,7 @@ typedef enum { MEASURE_TIME, MEASURE_INSTRUCTIONS } measure_kind;
 
 /* Smallest slowdown that matters, and the suite-wide significance level. */
 #define CLI_DEFAULT_THRESHOLD 0.03
-#define CLI_DEFAULT_ALPHA 0.05
+#define CLI_DEFAULT_ALPHA     0.05
 
 typedef struct cli_opts {
     bool list, help, version;

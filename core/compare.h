@@ -19,8 +19,8 @@ typedef enum cmp_verdict {
 } cmp_verdict;
 
 typedef struct cmp_row {
-    const char *name;           /* borrowed from a run */
-    const mb_result *old, *now; /* either may be NULL */
+    const char *name;            /* borrowed from a run */
+    const mb_result *old, *now;  /* either may be NULL */
     double old_value, new_value; /* medians (ns, or counts per iteration) */
     st_change change;
     double p_adj;

@@ -75,8 +75,8 @@ static void decide_samples(mb_state *st, double per_iter_ns)
                      "%s: one iteration takes %.3g ms, more than its time "
                      "budget allows (%.3g ms for %d samples); raise "
                      "--min-time",
-                     st->inst->name, per_iter_ns / 1e6,
-                     cfg->min_time_ns / 1e6, HARNESS_MIN_SAMPLES);
+                     st->inst->name, per_iter_ns / 1e6, cfg->min_time_ns / 1e6,
+                     HARNESS_MIN_SAMPLES);
     }
     m->samples_total = want;
 }
@@ -162,12 +162,12 @@ void mb_batch_end(mb_state *st)
             st->warm_ns = ns; /* calibration batches warmed up too */
             (void)warm(st, per_iter);
         } else if (ns < st->target_ns / 10) {
-            st->n = st->n * 10 < HARNESS_MAX_ITERS ? st->n * 10
-                                                   : HARNESS_MAX_ITERS;
+            st->n =
+                st->n * 10 < HARNESS_MAX_ITERS ? st->n * 10 : HARNESS_MAX_ITERS;
         } else {
             double next = ceil((double)st->n * st->target_ns / ns * 1.2);
             st->n = next < (double)HARNESS_MAX_ITERS ? (uint64_t)next
-                                                      : HARNESS_MAX_ITERS;
+                                                     : HARNESS_MAX_ITERS;
         }
         break;
     case WARMUP:
@@ -188,8 +188,8 @@ void mb_batch_end(mb_state *st)
 }
 
 bool harness_call(const harness_cfg *cfg, const instance *inst, int round,
-                  harness_memo *memo, counters *ctr, mb_result *out,
-                  char *warn, size_t warnlen)
+                  harness_memo *memo, counters *ctr, mb_result *out, char *warn,
+                  size_t warnlen)
 {
     mb_state st = {
         .cfg = cfg,
@@ -207,9 +207,9 @@ bool harness_call(const harness_cfg *cfg, const instance *inst, int round,
     size_t nc = counters_n(ctr);
     st.vals = nc ? calloc(nc, sizeof(double)) : NULL;
     int want = cfg->samples > 0 ? cfg->samples : HARNESS_DEFAULT_SAMPLES;
-    double floor_ns = HARNESS_MIN_SAMPLE_FACTOR *
-                      fmax(cfg->resolution_ns,
-                           cfg->overhead_ticks * cfg->ns_per_tick);
+    double floor_ns =
+        HARNESS_MIN_SAMPLE_FACTOR *
+        fmax(cfg->resolution_ns, cfg->overhead_ticks * cfg->ns_per_tick);
     st.target_ns = fmax(floor_ns, cfg->min_time_ns / want);
     if (memo->iters == 0 || cfg->instructions)
         st.phase = CALIBRATE;

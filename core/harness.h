@@ -27,10 +27,10 @@ typedef struct harness_cfg {
     double ns_per_tick;
     double overhead_ticks; /* removed from every batch */
     double resolution_ns;
-    double min_time_ns; /* measuring time per instance, over all rounds */
-    int samples;        /* wanted per instance over all rounds; 0: auto */
-    bool samples_fixed; /* --samples or .samples given: exactly that many */
-    int rounds;         /* rounds the samples are spread over */
+    double min_time_ns;   /* measuring time per instance, over all rounds */
+    int samples;          /* wanted per instance over all rounds; 0: auto */
+    bool samples_fixed;   /* --samples or .samples given: exactly that many */
+    int rounds;           /* rounds the samples are spread over */
     double max_warmup_ns; /* per round */
     /* --measure=instructions (core/callgrind.c): no calibration; callgrind
      * collects around each batch in place of the clock: a probe batch of
@@ -51,12 +51,12 @@ typedef struct harness_memo {
  * NULL. Warnings (e.g. too slow for the budget) go to warn (may be "").
  * Returns false if the body never entered MB_LOOP. */
 bool harness_call(const harness_cfg *cfg, const instance *inst, int round,
-                  harness_memo *memo, counters *ctr, mb_result *out,
-                  char *warn, size_t warnlen);
+                  harness_memo *memo, counters *ctr, mb_result *out, char *warn,
+                  size_t warnlen);
 
 /* Defaults for the run: min_time (s), samples, rounds. */
 #define HARNESS_DEFAULT_MIN_TIME 0.1
-#define HARNESS_DEFAULT_SAMPLES 50
-#define HARNESS_DEFAULT_ROUNDS 5
+#define HARNESS_DEFAULT_SAMPLES  50
+#define HARNESS_DEFAULT_ROUNDS   5
 
 #endif

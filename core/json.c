@@ -390,8 +390,7 @@ static json_t *comparison_json(const cmp_result *c, bool *ok)
             put(row, "instructions_change", num(r->ins_change), ok);
         /* Per-counter breakdown (--measure=instructions: which callgrind
          * counter moved): each counter's change per iteration. */
-        if (r->old && r->now && r->verdict != CMP_FAILED &&
-            r->now->ncounters) {
+        if (r->old && r->now && r->verdict != CMP_FAILED && r->now->ncounters) {
             json_t *cc = json_object();
             for (size_t k = 0; k < r->now->ncounters; k++) {
                 const char *cn = r->now->counter_names[k];
@@ -420,8 +419,7 @@ static char *dump(json_t *root, size_t flags, size_t *len)
     return s;
 }
 
-char *json_dump_compared(const mb_run *run, const cmp_result *cmp,
-                         size_t *len)
+char *json_dump_compared(const mb_run *run, const cmp_result *cmp, size_t *len)
 {
     json_t *root = run_json(run);
     if (root && cmp) {

@@ -38,7 +38,7 @@ const char *mb_strerror(mb_status s)
         "not supported here",
     };
     return (unsigned)s < sizeof text / sizeof *text ? text[s]
-                                                     : "unknown status";
+                                                    : "unknown status";
 }
 
 static int fail(const char *prog, const char *msg)
@@ -93,8 +93,7 @@ static void base_context(mb_run *run, const cli_opts *o, const char *exe)
 #endif
     struct utsname u;
     if (uname(&u) == 0) {
-        snprintf(buf, sizeof buf, "%s %s %s", u.sysname, u.release,
-                 u.machine);
+        snprintf(buf, sizeof buf, "%s %s %s", u.sysname, u.release, u.machine);
         run_ctx_str(run, "os", buf);
     }
     /* How the benchmarks themselves were built (BENCH records it). */
@@ -103,7 +102,8 @@ static void base_context(mb_run *run, const cli_opts *o, const char *exe)
             run_ctx_str(run, "bench_compiler", b->compiler);
         if (b->optimized == 1) {
             run_ctx_bool(run, "bench_optimized", false);
-            run_warn(run, "%s was compiled without optimisation: its numbers "
+            run_warn(run,
+                     "%s was compiled without optimisation: its numbers "
                      "say little about release code; build with -O2",
                      b->file);
             break;
@@ -158,8 +158,8 @@ int mb_main(int argc, char **argv)
 
     instance *insts = NULL;
     size_t n = 0;
-    mb_status st = registry_expand(registry_first(), &insts, &n, err,
-                                   sizeof err);
+    mb_status st =
+        registry_expand(registry_first(), &insts, &n, err, sizeof err);
     if (st == MB_OK)
         st = registry_filter(insts, &n, o.filter, err, sizeof err);
     if (st != MB_OK) {
@@ -201,13 +201,11 @@ int mb_main(int argc, char **argv)
     }
     /* A missing baseline is an error before spending time measuring. */
     if (o.baseline &&
-        archive_load_baseline(dir, o.baseline, &base, err, sizeof err) !=
-            MB_OK)
+        archive_load_baseline(dir, o.baseline, &base, err, sizeof err) != MB_OK)
         goto done;
 
     int cpu = -1;
-    if (o.cpu != CPU_NONE &&
-        pin_cpu(o.cpu, &cpu, err, sizeof err) != MB_OK)
+    if (o.cpu != CPU_NONE && pin_cpu(o.cpu, &cpu, err, sizeof err) != MB_OK)
         goto done;
     run = run_create();
     if (!run) {
@@ -246,8 +244,8 @@ int mb_main(int argc, char **argv)
                 .overhead_ticks = ti.overhead_ticks,
                 .resolution_ns = ti.resolution_ns,
                 .min_time_ns =
-                    1e9 * (o.min_time > 0 ? o.min_time
-                                          : HARNESS_DEFAULT_MIN_TIME),
+                    1e9 *
+                    (o.min_time > 0 ? o.min_time : HARNESS_DEFAULT_MIN_TIME),
                 .samples = o.samples,
                 .samples_fixed = o.samples > 0,
                 .rounds = o.rounds > 0 ? o.rounds : HARNESS_DEFAULT_ROUNDS,
@@ -268,9 +266,8 @@ measured:
     run_summarize(run);
 
     if (base) {
-        cmp_opts co = {.alpha = o.alpha,
-                       .threshold = o.threshold,
-                       .old_name = o.baseline};
+        cmp_opts co = {
+            .alpha = o.alpha, .threshold = o.threshold, .old_name = o.baseline};
         char label[128];
         snprintf(label, sizeof label, "baseline \"%s\"", o.baseline);
         co.old_name = label;
@@ -315,11 +312,12 @@ measured:
                  run_find(run, first_crash)->error);
         code = 2;
     } else if (cmp && o.fail_on_regression && cmp->count[CMP_SLOWER]) {
-        size_t used = (size_t)snprintf(
-            err, sizeof err, "%zu benchmark%s significantly slower than "
-            "baseline \"%s\":",
-            cmp->count[CMP_SLOWER], cmp->count[CMP_SLOWER] > 1 ? "s" : "",
-            o.baseline);
+        size_t used =
+            (size_t)snprintf(err, sizeof err,
+                             "%zu benchmark%s significantly slower than "
+                             "baseline \"%s\":",
+                             cmp->count[CMP_SLOWER],
+                             cmp->count[CMP_SLOWER] > 1 ? "s" : "", o.baseline);
         for (size_t i = 0; i < cmp->n && used < sizeof err; i++)
             if (cmp->rows[i].verdict == CMP_SLOWER)
                 used += (size_t)snprintf(err + used, sizeof err - used,
@@ -331,8 +329,9 @@ done:
     if (out != stdout)
         fclose(out);
     if (code != 0)
-        fprintf(stderr, "%s: %s%s\n", name, code == 1 ? "regression: " :
-                "error: ", err[0] ? err : mb_strerror(st));
+        fprintf(stderr, "%s: %s%s\n", name,
+                code == 1 ? "regression: " : "error: ",
+                err[0] ? err : mb_strerror(st));
     cmp_free(cmp);
     run_free(run);
     run_free(base);

@@ -20,9 +20,9 @@ static void describe(const cpu_set_t *set, char *buf, size_t len)
         int e = c;
         while (e + 1 < CPU_SETSIZE && CPU_ISSET(e + 1, set))
             e++;
-        used += (size_t)snprintf(buf + used, len - used,
-                                 e > c ? "%s%d-%d" : "%s%d", used ? "," : "",
-                                 c, e);
+        used +=
+            (size_t)snprintf(buf + used, len - used, e > c ? "%s%d-%d" : "%s%d",
+                             used ? "," : "", c, e);
         c = e;
     }
 }
@@ -47,8 +47,10 @@ mb_status pin_cpu(int want, int *cpu, char *err, size_t errlen)
     if (pick < 0) {
         char list[128];
         describe(&allowed, list, sizeof list);
-        snprintf(err, errlen, "--cpu=%d: no such CPU, or not allowed for "
-                 "this process (allowed: %s)", want, list);
+        snprintf(err, errlen,
+                 "--cpu=%d: no such CPU, or not allowed for "
+                 "this process (allowed: %s)",
+                 want, list);
         return MB_ERR_USAGE;
     }
     cpu_set_t one;

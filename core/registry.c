@@ -63,13 +63,16 @@ static mb_status expand_one(const mb_bench *b, instance **v, size_t *n,
     const mb_range *r = &b->range;
     bool has_range = r->lo || r->hi || r->mult;
     if (b->args.n && has_range) {
-        snprintf(err, errlen, "benchmark %s (%s:%d): give .args or .range, "
-                 "not both", b->name, b->file, b->line);
+        snprintf(err, errlen,
+                 "benchmark %s (%s:%d): give .args or .range, "
+                 "not both",
+                 b->name, b->file, b->line);
         return MB_ERR_USAGE;
     }
     if (has_range) {
         if (r->lo < 0 || r->hi < r->lo || r->mult < 2) {
-            snprintf(err, errlen, "benchmark %s (%s:%d): invalid .range "
+            snprintf(err, errlen,
+                     "benchmark %s (%s:%d): invalid .range "
                      "(need 0 <= lo <= hi and mult >= 2)",
                      b->name, b->file, b->line);
             return MB_ERR_USAGE;
@@ -147,8 +150,10 @@ mb_status registry_filter(instance *insts, size_t *n, const char *regex,
             insts[kept++] = insts[i];
     regfree(&re);
     if (kept == 0) {
-        snprintf(err, errlen, "--filter: '%s' matches no benchmark "
-                 "(--list shows them)", regex);
+        snprintf(err, errlen,
+                 "--filter: '%s' matches no benchmark "
+                 "(--list shows them)",
+                 regex);
         return MB_ERR_USAGE;
     }
     *n = kept;

@@ -204,8 +204,8 @@ static size_t block(const mb_run *run, const char *group, size_t *idx)
 
 static void print_fit(FILE *f, const mb_result *r, int w)
 {
-    static const char *const fn[] = {"", "·log n", "·n", "·n log n", "·n²",
-                                     "·n³"};
+    static const char *const fn[] = {"",         "·log n", "·n",
+                                     "·n log n", "·n²",    "·n³"};
     char coef[32];
     report_time(r->fit.coef, coef, sizeof coef);
     fprintf(f, "  %-*s %-11s %s%s   fit error %.1f%%\n", w, r->bench,
@@ -269,8 +269,7 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
         pad(f, ci, 21, false);
         char spread[16] = "-";
         if (r->nrounds >= 2)
-            snprintf(spread, sizeof spread, "±%.0f%%",
-                     100 * r->round_spread);
+            snprintf(spread, sizeof spread, "±%.0f%%", 100 * r->round_spread);
         fputc(' ', f);
         pad(f, spread, 7, false);
         fprintf(f, " %-10s", out);
@@ -285,8 +284,7 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
         }
         for (size_t c = 0; c < cc->n; c++) {
             char buf[32];
-            fmt_count(result_counter_median(r, cc->names[c]), buf,
-                      sizeof buf);
+            fmt_count(result_counter_median(r, cc->names[c]), buf, sizeof buf);
             fprintf(f, " %9s", buf);
         }
         if (cc->ipc) {
@@ -349,8 +347,8 @@ static void console_compare(FILE *f, const cmp_result *c, bool color)
             report_time(r->new_value, b, sizeof b);
         if (r->old && r->now && r->verdict != CMP_FAILED) {
             snprintf(ch, sizeof ch, "%+.1f%%", 100 * r->change.change);
-            snprintf(ci, sizeof ci, "[%+.1f%%, %+.1f%%]",
-                     100 * r->change.ci.lo, 100 * r->change.ci.hi);
+            snprintf(ci, sizeof ci, "[%+.1f%%, %+.1f%%]", 100 * r->change.ci.lo,
+                     100 * r->change.ci.hi);
         }
         if (r->has_ins)
             snprintf(in, sizeof in, "%+.2f%%", 100 * r->ins_change);
@@ -403,8 +401,7 @@ static void report_count(double v, const char *unit, char *buf, size_t len)
     int digits = fabs(v) >= 99.95 ? 0 : fabs(v) >= 9.995 ? 1 : 2;
     if (p == 0 && v == floor(v))
         digits = 0; /* exact counts print as integers */
-    snprintf(buf, len, "%.*f%s%s%s", digits, v, pre[p], *unit ? " " : "",
-             unit);
+    snprintf(buf, len, "%.*f%s%s%s", digits, v, pre[p], *unit ? " " : "", unit);
 }
 
 /* Sum of the named callgrind counters per iteration; NAN when r has none
@@ -472,8 +469,8 @@ static void instr_block(FILE *f, const mb_run *run, const char *group,
             fprintf(f, "  %9.2fx", r->vs_fastest);
         fputc('\n', f);
     }
-    static const char *const fn[] = {"", "·log n", "·n", "·n log n", "·n²",
-                                     "·n³"};
+    static const char *const fn[] = {"",         "·log n", "·n",
+                                     "·n log n", "·n²",    "·n³"};
     for (size_t i = 0; i < k; i++) {
         const mb_result *r = &run->results[idx[i]];
         bool first = r->complexity[0];
@@ -483,16 +480,16 @@ static void instr_block(FILE *f, const mb_run *run, const char *group,
             char coef[32];
             report_count(r->fit.coef, "instr", coef, sizeof coef);
             fprintf(f, "  %-10s %-11s %s%s   fit error %.1f%%\n", r->bench,
-                    r->complexity, coef, fn[r->fit.big_o],
-                    100 * r->fit.error);
+                    r->complexity, coef, fn[r->fit.big_o], 100 * r->fit.error);
         }
     }
     size_t nx = 0;
     crossover *x = run_crossovers(run, &nx);
     for (size_t i = 0; i < nx; i++)
         if (same(x[i].group, group))
-            fprintf(f, "  crossover: %s needs fewer instructions than %s "
-                       "from n ≈ %.0f\n",
+            fprintf(f,
+                    "  crossover: %s needs fewer instructions than %s "
+                    "from n ≈ %.0f\n",
                     x[i].faster, x[i].slower, x[i].at);
     free(x);
     if (k)
@@ -512,8 +509,7 @@ static void instr_compare(FILE *f, const cmp_result *c, bool color)
 {
     int w = (int)strlen("benchmark");
     for (size_t i = 0; i < c->n; i++)
-        w = (int)strlen(c->rows[i].name) > w ? (int)strlen(c->rows[i].name)
-                                              : w;
+        w = (int)strlen(c->rows[i].name) > w ? (int)strlen(c->rows[i].name) : w;
     fprintf(f, "against %s\n", c->old_label ? c->old_label : "baseline");
     for (size_t i = 0; i < c->nnotes; i++)
         fprintf(f, "note: %s\n", c->notes[i]);
@@ -548,8 +544,9 @@ static void instr_compare(FILE *f, const cmp_result *c, bool color)
         fprintf(f, ", %zu new", c->count[CMP_NEW]);
     if (c->count[CMP_GONE])
         fprintf(f, ", %zu gone", c->count[CMP_GONE]);
-    fprintf(f, " · exact counts (callgrind), %zu compared · threshold "
-               "%g%%\n",
+    fprintf(f,
+            " · exact counts (callgrind), %zu compared · threshold "
+            "%g%%\n",
             c->compared, 100 * c->threshold);
 }
 
@@ -575,8 +572,9 @@ static void instr_markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
         fprintf(f, "### microbe: %zu slower, %zu faster, %zu unchanged\n\n",
                 cmp->count[CMP_SLOWER], cmp->count[CMP_FASTER],
                 cmp->count[CMP_UNCHANGED]);
-        fprintf(f, "Against %s · exact counts (callgrind) · threshold "
-                   "%g%%\n\n",
+        fprintf(f,
+                "Against %s · exact counts (callgrind) · threshold "
+                "%g%%\n\n",
                 cmp->old_label ? cmp->old_label : "baseline",
                 100 * cmp->threshold);
         for (size_t i = 0; i < cmp->nnotes; i++)
@@ -597,8 +595,8 @@ static void instr_markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
             moved_text(r, mv, sizeof mv);
             const char *v = cmp_verdict_name(r->verdict);
             bool loud = r->verdict == CMP_SLOWER || r->verdict == CMP_FAILED;
-            fprintf(f, "| `%s` | %s | %s | %s | %s | %s%s%s |\n", r->name, a,
-                    b, ch, mv, loud ? "**" : "", v, loud ? "**" : "");
+            fprintf(f, "| `%s` | %s | %s | %s | %s | %s%s%s |\n", r->name, a, b,
+                    ch, mv, loud ? "**" : "", v, loud ? "**" : "");
         }
         fputc('\n', f);
         return;
@@ -620,8 +618,8 @@ static void instr_markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
         fmt_count(per_iter_sum(r, l1_miss, 3), l1, sizeof l1);
         fmt_count(per_iter_sum(r, ll_miss, 3), ll, sizeof ll);
         fmt_count(per_iter_sum(r, br_miss, 2), br, sizeof br);
-        fprintf(f, "| `%s` | %s | %s | %s | %s | %s |\n", r->name, ir, cyc,
-                l1, ll, br);
+        fprintf(f, "| `%s` | %s | %s | %s | %s | %s |\n", r->name, ir, cyc, l1,
+                ll, br);
     }
     fputc('\n', f);
 }
@@ -667,8 +665,9 @@ static void csv(FILE *f, const mb_run *run, const cmp_result *cmp)
     counter_cols(run, &cc);
     /* Instructions runs hold instructions where timed runs hold ns. */
     const char *u = counts_measure(run) ? "instr" : "ns";
-    fprintf(f, "name,group,bench,arg,samples,median_%s,mean_%s,ci_lo_%s,"
-               "ci_hi_%s,mad_%s,stddev_%s,outliers,complexity,vs_fastest",
+    fprintf(f,
+            "name,group,bench,arg,samples,median_%s,mean_%s,ci_lo_%s,"
+            "ci_hi_%s,mad_%s,stddev_%s,outliers,complexity,vs_fastest",
             u, u, u, u, u, u);
     for (size_t c = 0; c < cc.n; c++)
         fprintf(f, ",%s", cc.names[c]);
@@ -712,8 +711,8 @@ static void csv(FILE *f, const mb_run *run, const cmp_result *cmp)
                         row->change.ci.hi, row->p_adj,
                         cmp_verdict_name(row->verdict));
             else
-                fprintf(f, ",,,,,,%s", row ? cmp_verdict_name(row->verdict)
-                                           : "");
+                fprintf(f, ",,,,,,%s",
+                        row ? cmp_verdict_name(row->verdict) : "");
         }
         fputc(',', f);
         csv_str(f, r->error ? r->error : "");
@@ -740,8 +739,9 @@ static void markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
         fprintf(f, "### microbe: %zu slower, %zu faster, %zu unchanged\n\n",
                 cmp->count[CMP_SLOWER], cmp->count[CMP_FASTER],
                 cmp->count[CMP_UNCHANGED]);
-        fprintf(f, "Against %s · alpha %g (%s, %zu compared) · threshold "
-                   "%g%%\n\n",
+        fprintf(f,
+                "Against %s · alpha %g (%s, %zu compared) · threshold "
+                "%g%%\n\n",
                 cmp->old_label ? cmp->old_label : "baseline", cmp->alpha,
                 cmp->correction ? cmp->correction : "Holm", cmp->compared,
                 100 * cmp->threshold);
@@ -765,8 +765,8 @@ static void markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
             }
             const char *v = cmp_verdict_name(r->verdict);
             bool loud = r->verdict == CMP_SLOWER || r->verdict == CMP_FAILED;
-            fprintf(f, "| `%s` | %s | %s | %s | %s | %s%s%s |\n", r->name, a,
-                    b, ch, ci, loud ? "**" : "", v, loud ? "**" : "");
+            fprintf(f, "| `%s` | %s | %s | %s | %s | %s%s%s |\n", r->name, a, b,
+                    ch, ci, loud ? "**" : "", v, loud ? "**" : "");
         }
         fputc('\n', f);
         return;
@@ -793,8 +793,8 @@ static void markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
         fmt_outliers(&r->time, out, sizeof out);
         if (r->vs_fastest > 0)
             snprintf(rel, sizeof rel, "%.2fx", r->vs_fastest);
-        fprintf(f, "| `%s` | %s | [%s, %s] | %s | %s | %s |\n", r->name, t,
-                lo, hi, out, r->complexity, rel);
+        fprintf(f, "| `%s` | %s | [%s, %s] | %s | %s | %s |\n", r->name, t, lo,
+                hi, out, r->complexity, rel);
     }
     fputc('\n', f);
 }

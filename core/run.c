@@ -120,8 +120,7 @@ void run_warn(mb_run *run, const char *fmt, ...)
     for (size_t i = 0; i < run->nwarnings; i++)
         if (strcmp(run->warnings[i], buf) == 0)
             return; /* each problem is said once */
-    char **grown =
-        realloc(run->warnings, (run->nwarnings + 1) * sizeof *grown);
+    char **grown = realloc(run->warnings, (run->nwarnings + 1) * sizeof *grown);
     if (!grown)
         return;
     run->warnings = grown;
@@ -167,8 +166,7 @@ bool result_add_sample(mb_result *r, double iters, double ns,
             !grow((void **)&r->flags, 1, cap) ||
             !grow((void **)&r->round, sizeof(uint16_t), cap) ||
             (r->ncounters &&
-             !grow((void **)&r->counters, sizeof(double) * r->ncounters,
-                   cap)))
+             !grow((void **)&r->counters, sizeof(double) * r->ncounters, cap)))
             return false;
     }
     r->iters[n] = iters;

@@ -17,7 +17,7 @@ typedef enum { CTX_STR, CTX_NUM, CTX_BOOL } ctx_type;
 typedef struct ctx_entry {
     char *key;
     ctx_type type;
-    char *str; /* CTX_STR */
+    char *str;  /* CTX_STR */
     double num; /* CTX_NUM, CTX_BOOL (0/1) */
 } ctx_entry;
 
@@ -33,10 +33,10 @@ typedef struct mb_result {
     bool has_arg;
     double items, bytes; /* per iteration, 0 when not declared */
 
-    size_t n;       /* samples */
-    double *iters;  /* iterations in sample i */
-    double *ns;     /* elapsed ns of sample i, timer overhead removed */
-    uint8_t *flags; /* SAMPLE_* of sample i */
+    size_t n;        /* samples */
+    double *iters;   /* iterations in sample i */
+    double *ns;      /* elapsed ns of sample i, timer overhead removed */
+    uint8_t *flags;  /* SAMPLE_* of sample i */
     uint16_t *round; /* the round sample i was taken in (0-based) */
 
     size_t ncounters;
@@ -92,8 +92,7 @@ mb_result *run_add_result(mb_run *run);
  * r->counter_names before the first sample; counters may be NULL when
  * r->ncounters is 0. Returns false on no memory. */
 bool result_add_sample(mb_result *r, double iters, double ns,
-                       const double *counters, uint8_t flags,
-                       uint16_t round);
+                       const double *counters, uint8_t flags, uint16_t round);
 /* Looks a result up by full name; NULL when absent. */
 mb_result *run_find(const mb_run *run, const char *name);
 

@@ -19,8 +19,15 @@
 
 #include "timer.h"
 
-enum rec_kind { REC_BEGIN = 1, REC_COUNTERS, REC_SAMPLES, REC_WARN,
-                REC_ERROR, REC_FATAL, REC_DONE };
+enum rec_kind {
+    REC_BEGIN = 1,
+    REC_COUNTERS,
+    REC_SAMPLES,
+    REC_WARN,
+    REC_ERROR,
+    REC_FATAL,
+    REC_DONE
+};
 
 typedef struct rec_hdr {
     uint32_t kind, inst, round, len;
@@ -233,8 +240,7 @@ static bool send_plan(int fd, const runner_cfg *cfg, const instance *insts,
                                        : UINT32_MAX,
     };
     if (!write_all(fd, &hd, sizeof hd) ||
-        (cfg->counters_spec &&
-         !write_all(fd, cfg->counters_spec, hd.spec_len)))
+        (cfg->counters_spec && !write_all(fd, cfg->counters_spec, hd.spec_len)))
         return false;
     for (size_t i = 0; i < n; i++) {
         plan_inst pi = {.memo = memo[i],
@@ -286,8 +292,10 @@ int runner_worker_main(const char *arg)
         while (k < nall && strcmp(all[k].name, name) != 0)
             k++;
         if (k == nall) {
-            snprintf(err, sizeof err, "benchmark %s is missing from the "
-                     "worker", name);
+            snprintf(err, sizeof err,
+                     "benchmark %s is missing from the "
+                     "worker",
+                     name);
             put_text(out, REC_FATAL, i, hd.round, err);
             return 3;
         }
@@ -413,16 +421,17 @@ static void add_samples(mb_result *r, harness_memo *m, int round,
     size_t ns = (len - sizeof *m) / sizeof(double) / per;
     const double *d = (const double *)(buf + sizeof *m);
     for (size_t s = 0; s < ns; s++, d += per)
-        result_add_sample(r, d[0], d[1], d + 3, (uint8_t)d[2],
-                          (uint16_t)round);
+        result_add_sample(r, d[0], d[1], d + 3, (uint8_t)d[2], (uint16_t)round);
 }
 
 static void describe_death(int status, double timeout_s, bool timed_out,
                            char *out, size_t len)
 {
     if (timed_out)
-        snprintf(out, len, "timed out after %.0f s (too slow for its time "
-                 "budget, or hung)", timeout_s);
+        snprintf(out, len,
+                 "timed out after %.0f s (too slow for its time "
+                 "budget, or hung)",
+                 timeout_s);
     else if (WIFSIGNALED(status))
         snprintf(out, len, "crashed (signal %d: %s)", WTERMSIG(status),
                  strsignal(WTERMSIG(status)));
@@ -467,17 +476,15 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
         free(memo);
         return MB_ERR_NO_MEMORY;
     }
-    double timeout_s = cfg->timeout_s > 0
-                           ? cfg->timeout_s
-                           : 60 + 20 * cfg->h.min_time_ns / 1e9;
+    double timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s
+                                          : 60 + 20 * cfg->h.min_time_ns / 1e9;
     mb_status st = MB_OK;
     int r0 = 0;
     size_t i0 = 0;
     bool done = n == 0;
     while (!done && st == MB_OK) {
         int rfd;
-        pid_t pid = spawn(cfg, insts, n, skip, memo, r0, i0, &rfd, err,
-                          errlen);
+        pid_t pid = spawn(cfg, insts, n, skip, memo, r0, i0, &rfd, err, errlen);
         if (pid < 0) {
             st = MB_ERR_CRASHED;
             break;
@@ -487,14 +494,14 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
         bool finished = false, timed_out = false;
         rec_hdr h;
         char *buf = NULL;
-        while (get_all(rfd, &h, sizeof h, (int)(timeout_s * 1000),
-                       &timed_out)) {
+        while (
+            get_all(rfd, &h, sizeof h, (int)(timeout_s * 1000), &timed_out)) {
             char *nb = realloc(buf, h.len + 1);
             if (!nb)
                 break;
             buf = nb;
-            if (h.len && !get_all(rfd, buf, h.len,
-                                  (int)(timeout_s * 1000), &timed_out))
+            if (h.len &&
+                !get_all(rfd, buf, h.len, (int)(timeout_s * 1000), &timed_out))
                 break;
             buf[h.len] = '\0';
             mb_result *r = h.inst < n ? &run->results[base + h.inst] : NULL;
@@ -544,8 +551,10 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
         if (cur < 0) {
             char why[128];
             describe_death(status, timeout_s, timed_out, why, sizeof why);
-            snprintf(err, errlen, "the benchmark worker %s before running "
-                     "any benchmark", why);
+            snprintf(err, errlen,
+                     "the benchmark worker %s before running "
+                     "any benchmark",
+                     why);
             st = MB_ERR_CRASHED;
             break;
         }

@@ -13,8 +13,8 @@ typedef struct runner_cfg {
     harness_cfg h;
     const char *counters_spec; /* NULL: the default set */
     const counter_backend *backend;
-    double timeout_s; /* per instance and round; 0: derived from min_time */
-    bool progress;    /* progress lines on stderr */
+    double timeout_s;     /* per instance and round; 0: derived from min_time */
+    bool progress;        /* progress lines on stderr */
     bool min_time_forced; /* --min-time given: overrides .min_time */
     const char *argv0;    /* the program, re-executed per round; NULL:
                              rounds run in forks of this process */

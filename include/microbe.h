@@ -21,11 +21,11 @@ extern "C" {
 /* Status codes shared by the library; new codes only at the end. */
 typedef enum mb_status {
     MB_OK = 0,
-    MB_ERR_USAGE,       /* bad flag, number, regex, format, CPU ... */
-    MB_ERR_IO,          /* a file could not be read or written */
-    MB_ERR_CORRUPT,     /* a file exists but is not a valid microbe run */
-    MB_ERR_VERSION,     /* a file of a newer, unknown format version */
-    MB_ERR_NOT_FOUND,   /* a named baseline or run does not exist */
+    MB_ERR_USAGE,     /* bad flag, number, regex, format, CPU ... */
+    MB_ERR_IO,        /* a file could not be read or written */
+    MB_ERR_CORRUPT,   /* a file exists but is not a valid microbe run */
+    MB_ERR_VERSION,   /* a file of a newer, unknown format version */
+    MB_ERR_NOT_FOUND, /* a named baseline or run does not exist */
     MB_ERR_NO_MEMORY,
     MB_ERR_COUNTERS,    /* a requested hardware counter does not exist */
     MB_ERR_CRASHED,     /* a benchmark crashed, called exit or timed out */
@@ -60,14 +60,14 @@ typedef struct mb_bench {
     const char *group;           /* variants compared with each other */
     mb_arglist args;             /* explicit arguments ... */
     mb_range range;              /* ... or a geometric range (not both) */
-    double items;                /* items processed per iteration (throughput) */
-    double bytes;                /* bytes processed per iteration (throughput) */
-    double min_time;             /* seconds of measurement; 0: the run's default */
-    int samples;                 /* samples to collect; 0: the run's default */
-    const char *counters;        /* PAPI events "EV1,EV2"; NULL: the run's set */
-    const char *compiler;        /* set by BENCH: the compiler of its file */
-    int optimized;               /* set by BENCH: 2 built with -O, 1 without */
-    struct mb_bench *next;       /* registry link, owned by the library */
+    double items;          /* items processed per iteration (throughput) */
+    double bytes;          /* bytes processed per iteration (throughput) */
+    double min_time;       /* seconds of measurement; 0: the run's default */
+    int samples;           /* samples to collect; 0: the run's default */
+    const char *counters;  /* PAPI events "EV1,EV2"; NULL: the run's set */
+    const char *compiler;  /* set by BENCH: the compiler of its file */
+    int optimized;         /* set by BENCH: 2 built with -O, 1 without */
+    struct mb_bench *next; /* registry link, owned by the library */
 } mb_bench;
 
 /* How the benchmark's own file was compiled, recorded in the run's context

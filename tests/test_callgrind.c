@@ -84,7 +84,7 @@ static void test_worker_dumps(void **state)
     check_events(&parts[1]);
     /* Summary lines omit trailing zeros: Bim is 0 in both. */
     static const uint64_t n1[13] = {108, 13, 17, 0, 0, 0, 0, 0, 0, 3, 2, 2, 0};
-    static const uint64_t n2[13] = {6708, 13, 17, 0, 0, 0, 0,
+    static const uint64_t n2[13] = {6708, 13, 17,  0,  0, 0, 0,
                                     0,    0,  103, 10, 2, 0};
     check_totals(&parts[0], n1);
     check_totals(&parts[1], n2);
@@ -93,8 +93,8 @@ static void test_worker_dumps(void **state)
                         "line/12-way, LL 276824064 B/64 B line/33-way");
     /* Per iteration: the fixed costs cancel, leaving 64 adds plus the
      * loop's decrement and branch. */
-    double per = (cg_value(&parts[1], "Ir") - cg_value(&parts[0], "Ir")) /
-                 (101 - 1);
+    double per =
+        (cg_value(&parts[1], "Ir") - cg_value(&parts[0], "Ir")) / (101 - 1);
     assert_true(per == 66.0);
     assert_true(cg_value(&parts[0], "Nope") == -1);
     free(parts);
@@ -233,12 +233,11 @@ static void test_exact_verdicts(void **state)
     cmp_result *c = cmp_runs(a, b, &o);
     assert_non_null(c);
     assert_int_equal(c->n, 5);
-    static const cmp_verdict want[] = {CMP_UNCHANGED, CMP_UNCHANGED,
-                                       CMP_SLOWER, CMP_FASTER, CMP_UNCHANGED};
+    static const cmp_verdict want[] = {CMP_UNCHANGED, CMP_UNCHANGED, CMP_SLOWER,
+                                       CMP_FASTER, CMP_UNCHANGED};
     for (size_t i = 0; i < 5; i++)
         if (c->rows[i].verdict != want[i])
-            fail_msg("%s: %s", names[i],
-                     cmp_verdict_name(c->rows[i].verdict));
+            fail_msg("%s: %s", names[i], cmp_verdict_name(c->rows[i].verdict));
     assert_true(c->rows[0].change.p == 1 && c->rows[2].change.p == 0);
     assert_true(fabs(c->rows[2].change.change - 0.05) < 1e-12);
     assert_true(c->rows[2].change.ci.lo == c->rows[2].change.ci.hi);
