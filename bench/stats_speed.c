@@ -2,7 +2,7 @@
  * samples, 10,000 resamples each (st_summarize: median and mean intervals;
  * st_compare, st_compare_paired and st_compare_rounds against a second
  * sample), and the full path per benchmark: summarize both sides, then
- * compare. Not a test: run by hand, ./build/tests/stats_speed. */
+ * compare. Not a test: run by hand, ./build/bench/stats_speed. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

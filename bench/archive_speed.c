@@ -1,8 +1,7 @@
 /* Archive footprint and speed (SPEC 8): size of an archived run of 100
  * benchmarks x 100 samples, and its save and load times. Run by hand:
- *   cc -O2 -D_GNU_SOURCE tests/archive_speed.c core/run.c core/json.c \
- *      core/archive.c -ljansson -lzstd -lm && ./a.out
- * Not a test: the figures depend on the machine. */
+ * ./build/bench/archive_speed. Not a test: the figures depend on the
+ * machine. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/archive.h"
-#include "../core/json.h"
+#include "archive.h"
+#include "json.h"
 
 static double now(void)
 {
