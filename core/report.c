@@ -323,61 +323,6 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
     free(idx);
 }
 
-static void console_compare(FILE *f, const cmp_result *c, bool color)
-{
-    size_t w = strlen("benchmark");
-    for (size_t i = 0; i < c->n; i++)
-        w = strlen(c->rows[i].name) > w ? strlen(c->rows[i].name) : w;
-    bool ins = false;
-    for (size_t i = 0; i < c->n; i++)
-        ins |= c->rows[i].has_ins;
-    fprintf(f, "against %s\n", c->old_label ? c->old_label : "baseline");
-    for (size_t i = 0; i < c->nnotes; i++)
-        fprintf(f, "note: %s\n", c->notes[i]);
-    fprintf(f, "%-*s  %10s  %10s  %8s  %-20s %s%s\n", (int)w, "benchmark",
-            "base", "now", "change", "95% CI", ins ? "instructions  " : "",
-            "verdict");
-    const char *off = color ? "\033[0m" : "";
-    for (size_t i = 0; i < c->n; i++) {
-        const cmp_row *r = &c->rows[i];
-        char a[32] = "-", b[32] = "-", ch[32] = "", ci[48] = "", in[32] = "";
-        if (r->old)
-            report_time(r->old_value, a, sizeof a);
-        if (r->now)
-            report_time(r->new_value, b, sizeof b);
-        if (r->old && r->now && r->verdict != CMP_FAILED) {
-            snprintf(ch, sizeof ch, "%+.1f%%", 100 * r->change.change);
-            snprintf(ci, sizeof ci, "[%+.1f%%, %+.1f%%]", 100 * r->change.ci.lo,
-                     100 * r->change.ci.hi);
-        }
-        if (r->has_ins)
-            snprintf(in, sizeof in, "%+.2f%%", 100 * r->ins_change);
-        const char *col = "";
-        if (color && r->verdict == CMP_SLOWER)
-            col = "\033[31m";
-        else if (color && r->verdict == CMP_FASTER)
-            col = "\033[32m";
-        fprintf(f, "%-*s  ", (int)w, r->name);
-        pad(f, a, 10, true);
-        fputs("  ", f);
-        pad(f, b, 10, true);
-        fprintf(f, "  %8s  %-20s ", ch, ci);
-        if (ins)
-            fprintf(f, "%-12s  ", in);
-        fprintf(f, "%s%s%s\n", col, cmp_verdict_name(r->verdict),
-                color ? off : "");
-    }
-    fprintf(f, "%zu slower, %zu faster, %zu unchanged", c->count[CMP_SLOWER],
-            c->count[CMP_FASTER], c->count[CMP_UNCHANGED]);
-    if (c->count[CMP_NEW])
-        fprintf(f, ", %zu new", c->count[CMP_NEW]);
-    if (c->count[CMP_GONE])
-        fprintf(f, ", %zu gone", c->count[CMP_GONE]);
-    fprintf(f, " · alpha %g (%s, %zu compared) · threshold %g%%\n", c->alpha,
-            c->correction ? c->correction : "Holm", c->compared,
-            100 * c->threshold);
-}
-
 /* ---- --measure=instructions: counts instead of times ------------------ */
 
 static bool counts_measure(const mb_run *run)
@@ -497,57 +442,136 @@ static void instr_block(FILE *f, const mb_run *run, const char *group,
     free(idx);
 }
 
-/* "Ir +5.1%" for a row's most-moved counter, "" when none. */
-static void moved_text(const cmp_row *r, char *buf, size_t len)
+/* ---- Comparisons: one table for both measures --------------------------- */
+
+/* The text of one comparison row's cells. instr: exact counts, whose
+ * fourth column names the counter that moved most; else times with the
+ * change's interval and, when counted, the instruction change. */
+typedef struct cells {
+    char base[32], now[32], change[32], extra[64], ins[32];
+} cells;
+
+static void row_cells(const cmp_row *r, bool instr, cells *c)
 {
-    buf[0] = '\0';
-    if (r->moved && r->old && r->now && r->verdict != CMP_FAILED)
-        snprintf(buf, len, "%s %+.1f%%", r->moved, 100 * r->moved_change);
+    memset(c, 0, sizeof *c);
+    strcpy(c->base, "-");
+    strcpy(c->now, "-");
+    if (r->old) {
+        if (instr)
+            report_count(r->old_value, "instr", c->base, sizeof c->base);
+        else
+            report_time(r->old_value, c->base, sizeof c->base);
+    }
+    if (r->now) {
+        if (instr)
+            report_count(r->new_value, "instr", c->now, sizeof c->now);
+        else
+            report_time(r->new_value, c->now, sizeof c->now);
+    }
+    if (r->old && r->now && r->verdict != CMP_FAILED) {
+        snprintf(c->change, sizeof c->change, instr ? "%+.2f%%" : "%+.1f%%",
+                 100 * r->change.change);
+        if (instr && r->moved)
+            snprintf(c->extra, sizeof c->extra, "%s %+.1f%%", r->moved,
+                     100 * r->moved_change);
+        else if (!instr)
+            snprintf(c->extra, sizeof c->extra, "[%+.1f%%, %+.1f%%]",
+                     100 * r->change.ci.lo, 100 * r->change.ci.hi);
+    }
+    if (r->has_ins)
+        snprintf(c->ins, sizeof c->ins, "%+.2f%%", 100 * r->ins_change);
 }
 
-static void instr_compare(FILE *f, const cmp_result *c, bool color)
+/* "alpha 0.05 (Holm, 18 compared) · threshold 3%", or for exact counts
+ * "exact counts (callgrind), 4 compared · threshold 3%". */
+static void method_text(const cmp_result *c, bool instr, char *buf, size_t len)
+{
+    if (instr)
+        snprintf(buf, len,
+                 "exact counts (callgrind), %zu compared · "
+                 "threshold %g%%",
+                 c->compared, 100 * c->threshold);
+    else
+        snprintf(buf, len, "alpha %g (%s, %zu compared) · threshold %g%%",
+                 c->alpha, c->correction ? c->correction : "Holm", c->compared,
+                 100 * c->threshold);
+}
+
+static void compare_console(FILE *f, const cmp_result *c, bool color,
+                            bool instr)
 {
     int w = (int)strlen("benchmark");
-    for (size_t i = 0; i < c->n; i++)
-        w = (int)strlen(c->rows[i].name) > w ? (int)strlen(c->rows[i].name) : w;
+    bool ins = false;
+    for (size_t i = 0; i < c->n; i++) {
+        int l = (int)strlen(c->rows[i].name);
+        w = l > w ? l : w;
+        ins |= !instr && c->rows[i].has_ins;
+    }
+    int vw = instr ? 14 : 10, xw = instr ? 16 : 20;
     fprintf(f, "against %s\n", c->old_label ? c->old_label : "baseline");
     for (size_t i = 0; i < c->nnotes; i++)
         fprintf(f, "note: %s\n", c->notes[i]);
-    fprintf(f, "%-*s  %14s  %14s  %8s  %-16s %s\n", w, "benchmark", "base",
-            "now", "change", "moved most", "verdict");
+    fprintf(f, "%-*s  %*s  %*s  %8s  %-*s %s%s\n", w, "benchmark", vw, "base",
+            vw, "now", "change", xw, instr ? "moved most" : "95% CI",
+            ins ? "instructions  " : "", "verdict");
     const char *off = color ? "\033[0m" : "";
     for (size_t i = 0; i < c->n; i++) {
         const cmp_row *r = &c->rows[i];
-        char a[32] = "-", b[32] = "-", ch[32] = "", mv[48];
-        if (r->old)
-            report_count(r->old_value, "instr", a, sizeof a);
-        if (r->now)
-            report_count(r->new_value, "instr", b, sizeof b);
-        if (r->old && r->now && r->verdict != CMP_FAILED)
-            snprintf(ch, sizeof ch, "%+.2f%%", 100 * r->change.change);
-        moved_text(r, mv, sizeof mv);
+        cells cl;
+        row_cells(r, instr, &cl);
         const char *col = "";
         if (color && r->verdict == CMP_SLOWER)
             col = "\033[31m";
         else if (color && r->verdict == CMP_FASTER)
             col = "\033[32m";
         fprintf(f, "%-*s  ", w, r->name);
-        pad(f, a, 14, true);
+        pad(f, cl.base, vw, true);
         fputs("  ", f);
-        pad(f, b, 14, true);
-        fprintf(f, "  %8s  %-16s %s%s%s\n", ch, mv, col,
-                cmp_verdict_name(r->verdict), color ? off : "");
+        pad(f, cl.now, vw, true);
+        fprintf(f, "  %8s  %-*s ", cl.change, xw, cl.extra);
+        if (ins)
+            fprintf(f, "%-12s  ", cl.ins);
+        fprintf(f, "%s%s%s\n", col, cmp_verdict_name(r->verdict), off);
     }
+    char method[128];
+    method_text(c, instr, method, sizeof method);
     fprintf(f, "%zu slower, %zu faster, %zu unchanged", c->count[CMP_SLOWER],
             c->count[CMP_FASTER], c->count[CMP_UNCHANGED]);
     if (c->count[CMP_NEW])
         fprintf(f, ", %zu new", c->count[CMP_NEW]);
     if (c->count[CMP_GONE])
         fprintf(f, ", %zu gone", c->count[CMP_GONE]);
+    fprintf(f, " · %s\n", method);
+}
+
+static void compare_markdown(FILE *f, const cmp_result *c, bool instr)
+{
+    char method[128];
+    method_text(c, instr, method, sizeof method);
+    fprintf(f, "### microbe: %zu slower, %zu faster, %zu unchanged\n\n",
+            c->count[CMP_SLOWER], c->count[CMP_FASTER],
+            c->count[CMP_UNCHANGED]);
+    fprintf(f, "Against %s · %s\n\n", c->old_label ? c->old_label : "baseline",
+            method);
+    for (size_t i = 0; i < c->nnotes; i++)
+        fprintf(f, "> %s\n", c->notes[i]);
+    if (c->nnotes)
+        fputc('\n', f);
     fprintf(f,
-            " · exact counts (callgrind), %zu compared · threshold "
-            "%g%%\n",
-            c->compared, 100 * c->threshold);
+            "| benchmark | base | now | change | %s | verdict "
+            "|\n|---|---:|---:|---:|---|---|\n",
+            instr ? "moved most" : "95% CI");
+    for (size_t i = 0; i < c->n; i++) {
+        const cmp_row *r = &c->rows[i];
+        cells cl;
+        row_cells(r, instr, &cl);
+        const char *v = cmp_verdict_name(r->verdict);
+        bool loud = r->verdict == CMP_SLOWER || r->verdict == CMP_FAILED;
+        fprintf(f, "| `%s` | %s | %s | %s | %s | %s%s%s |\n", r->name, cl.base,
+                cl.now, cl.change, cl.extra, loud ? "**" : "", v,
+                loud ? "**" : "");
+    }
+    fputc('\n', f);
 }
 
 static void instr_console(FILE *f, const mb_run *run, const cmp_result *cmp,
@@ -563,44 +587,11 @@ static void instr_console(FILE *f, const mb_run *run, const cmp_result *cmp,
             instr_block(f, run, g, color);
     }
     if (cmp)
-        instr_compare(f, cmp, color);
+        compare_console(f, cmp, color, true);
 }
 
-static void instr_markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
+static void instr_markdown(FILE *f, const mb_run *run)
 {
-    if (cmp) {
-        fprintf(f, "### microbe: %zu slower, %zu faster, %zu unchanged\n\n",
-                cmp->count[CMP_SLOWER], cmp->count[CMP_FASTER],
-                cmp->count[CMP_UNCHANGED]);
-        fprintf(f,
-                "Against %s · exact counts (callgrind) · threshold "
-                "%g%%\n\n",
-                cmp->old_label ? cmp->old_label : "baseline",
-                100 * cmp->threshold);
-        for (size_t i = 0; i < cmp->nnotes; i++)
-            fprintf(f, "> %s\n", cmp->notes[i]);
-        if (cmp->nnotes)
-            fputc('\n', f);
-        fprintf(f, "| benchmark | base | now | change | moved most | "
-                   "verdict |\n|---|---:|---:|---:|---|---|\n");
-        for (size_t i = 0; i < cmp->n; i++) {
-            const cmp_row *r = &cmp->rows[i];
-            char a[32] = "-", b[32] = "-", ch[32] = "", mv[48];
-            if (r->old)
-                report_count(r->old_value, "instr", a, sizeof a);
-            if (r->now)
-                report_count(r->new_value, "instr", b, sizeof b);
-            if (r->old && r->now && r->verdict != CMP_FAILED)
-                snprintf(ch, sizeof ch, "%+.2f%%", 100 * r->change.change);
-            moved_text(r, mv, sizeof mv);
-            const char *v = cmp_verdict_name(r->verdict);
-            bool loud = r->verdict == CMP_SLOWER || r->verdict == CMP_FAILED;
-            fprintf(f, "| `%s` | %s | %s | %s | %s | %s%s%s |\n", r->name, a, b,
-                    ch, mv, loud ? "**" : "", v, loud ? "**" : "");
-        }
-        fputc('\n', f);
-        return;
-    }
     fprintf(f, "### microbe %s · instructions (callgrind)\n\n",
             ctx_s(run, "microbe_version", MB_VERSION));
     fprintf(f, "| benchmark | instr/iter | est. cycles | L1 miss | LL miss | "
@@ -644,7 +635,7 @@ static void console(FILE *f, const mb_run *run, const cmp_result *cmp,
             console_block(f, run, g, &cc, color);
     }
     if (cmp)
-        console_compare(f, cmp, color);
+        compare_console(f, cmp, color, false);
 }
 
 /* CSV fields never contain commas or quotes except names: quote those. */
@@ -731,44 +722,12 @@ static void csv(FILE *f, const mb_run *run, const cmp_result *cmp)
 
 static void markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
 {
-    if (counts_measure(run)) {
-        instr_markdown(f, run, cmp);
+    if (cmp) {
+        compare_markdown(f, cmp, counts_measure(run));
         return;
     }
-    if (cmp) {
-        fprintf(f, "### microbe: %zu slower, %zu faster, %zu unchanged\n\n",
-                cmp->count[CMP_SLOWER], cmp->count[CMP_FASTER],
-                cmp->count[CMP_UNCHANGED]);
-        fprintf(f,
-                "Against %s · alpha %g (%s, %zu compared) · threshold "
-                "%g%%\n\n",
-                cmp->old_label ? cmp->old_label : "baseline", cmp->alpha,
-                cmp->correction ? cmp->correction : "Holm", cmp->compared,
-                100 * cmp->threshold);
-        for (size_t i = 0; i < cmp->nnotes; i++)
-            fprintf(f, "> %s\n", cmp->notes[i]);
-        if (cmp->nnotes)
-            fputc('\n', f);
-        fprintf(f, "| benchmark | base | now | change | 95%% CI | verdict "
-                   "|\n|---|---:|---:|---:|---|---|\n");
-        for (size_t i = 0; i < cmp->n; i++) {
-            const cmp_row *r = &cmp->rows[i];
-            char a[32] = "-", b[32] = "-", ch[32] = "", ci[48] = "";
-            if (r->old)
-                report_time(r->old_value, a, sizeof a);
-            if (r->now)
-                report_time(r->new_value, b, sizeof b);
-            if (r->old && r->now && r->verdict != CMP_FAILED) {
-                snprintf(ch, sizeof ch, "%+.1f%%", 100 * r->change.change);
-                snprintf(ci, sizeof ci, "[%+.1f%%, %+.1f%%]",
-                         100 * r->change.ci.lo, 100 * r->change.ci.hi);
-            }
-            const char *v = cmp_verdict_name(r->verdict);
-            bool loud = r->verdict == CMP_SLOWER || r->verdict == CMP_FAILED;
-            fprintf(f, "| `%s` | %s | %s | %s | %s | %s%s%s |\n", r->name, a, b,
-                    ch, ci, loud ? "**" : "", v, loud ? "**" : "");
-        }
-        fputc('\n', f);
+    if (counts_measure(run)) {
+        instr_markdown(f, run);
         return;
     }
     fprintf(f, "### microbe %s · %s\n\n",
