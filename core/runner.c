@@ -330,16 +330,19 @@ static pid_t spawn(const runner_cfg *cfg, const instance *insts, size_t n,
                    const bool *skip, harness_memo *memo, int r, size_t i0,
                    int *rfd, char *err, size_t errlen)
 {
-    int rec[2], plan[2];
-    if (pipe(rec) != 0 || pipe(plan) != 0) {
-        snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
-        return -1;
-    }
+    int rec[2] = {-1, -1}, plan[2] = {-1, -1};
     fflush(stdout);
     fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(err, errlen, "cannot fork: %s", strerror(errno));
+    pid_t pid = -1;
+    if (pipe(rec) != 0 || pipe(plan) != 0 || (pid = fork()) < 0) {
+        snprintf(err, errlen, "cannot start a benchmark worker: %s",
+                 strerror(errno));
+        for (int k = 0; k < 2; k++) {
+            if (rec[k] >= 0)
+                close(rec[k]);
+            if (plan[k] >= 0)
+                close(plan[k]);
+        }
         return -1;
     }
     if (pid == 0) {
