@@ -370,6 +370,18 @@ static const char *const l1_miss[] = {"I1mr", "D1mr", "D1mw"};
 static const char *const ll_miss[] = {"ILmr", "DLmr", "DLmw"};
 static const char *const br_miss[] = {"Bcm", "Bim"};
 
+/* The cells of one instructions-mode row, each of 32 bytes: counts per
+ * iteration, the cycle estimate (labelled cyc_unit) and the misses. */
+static void instr_cells(const mb_result *r, const char *cyc_unit, char *ir,
+                        char *cyc, char *l1, char *ll, char *br)
+{
+    report_count(r->time.median, "instr", ir, 32);
+    report_count(result_counter_median(r, "est_cycles"), cyc_unit, cyc, 32);
+    fmt_count(per_iter_sum(r, l1_miss, 3), l1, 32);
+    fmt_count(per_iter_sum(r, ll_miss, 3), ll, 32);
+    fmt_count(per_iter_sum(r, br_miss, 2), br, 32);
+}
+
 static void instr_block(FILE *f, const mb_run *run, const char *group,
                         bool color)
 {
@@ -399,12 +411,7 @@ static void instr_block(FILE *f, const mb_run *run, const char *group,
             continue;
         }
         char ir[32], cyc[32], l1[32], ll[32], br[32];
-        report_count(r->time.median, "instr", ir, sizeof ir);
-        report_count(result_counter_median(r, "est_cycles"), "cycles", cyc,
-                     sizeof cyc);
-        fmt_count(per_iter_sum(r, l1_miss, 3), l1, sizeof l1);
-        fmt_count(per_iter_sum(r, ll_miss, 3), ll, sizeof ll);
-        fmt_count(per_iter_sum(r, br_miss, 2), br, sizeof br);
+        instr_cells(r, "cycles", ir, cyc, l1, ll, br);
         fputs("  ", f);
         pad(f, ir, 14, true);
         fputs("  ", f);
@@ -603,12 +610,7 @@ static void instr_markdown(FILE *f, const mb_run *run)
             continue;
         }
         char ir[32], cyc[32], l1[32], ll[32], br[32];
-        report_count(r->time.median, "instr", ir, sizeof ir);
-        report_count(result_counter_median(r, "est_cycles"), "", cyc,
-                     sizeof cyc);
-        fmt_count(per_iter_sum(r, l1_miss, 3), l1, sizeof l1);
-        fmt_count(per_iter_sum(r, ll_miss, 3), ll, sizeof ll);
-        fmt_count(per_iter_sum(r, br_miss, 2), br, sizeof br);
+        instr_cells(r, "", ir, cyc, l1, ll, br);
         fprintf(f, "| `%s` | %s | %s | %s | %s | %s |\n", r->name, ir, cyc, l1,
                 ll, br);
     }
