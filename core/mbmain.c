@@ -68,6 +68,29 @@ static void git_commit(mb_run *run)
     pclose(p);
 }
 
+/* MICROBE_TSC_GHZ: a TSC frequency measured moments earlier on this
+ * machine (microbe ab passes the first round's to the later ones, saving
+ * each round the 50 ms calibration). Unset or empty: calibrate. */
+static mb_status tsc_from_env(double *ghz, char *err, size_t errlen)
+{
+    const char *env = getenv("MICROBE_TSC_GHZ");
+    *ghz = 0;
+    if (!env || !*env)
+        return MB_OK;
+    char *end;
+    errno = 0;
+    double v = strtod(env, &end);
+    if (errno || *end || !(v >= 0.01 && v <= 100)) {
+        snprintf(err, errlen,
+                 "MICROBE_TSC_GHZ: '%s' is not a TSC frequency in GHz (0.01 "
+                 "to 100; unset it to calibrate)",
+                 env);
+        return MB_ERR_USAGE;
+    }
+    *ghz = v;
+    return MB_OK;
+}
+
 static void base_context(mb_run *run, const cli_opts *o, const char *exe)
 {
     char buf[256];
@@ -232,9 +255,14 @@ int mb_main(int argc, char **argv)
         st = callgrind_run(&cg, insts, n, run, err, sizeof err);
         goto measured;
     }
+    double known_ghz = 0;
+    if (tsc_from_env(&known_ghz, err, sizeof err) != MB_OK)
+        goto done;
     timer_info ti;
-    timer_calibrate(&ti);
+    timer_calibrate(&ti, known_ghz);
     timer_context(run, &ti);
+    if (known_ghz > 0)
+        run_ctx_str(run, "timer_ghz_from", "MICROBE_TSC_GHZ");
 
     runner_cfg rc = {
         .h =

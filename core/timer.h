@@ -18,8 +18,10 @@ typedef struct timer_info {
 /* Reads the clock in ticks. Serialised: earlier instructions retire first. */
 uint64_t timer_now(void *unused);
 
-/* Measures frequency (~50 ms), read cost and resolution. */
-void timer_calibrate(timer_info *ti);
+/* Measures frequency (~50 ms), read cost and resolution. With known_ghz > 0
+ * the TSC frequency is taken as given instead (a frequency measured moments
+ * earlier on the same machine: see MICROBE_TSC_GHZ in docs/ab.md). */
+void timer_calibrate(timer_info *ti, double known_ghz);
 
 /* Measures the median ticks of an empty start/stop pair using `now` the
  * way the harness does (a call through a pointer). */

@@ -30,7 +30,10 @@ double st_rng_uniform(st_rng *rng);
  * q in [0, 1]. NaN when n == 0 or q is outside [0, 1]. The one function that
  * takes x as is: it must hold no NaN. */
 double st_quantile_sorted(const double *sorted, size_t n, double q);
-/* Median of x (not modified), using scratch[n]. NaN when n == 0. */
+/* Type-7 quantile q of the finite values of x (not modified), using
+ * scratch[n]. NaN when none is finite or q is outside [0, 1]. */
+double st_quantile(const double *x, size_t n, double q, double *scratch);
+/* st_quantile(x, n, 0.5, scratch). */
 double st_median(const double *x, size_t n, double *scratch);
 /* NaN when no finite value. */
 double st_mean(const double *x, size_t n);

@@ -103,10 +103,17 @@ double st_quantile_sorted(const double *sorted, size_t n, double q)
     return frac == 0 || a == b ? a : a + frac * (b - a);
 }
 
+double st_quantile(const double *x, size_t n, double q, double *scratch)
+{
+    if (!(q >= 0 && q <= 1))
+        return NAN;
+    size_t m = stats_finite(x, n, scratch);
+    return stats_quantile_inplace(scratch, m, q);
+}
+
 double st_median(const double *x, size_t n, double *scratch)
 {
-    size_t m = stats_finite(x, n, scratch);
-    return stats_quantile_inplace(scratch, m, 0.5);
+    return st_quantile(x, n, 0.5, scratch);
 }
 
 double st_mean(const double *x, size_t n)

@@ -39,13 +39,16 @@ static int cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Sorted (st_quantile_sorted) and as is (st_quantile, x left alone). */
 static void check_quantiles(const double *x, size_t n, const double *ref)
 {
-    double s[32];
+    double s[32], scratch[32];
     memcpy(s, x, n * sizeof *x);
     qsort(s, n, sizeof *s, cmp);
-    for (size_t i = 0; i < sizeof QS / sizeof *QS; i++)
+    for (size_t i = 0; i < sizeof QS / sizeof *QS; i++) {
         assert_float_equal(st_quantile_sorted(s, n, QS[i]), ref[i], 1e-9);
+        assert_float_equal(st_quantile(x, n, QS[i], scratch), ref[i], 1e-9);
+    }
 }
 
 static void test_quantiles_numpy(void **state)
@@ -128,6 +131,12 @@ static void test_degenerate(void **state)
     assert_true(isnan(st_mad(one, 0, scratch)));
     assert_true(isnan(st_quantile_sorted(one, 0, 0.5)));
     assert_true(isnan(st_quantile_sorted(two, 2, 1.5)));
+    assert_true(isnan(st_quantile(two, 2, 1.5, scratch)));
+    assert_true(isnan(st_quantile(two, 2, -0.1, scratch)));
+    assert_true(isnan(st_quantile(two, 0, 0.1, scratch)));
+    const double holes[] = {NAN, 5.0, INFINITY, 3.0};
+    assert_float_equal(st_quantile(holes, 4, 0.5, scratch), 4, 0);
+    assert_float_equal(st_quantile(holes, 4, 0.1, scratch), 3.2, 1e-12);
     assert_float_equal(st_stddev(one, 0), 0, 0);
     assert_float_equal(st_median(one, 1, scratch), 4, 0);
     assert_float_equal(st_stddev(one, 1), 0, 0);

@@ -7,9 +7,8 @@
  *  2. `BIN --list [bench flags]` gives each side's benchmarks; benchmarks on
  *     one side only are reported new/gone; no benchmark in common is an
  *     error.
- *  3. R rounds (--rounds; default 16, more for big suites, see below). In
- *     each round both programs run once,
- *     one after the other, as
+ *  3. R rounds (--rounds; default 24, more for huge suites, see below).
+ *     In each round both programs run once, one after the other, as
  *         BIN --format=json --out=TMP --rounds=1 --min-time=T --cpu=C FLAGS
  *     that is, a short measurement (T = --min-time, default 0.1 s / R per
  *     benchmark) of every selected benchmark, both pinned to the same CPU C
@@ -17,10 +16,13 @@
  *     goes first is drawn per pair of rounds from a seeded PRNG (--seed):
  *     rounds 2j and 2j+1 run in opposite orders, so each side goes first
  *     equally often and a "second process is faster" effect cancels out.
+ *     After the first invocation, MICROBE_TSC_GHZ hands its measured TSC
+ *     frequency to the later ones (saving 50 ms of calibration each).
  *  4. Each side's samples are accumulated into one run, tagged with the
  *     round they came from; the comparison is paired: per benchmark, the
- *     median time per iteration of round k on the old side against round k
- *     on the new side; the change is the median of the per-round log
+ *     10th percentile ("floor") of the time per iteration in round k on the
+ *     old side against round k on the new side (core/compare.c says why
+ *     not the median); the change is the median of the per-round log
  *     ratios with a bootstrap interval and Wilcoxon's exact signed-rank
  *     test of them (st_compare_paired); Holm over the suite, --threshold
  *     and --alpha as everywhere.
@@ -30,17 +32,17 @@
  *
  * Defaults: R * T = 0.1 s of measuring per benchmark and side, what one
  * ordinary run spends (HARNESS_DEFAULT_MIN_TIME), plus R process starts
- * (~60 ms each) per side. R = max(16, log2(4 m / alpha) + 4) for m
+ * (~45 ms each) per side. R = max(24, log2(4 m / alpha) + 4) for m
  * benchmarks in common. The signed-rank test over R pairs cannot give a
  * p-value below 2 / 2^R, and Holm asks the smallest p to be below
  * alpha / m: log2(4 m / alpha) rounds is the least that can flag anything
- * at all, and only when every round agrees. The 4 more rounds (and at
- * least 16) let a few rounds disagree, as on a noisy machine they do: at
- * m = 10, alpha = 0.05, 10 rounds fail the test when one discordant round
- * has rank 2 or more; 16 rounds tolerate discordant ranks summing to 15.
- * Measured (docs/eval.md), 10% slowdown: caught 18/20 with 10 rounds on
- * a loaded machine, 10/10 with 16 in a quieter hour, 18/20 with 16 in the
- * full run; 0 A/A false alarms throughout. */
+ * at all, and only when every round agrees. The spare rounds let a few
+ * rounds disagree, as on a noisy machine they do: at m = 10, alpha = 0.05,
+ * 10 rounds fail the test when one discordant round has rank 2 or more;
+ * 16 rounds tolerate discordant ranks summing to 15, 24 rounds 54.
+ * Measured (docs/eval.md, 20 trials each, 10% slowdown): 16 rounds of
+ * round medians caught it 15-18/20; 24 rounds of round floors 20/20; no
+ * A/A trial failed with either. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -63,7 +65,7 @@
 
 /* Fewest rounds by default, and the rounds added to the least that can
  * reach significance at all (see the top of this file). */
-#define AB_MIN_ROUNDS   16
+#define AB_MIN_ROUNDS   24
 #define AB_SPARE_ROUNDS 4
 /* Measuring time per benchmark and side over all rounds: an ordinary run's
  * (HARNESS_DEFAULT_MIN_TIME). */
@@ -516,6 +518,16 @@ static int measure(side *s, const tool_opts *o, double min_time, int cpu, int k,
                          "%s",
                          s->label, s->path, k + 1, nrounds, err);
     int code = absorb(s, r, k, nrounds);
+    /* Later rounds, of either side, take the TSC frequency this one
+     * measured rather than spend 50 ms each measuring it again. */
+    const char *src = run_ctx_gets(r, "timer_source");
+    const ctx_entry *ghz = run_ctx_get(r, "timer_ghz");
+    if (!getenv("MICROBE_TSC_GHZ") && src && strcmp(src, "tsc") == 0 && ghz &&
+        ghz->type == CTX_NUM) {
+        char v[64];
+        snprintf(v, sizeof v, "%.9g", ghz->num);
+        setenv("MICROBE_TSC_GHZ", v, 1);
+    }
     run_free(r);
     return code;
 }

@@ -237,9 +237,10 @@ L.append("- **(a)** `eval_bench --save-baseline=base` in one process, then "
          "in the next: defaults (0.1 s per benchmark in 5 rounds, threshold "
          "3%, alpha 0.05 with Holm over the 10 benchmarks).")
 L.append("- **(b)** `microbe ab OLD NEW --fail-on-regression%s` "
-         "(defaults: 16 rounds of 0.1/16 s per benchmark for a 10-benchmark "
+         "(defaults: 24 rounds of 0.1/24 s per benchmark for a 10-benchmark "
          "suite; sides alternate in balanced random order on one CPU, "
-         "paired by round, Wilcoxon signed-rank per benchmark, Holm; see "
+         "paired by round on each round's 10th percentile, Wilcoxon "
+         "signed-rank per benchmark, Holm; see "
          "docs/ab.md). OLD and "
          "NEW are the same program, NEW with `EVAL_SLOWDOWN` set by a "
          "two-line shell wrapper." % (" " + abflags if abflags else ""))

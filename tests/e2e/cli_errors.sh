@@ -64,6 +64,18 @@ expect_exit 2 "$B" --archive="$E2E_TMP/archive" --baseline=no_such_base \
     --min-time=0.01 --filter=hash/4$
 stderr_has "no_such_base"
 
+# MICROBE_TSC_GHZ (what microbe ab hands its later rounds) must be a
+# frequency; a good one is used as is and said so in the context.
+for v in abc 0 -2.3 1e9 2.3x; do
+    MICROBE_TSC_GHZ=$v expect_exit 2 "$B" --min-time=0.01 --filter=hash/4$
+    stderr_has "MICROBE_TSC_GHZ: '$v'"
+done
+MICROBE_TSC_GHZ=2.5 expect_exit 0 "$B" --min-time=0.01 --filter=hash/4$ \
+    --format=json
+jq -e '.context.timer_ghz == 2.5 and .context.timer_ghz_from == "MICROBE_TSC_GHZ"' \
+    "$OUT" >/dev/null || die "MICROBE_TSC_GHZ=2.5 not used: $(jq -c .context "$OUT")"
+ok "MICROBE_TSC_GHZ=2.5 is the timer frequency"
+
 # The error line starts with the program's name.
 expect_exit 2 "$B" --bogus
 grep -q "^${B##*/}: " "$ERR" || die "error line does not start with the program name"
