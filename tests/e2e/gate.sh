@@ -98,7 +98,8 @@ grep -q '^| benchmark |' "$OUT" || die "no '| benchmark |' header"
 ok "markdown: '| benchmark |' header"
 grep -Eq '^\|---' "$OUT" || die "markdown: no separator row"
 ok "markdown: separator row"
-grep -Eq '^\| `?find_duplicates/hash/1024`? \|.*\| (unchanged|slower|faster) \|$' \
+# (A slower row is set in bold: **slower**.)
+grep -Eq '^\| `?find_duplicates/hash/1024`? \|.*\| (unchanged|\*\*slower\*\*|faster) \|$' \
     "$OUT" || die "markdown: no row for hash/1024 with a verdict"
 ok "markdown: hash/1024 row with a verdict"
 
