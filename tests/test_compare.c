@@ -104,6 +104,20 @@ static spec base_spec(const char *bench, double level, uint64_t seed)
                   .seed = seed};
 }
 
+/* old from s; now from s with the level times factor and the next seed;
+ * both summarised. */
+static void old_and_new(spec s, double factor, mb_run **old, mb_run **now)
+{
+    *old = run_create();
+    *now = run_create();
+    add(*old, &s);
+    s.level *= factor;
+    s.seed++;
+    add(*now, &s);
+    run_summarize(*old);
+    run_summarize(*now);
+}
+
 static const cmp_row *row_of(const cmp_result *c, const char *name)
 {
     for (size_t i = 0; i < c->n; i++)
@@ -227,15 +241,10 @@ static void test_identical(void **state)
 static void test_threshold(void **state)
 {
     (void)state;
-    mb_run *old = run_create(), *now = run_create();
     spec s = base_spec("tight", 1000, 5);
     s.within = 0.001;
-    add(old, &s);
-    s.level *= 1.01;
-    s.seed = 6;
-    add(now, &s);
-    run_summarize(old);
-    run_summarize(now);
+    mb_run *old, *now;
+    old_and_new(s, 1.01, &old, &now);
     cmp_result *c = cmp_runs(old, now, &defaults);
     assert_non_null(c);
     const cmp_row *r = &c->rows[0];
@@ -257,14 +266,9 @@ static void test_threshold(void **state)
 static void test_faster(void **state)
 {
     (void)state;
-    mb_run *old = run_create(), *now = run_create();
     spec s = base_spec("x", 200, 7);
-    add(old, &s);
-    s.level *= 0.6;
-    s.seed = 8;
-    add(now, &s);
-    run_summarize(old);
-    run_summarize(now);
+    mb_run *old, *now;
+    old_and_new(s, 0.6, &old, &now);
     cmp_result *c = cmp_runs(old, now, &defaults);
     assert_non_null(c);
     assert_int_equal(c->rows[0].verdict, CMP_FASTER);
@@ -564,17 +568,12 @@ static void test_paired(void **state)
     enum { R = 16 };
     double drift[R];
     shifts(drift, R, 0.3, 77);
-    mb_run *old = run_create(), *now = run_create();
     spec s = base_spec("drifty", 100, 11);
     s.rounds = R;
     s.within = 0.01;
     s.shift = drift;
-    add(old, &s);
-    s.level *= 1.10;
-    s.seed = 12;
-    add(now, &s);
-    run_summarize(old);
-    run_summarize(now);
+    mb_run *old, *now;
+    old_and_new(s, 1.10, &old, &now);
     assert_true(old->results[0].round_spread > 0.15);
 
     cmp_result *u = cmp_runs(old, now, &defaults);
@@ -607,18 +606,13 @@ static void test_paired(void **state)
 static void test_paired_bursts(void **state)
 {
     (void)state;
-    mb_run *old = run_create(), *now = run_create();
     spec s = base_spec("bursty", 1000, 21);
     s.rounds = 24;
     s.per_round = 50;
     s.within = 0.005;
     s.burst = 0.8;
-    add(old, &s);
-    s.level *= 1.10;
-    s.seed = 22;
-    add(now, &s);
-    run_summarize(old);
-    run_summarize(now);
+    mb_run *old, *now;
+    old_and_new(s, 1.10, &old, &now);
     cmp_opts po = defaults;
     po.paired = true;
     cmp_result *c = cmp_runs(old, now, &po);
