@@ -53,7 +53,7 @@ int main(void)
         round[i] = (uint16_t)(i % 5);
     for (int b = 0; b < BENCHES; b++)
         sink += st_compare_rounds(old[b], round, SAMPLES, new_[b], round,
-                                  SAMPLES, &o, s)
+                                  SAMPLES, 0.5, &o, s)
                     .p;
     double t4 = now();
     for (int b = 0; b < BENCHES; b++) {

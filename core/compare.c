@@ -50,7 +50,7 @@ static size_t per_iter(const mb_result *r, double *x, uint16_t *round)
     return k;
 }
 
-/* What a paired comparison takes of each round: the round's 10th
+/* What a comparison, paired or not, takes of each round: the round's 10th
  * percentile of per-iteration time, its "floor". Within one round a shared
  * machine slows the code down in bursts (here: runs of a few samples 40%
  * slower, on memory-bound benchmarks, from the other tenants), and the
@@ -60,7 +60,10 @@ static size_t per_iter(const mb_result *r, double *x, uint16_t *round)
  * scattered by 12% (MAD) between medians and 7% between 10th percentiles,
  * which took a 10% slowdown from being caught in ~60% of simulated 16-round
  * trials to ~99%, with A/A unchanged. Not the minimum: one lucky sample
- * would decide it, and the 5th percentile already did worse. */
+ * would decide it, and the 5th percentile already did worse. Unpaired
+ * (a run against a baseline, st_compare_rounds), 20 trials in one hour
+ * with medians then floors: A/A 0 and 0 builds failed, 5% caught 2 and 4,
+ * 10% 8 and 8, 25% 16 and 20 (docs/design.md). */
 #define ROUND_FLOOR_QUANTILE 0.10
 
 /* ROUND_FLOOR_QUANTILE of r's per-iteration times in each round
@@ -125,7 +128,8 @@ static void compare_pair(cmp_row *row, const cmp_opts *o)
      * when a side has fewer than 3 rounds). */
     row->change = o->paired
                       ? st_compare_paired(xa, xb, na, &bo, scratch)
-                      : st_compare_rounds(xa, ra, na, xb, rb, nb, &bo, scratch);
+                      : st_compare_rounds(xa, ra, na, xb, rb, nb,
+                                          ROUND_FLOOR_QUANTILE, &bo, scratch);
     free(scratch);
 out:
     free(xa);

@@ -5,23 +5,27 @@
 
 #include "internal.h"
 
-/* The median of m normal values has variance (pi/2) sigma^2 / m for large
- * m; 1.4826 MAD estimates sigma robustly (spikes do not inflate it). */
-#define MEDIAN_VAR_FACTOR 1.5707963267948966
-#define MAD_TO_SIGMA      1.4826
+/* The q-quantile of m normal values has variance
+ * q (1 - q) / phi(z_q)^2 sigma^2 / m for large m (pi / 2 for the median);
+ * 1.4826 MAD estimates sigma robustly (spikes do not inflate it). */
+#define MAD_TO_SIGMA 1.4826
 
 typedef struct side {
     size_t rounds, used;
-    double mean, var; /* of the log round medians */
-    double floor_var; /* what within-round scatter alone gives a median */
+    double mean, var; /* of the log round levels */
+    double floor_var; /* what within-round scatter alone gives a level */
 } side;
 
-/* Log medians of x's rounds in meds[] (rounds in ascending order of their
- * index, empty ones skipped). O(n x rounds): rounds are few (default 5). */
-static side round_medians(const double *x, const uint16_t *round, size_t n,
-                          double *buf, double *meds)
+/* Log q-quantiles ("levels") of x's rounds in lev[] (rounds in ascending
+ * order of their index, empty ones skipped). O(n x rounds): rounds are few
+ * (default 5). */
+static side round_levels(const double *x, const uint16_t *round, size_t n,
+                         double q, double *buf, double *lev)
 {
     side s = {0, 0, 0, 0, 0};
+    double z = stats_norm_ppf(q);
+    double phi = exp(-z * z / 2) / sqrt(2 * acos(-1.0));
+    double var_factor = q * (1 - q) / (phi * phi);
     uint32_t prev = 0, first = 1; /* round indices seen so far: < prev */
     for (;;) {
         uint32_t cur = UINT32_MAX;
@@ -35,12 +39,13 @@ static side round_medians(const double *x, const uint16_t *round, size_t n,
         for (size_t i = 0; i < n; i++)
             if (isfinite(x[i]) && x[i] > 0 && round[i] == cur)
                 buf[m++] = log(x[i]);
+        double level = stats_quantile_inplace(buf, m, q);
         double med = stats_quantile_inplace(buf, m, 0.5);
         for (size_t i = 0; i < m; i++)
             buf[i] = fabs(buf[i] - med);
         double sd = MAD_TO_SIGMA * stats_quantile_inplace(buf, m, 0.5);
-        s.floor_var += MEDIAN_VAR_FACTOR * sd * sd / (double)m;
-        meds[s.rounds++] = med;
+        s.floor_var += var_factor * sd * sd / (double)m;
+        lev[s.rounds++] = level;
         s.used += m;
         prev = cur;
         first = 0;
@@ -48,8 +53,8 @@ static side round_medians(const double *x, const uint16_t *round, size_t n,
     if (s.rounds == 0)
         return s;
     s.floor_var /= (double)s.rounds;
-    s.mean = st_mean(meds, s.rounds);
-    s.var = st_stddev(meds, s.rounds);
+    s.mean = st_mean(lev, s.rounds);
+    s.var = st_stddev(lev, s.rounds);
     s.var *= s.var;
     return s;
 }
@@ -69,14 +74,16 @@ static double lchoose(double n, double k)
 
 st_change st_compare_rounds(const double *old, const uint16_t *old_round,
                             size_t n_old, const double *new_,
-                            const uint16_t *new_round, size_t n_new,
+                            const uint16_t *new_round, size_t n_new, double q,
                             const st_boot_opts *opts, double *scratch)
 {
     st_boot_opts o = stats_opts(opts);
     size_t n = n_old + n_new;
     double *buf = scratch, *mo = buf + n, *mn = mo + n_old;
-    side a = round_medians(old, old_round, n_old, buf, mo);
-    side b = round_medians(new_, new_round, n_new, buf, mn);
+    if (!(q > 0 && q < 1))
+        q = 0.5;
+    side a = round_levels(old, old_round, n_old, q, buf, mo);
+    side b = round_levels(new_, new_round, n_new, q, buf, mn);
     /* Fewer than 3 rounds give no usable estimate of the between-round
      * variance (2 give one with 1 degree of freedom, whose t interval is
      * uselessly wide): compare the samples instead. */
@@ -86,10 +93,10 @@ st_change st_compare_rounds(const double *old, const uint16_t *old_round,
     double diff = b.mean - a.mean;
     st_change c = {
         expm1(diff), {expm1(diff), expm1(diff)}, 1, n - a.used - b.used};
-    /* Three to five round medians estimate their variance poorly; when the
+    /* Three to five round levels estimate their variance poorly; when the
      * estimate falls below what the within-round scatter alone implies for
-     * a median, it is an underestimate by chance, and would make t (and
-     * the claimed evidence) too large. */
+     * such a quantile, it is an underestimate by chance, and would make t
+     * (and the claimed evidence) too large. */
     double va = fmax(a.var, a.floor_var) / (double)a.rounds;
     double vb = fmax(b.var, b.floor_var) / (double)b.rounds;
     double se = sqrt(va + vb);

@@ -144,12 +144,14 @@ st_change st_compare_paired(const double *old, const double *new_, size_t n,
  * round old_round[i]: the change with the round, not the sample, as the
  * unit of replication. Samples of one round share the machine's state, so
  * a sample-level test between two runs takes a shift of a few rounds for
- * a change; here each round contributes one value, the median of the logs
- * of its positive finite samples, and the change is exp(mean(new round
- * medians) - mean(old round medians)) - 1 whatever opts->estimator says.
- * Interval and p come from Welch's t on the log round medians, each side's
- * variance never taken below what its within-round scatter alone gives a
- * median (few rounds can underestimate it by chance). p is never below
+ * a change; here each round contributes one value, its level: the
+ * q-quantile (type 7; q in (0, 1), else the median) of the logs of its
+ * positive finite samples, and the change is exp(mean(new round levels) -
+ * mean(old round levels)) - 1 whatever opts->estimator says. Interval and
+ * p come from Welch's t on the log round levels, each side's variance
+ * never taken below what its within-round scatter alone gives such a
+ * quantile, q (1 - q) / phi(z_q)^2 sigma^2 / m with sigma from the MAD
+ * (few rounds can underestimate it by chance). p is never below
  * 1 / (1 + resamples), like the sample-level tests; with no spread at all
  * it is 2 / C(r_old + r_new, r_old), what ordering the rounds can show.
  * With fewer than 3 rounds on a side there is no between-round variance
@@ -160,7 +162,7 @@ size_t st_compare_rounds_scratch_size(size_t n_old, size_t n_new,
                                       const st_boot_opts *opts);
 st_change st_compare_rounds(const double *old, const uint16_t *old_round,
                             size_t n_old, const double *new_,
-                            const uint16_t *new_round, size_t n_new,
+                            const uint16_t *new_round, size_t n_new, double q,
                             const st_boot_opts *opts, double *scratch);
 
 /* ---- Distributions --------------------------------------------------------

@@ -83,7 +83,7 @@ static void test_rounds_scipy(void **state)
     double *s =
         malloc(st_compare_rounds_scratch_size(NRO, NRN, &o) * sizeof *s);
     assert_non_null(s);
-    st_change c = st_compare_rounds(RO, RO_R, NRO, RN, RN_R, NRN, &o, s);
+    st_change c = st_compare_rounds(RO, RO_R, NRO, RN, RN_R, NRN, 0.5, &o, s);
     /* scipy.stats.ttest_ind(log round medians, equal_var=False): t
      * 3.2416148023462621; interval: statsmodels tconfint_diff. */
     assert_float_equal(c.change, 0.1226344270762975, 1e-12);
@@ -92,14 +92,45 @@ static void test_rounds_scipy(void **state)
     assert_float_equal(c.ci.hi, 0.22148670644713134, 1e-9);
     assert_int_equal(c.n_ignored, 2);
     /* Swapped sides: the mirror image in the log, same p. */
-    st_change d = st_compare_rounds(RN, RN_R, NRN, RO, RO_R, NRO, &o, s);
+    st_change d = st_compare_rounds(RN, RN_R, NRN, RO, RO_R, NRO, 0.5, &o, s);
     assert_float_equal(log1p(d.change), -log1p(c.change), 1e-12);
     assert_float_equal(d.p, c.p, 1e-12);
+    /* Round levels as 10th percentiles (what core/compare.c uses):
+     * gen_stats_ref.py "rounds q=0.1". */
+    st_change q = st_compare_rounds(RO, RO_R, NRO, RN, RN_R, NRN, 0.1, &o, s);
+    assert_float_equal(q.change, 0.12327758921015333, 1e-12);
+    assert_float_equal(q.p, 0.014238893319442955, 1e-9);
+    assert_float_equal(q.ci.lo, 0.031935020396270539, 1e-9);
+    assert_float_equal(q.ci.hi, 0.22270541989867912, 1e-9);
     /* The same samples as one sample each: the sample-level test sees
      * 42 values and claims far more than the 9 rounds support. */
     st_change e = st_compare(RO, NRO, RN, NRN, &o, s);
     print_message("rounds p %.4g; samples p %.4g\n", c.p, e.p);
     assert_true(e.p < c.p / 10);
+    free(s);
+}
+
+/* Three rounds a side whose 10th percentiles nearly coincide while each
+ * round's samples scatter widely: the floor for a 10th percentile, not
+ * the chance agreement of three levels, sets the variance (gen_stats_ref.py
+ * "rounds q=0.1, floors active"). */
+static void test_rounds_floor_q10(void **state)
+{
+    (void)state;
+    static const double fo[] = {9.0,  10.0, 11.0, 12.0,  13.0, 9.01, 10.0, 11.0,
+                                12.0, 13.0, 9.0,  10.02, 11.0, 12.0, 13.0};
+    static const uint16_t r[] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2};
+    double fn[15];
+    for (int i = 0; i < 15; i++)
+        fn[i] = fo[i] * 1.02;
+    st_boot_opts o = {10000, 0.95, 1, ST_BCA, ST_MEDIAN};
+    double *s = malloc(st_compare_rounds_scratch_size(15, 15, &o) * sizeof *s);
+    assert_non_null(s);
+    st_change c = st_compare_rounds(fo, r, 15, fn, r, 15, 0.1, &o, s);
+    assert_float_equal(c.change, 0.020000000000000052, 1e-12);
+    assert_float_equal(c.p, 0.83222026623146339, 1e-9);
+    assert_float_equal(c.ci.lo, -0.20019521984436695, 1e-9);
+    assert_float_equal(c.ci.hi, 0.30081743172071301, 1e-9);
     free(s);
 }
 
@@ -113,24 +144,24 @@ static void test_rounds_degenerate(void **state)
     const double x[] = {10, 10.2, 9.9, 10.1, 10.3, 10.0};
     const double y[] = {10.5, 10.7, 10.4, 10.6, 10.8, 10.5};
     const uint16_t r2[] = {0, 0, 0, 1, 1, 1}, r3[] = {0, 0, 1, 1, 2, 2};
-    st_change a = st_compare_rounds(x, r2, 6, y, r3, 6, &o, s);
+    st_change a = st_compare_rounds(x, r2, 6, y, r3, 6, 0.5, &o, s);
     st_change b = st_compare(x, 6, y, 6, &o, s);
     assert_float_equal(a.change, b.change, 0);
     assert_float_equal(a.p, b.p, 0);
     assert_float_equal(a.ci.lo, b.ci.lo, 0);
     /* Nothing usable: NaN change, p = 1 (through the fallback). */
     const double bad[] = {0, -1, NAN, INFINITY, 0, 0};
-    a = st_compare_rounds(bad, r3, 6, y, r3, 6, &o, s);
+    a = st_compare_rounds(bad, r3, 6, y, r3, 6, 0.5, &o, s);
     assert_true(isnan(a.change) && a.p == 1);
     /* Constant rounds, same level: no change, p = 1. */
     const double k5[] = {5, 5, 5, 5, 5, 5}, k6[] = {6, 6, 6, 6, 6, 6};
-    a = st_compare_rounds(k5, r3, 6, k5, r3, 6, &o, s);
+    a = st_compare_rounds(k5, r3, 6, k5, r3, 6, 0.5, &o, s);
     assert_float_equal(a.change, 0, 0);
     assert_float_equal(a.p, 1, 0);
     /* Constant rounds, different levels: the small-sample guard. No
      * spread, so only the order of 3 + 3 rounds is evidence: p =
      * 2 / C(6, 3) = 0.1, not 0. */
-    a = st_compare_rounds(k5, r3, 6, k6, r3, 6, &o, s);
+    a = st_compare_rounds(k5, r3, 6, k6, r3, 6, 0.5, &o, s);
     assert_float_equal(a.change, 0.2, 1e-12);
     assert_float_equal(a.p, 0.1, 1e-12);
     /* Three rounds that agree by chance while each is noisy: the
@@ -140,13 +171,13 @@ static void test_rounds_degenerate(void **state)
     const double nx[] = {9, 10, 11, 9, 10, 11, 9, 10, 11};
     const double ny[] = {9.5, 10.5, 11.5, 9.5, 10.5, 11.5, 9.5, 10.5, 11.5};
     const uint16_t r9[] = {0, 0, 0, 1, 1, 1, 2, 2, 2};
-    a = st_compare_rounds(nx, r9, 9, ny, r9, 9, &o, s);
+    a = st_compare_rounds(nx, r9, 9, ny, r9, 9, 0.5, &o, s);
     print_message("agreeing noisy rounds: change %.4f p %.4g\n", a.change, a.p);
     assert_true(a.p > 0.05);
     /* The p floor: an enormous t gives p = 1/(1 + resamples), not less. */
     const double fx[] = {10, 10.001, 9.999, 10.0005, 10, 9.9995};
     const double fy[] = {20, 20.001, 19.999, 20.0005, 20, 19.9995};
-    a = st_compare_rounds(fx, r3, 6, fy, r3, 6, &o, s);
+    a = st_compare_rounds(fx, r3, 6, fy, r3, 6, 0.5, &o, s);
     assert_float_equal(a.p, 1.0 / 1001, 1e-15);
     free(s);
 }
@@ -178,7 +209,7 @@ static void run(st_rng *r, double scale, double sigma_round, double *x,
 }
 
 /* Shares of SIMS comparisons with p <= 0.05, rounds and samples. */
-static void rates(double factor, double sigma_round, uint64_t seed,
+static void rates(double factor, double sigma_round, uint64_t seed, double q,
                   double *by_rounds, double *by_samples)
 {
     st_boot_opts o = {1000, 0.95, 0, ST_BCA, ST_MEDIAN};
@@ -194,8 +225,8 @@ static void rates(double factor, double sigma_round, uint64_t seed,
         run(&r, 100, sigma_round, old, ro);
         run(&r, 100 * factor, sigma_round, new_, rn);
         o.seed = (uint64_t)k;
-        hr += st_compare_rounds(old, ro, R * PER, new_, rn, R * PER, &o, s).p <=
-              0.05;
+        hr += st_compare_rounds(old, ro, R * PER, new_, rn, R * PER, q, &o, s)
+                  .p <= 0.05;
         if (by_samples)
             hs += st_compare(old, R * PER, new_, R * PER, &o, s).p <= 0.05;
     }
@@ -206,23 +237,28 @@ static void rates(double factor, double sigma_round, uint64_t seed,
 }
 
 /* 1000 A/A comparisons: the binomial sd of a 5% rate is 0.7%, so 0.065
- * is 2 sd above alpha. */
+ * is 2 sd above alpha. Round levels as medians (q = 0.5) and as the 10th
+ * percentile that core/compare.c uses. */
 static void test_rounds_calibration(void **state)
 {
     (void)state;
     static const double sigmas[] = {0.05, 0.10};
-    for (int i = 0; i < 2; i++) {
-        double fpr, fpr_samples, power;
-        rates(1.0, sigmas[i], 10 + (uint64_t)i, &fpr, &fpr_samples);
-        rates(1.25, sigmas[i], 20 + (uint64_t)i, &power, NULL);
-        print_message("round drift sd %.2f: A/A p<=0.05 rounds %.3f, samples "
-                      "%.3f; +25%% caught by rounds %.3f\n",
-                      sigmas[i], fpr, fpr_samples, power);
-        assert_true(fpr <= 0.065);
-        /* The sample-level test is the anticonservative one. */
-        assert_true(fpr_samples > 0.15);
-        assert_true(power >= (i == 0 ? 0.95 : 0.70)); /* measured .999, .795 */
-    }
+    static const double qs[] = {0.5, 0.1};
+    /* measured: q .5: .999, .795; q .1: .992, .777 */
+    static const double min_power[2][2] = {{0.95, 0.70}, {0.95, 0.70}};
+    for (int j = 0; j < 2; j++)
+        for (int i = 0; i < 2; i++) {
+            double fpr, fpr_samples, power;
+            rates(1.0, sigmas[i], 10 + (uint64_t)i, qs[j], &fpr, &fpr_samples);
+            rates(1.25, sigmas[i], 20 + (uint64_t)i, qs[j], &power, NULL);
+            print_message("q %.1f, round drift sd %.2f: A/A p<=0.05 rounds "
+                          "%.3f, samples %.3f; +25%% caught by rounds %.3f\n",
+                          qs[j], sigmas[i], fpr, fpr_samples, power);
+            assert_true(fpr <= 0.065);
+            /* The sample-level test is the anticonservative one. */
+            assert_true(fpr_samples > 0.15);
+            assert_true(power >= min_power[j][i]);
+        }
 }
 
 int main(void)
@@ -230,6 +266,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dist_scipy),
         cmocka_unit_test(test_rounds_scipy),
+        cmocka_unit_test(test_rounds_floor_q10),
         cmocka_unit_test(test_rounds_degenerate),
         cmocka_unit_test(test_rounds_calibration),
     };
