@@ -202,30 +202,6 @@ RN = [[11.5, 11.6, 11.4, 11.55, 11.45], [12.2, 12.1, 12.3, 12.25, -1.0],
       [10.9, 11.0, 10.8, 10.95, float("nan")], [11.8, 11.9, 11.7, 11.85, 11.75]]
 
 
-def logmeds(rounds):
-    out, floor = [], []
-    for r in rounds:
-        v = np.log([x for x in r if np.isfinite(x) and x > 0])
-        m = np.median(v)
-        out.append(m)
-        floor.append(np.pi / 2 * (1.4826 * np.median(np.abs(v - m))) ** 2
-                     / len(v))
-    return np.array(out), np.mean(floor)
-
-
-lx, fx = logmeds(RO)
-ly, fy = logmeds(RN)
-r = ss.ttest_ind(ly, lx, equal_var=False)
-lo, hi = CompareMeans(DescrStatsW(ly), DescrStatsW(lx)).tconfint_diff(
-    alpha=0.05, usevar="unequal")
-print(f"rounds: change {np.expm1(ly.mean() - lx.mean()):.17g} t "
-      f"{r.statistic:.17g} p {r.pvalue:.17g} ci {{{np.expm1(lo):.17g}, "
-      f"{np.expm1(hi):.17g}}} (variance floors {fx:.3g} < {lx.var(ddof=1):.3g}"
-      f", {fy:.3g} < {ly.var(ddof=1):.3g}: inactive)")
-
-# The same with each round's level its 10th percentile (numpy's default,
-# type 7) instead of its median, as core/compare.c uses; the variance floor
-# for a q-quantile is q (1 - q) / phi(z_q)^2 sigma^2 / m.
 def loglevels(rounds, q):
     z = ss.norm.ppf(q)
     factor = q * (1 - q) / ss.norm.pdf(z) ** 2
@@ -238,15 +214,18 @@ def loglevels(rounds, q):
     return np.array(out), np.mean(floor)
 
 
-qx, gx = loglevels(RO, 0.1)
-qy, gy = loglevels(RN, 0.1)
-r = ss.ttest_ind(qy, qx, equal_var=False)
-lo, hi = CompareMeans(DescrStatsW(qy), DescrStatsW(qx)).tconfint_diff(
-    alpha=0.05, usevar="unequal")
-print(f"rounds q=0.1: change {np.expm1(qy.mean() - qx.mean()):.17g} t "
-      f"{r.statistic:.17g} p {r.pvalue:.17g} ci {{{np.expm1(lo):.17g}, "
-      f"{np.expm1(hi):.17g}}} (variance floors {gx:.3g} < "
-      f"{qx.var(ddof=1):.3g}, {gy:.3g} < {qy.var(ddof=1):.3g}: inactive)")
+# Medians, then each round's level its 10th percentile (numpy's default
+# quantile, type 7), as core/compare.c uses.
+for q, label in ((0.5, "rounds"), (0.1, "rounds q=0.1")):
+    lx, fx = loglevels(RO, q)
+    ly, fy = loglevels(RN, q)
+    r = ss.ttest_ind(ly, lx, equal_var=False)
+    lo, hi = CompareMeans(DescrStatsW(ly), DescrStatsW(lx)).tconfint_diff(
+        alpha=0.05, usevar="unequal")
+    print(f"{label}: change {np.expm1(ly.mean() - lx.mean()):.17g} t "
+          f"{r.statistic:.17g} p {r.pvalue:.17g} ci {{{np.expm1(lo):.17g}, "
+          f"{np.expm1(hi):.17g}}} (variance floors {fx:.3g} < "
+          f"{lx.var(ddof=1):.3g}, {fy:.3g} < {ly.var(ddof=1):.3g}: inactive)")
 
 # A floor that is active: three rounds per side whose 10th percentiles
 # nearly coincide while the samples within each round scatter widely. The
