@@ -242,6 +242,17 @@ static mb_status slurp(const char *path, char **data, size_t *len, char *err,
     return MB_OK;
 }
 
+char *archive_slurp_text(const char *path, size_t *len)
+{
+    char *data = NULL;
+    size_t n = 0;
+    if (slurp(path, &data, &n, NULL, 0) != MB_OK)
+        return NULL;
+    if (len)
+        *len = n;
+    return data;
+}
+
 mb_status archive_read_file(const char *path, char **data, size_t *len,
                             char *err, size_t errlen)
 {

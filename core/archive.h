@@ -47,6 +47,11 @@ bool archive_valid_name(const char *name);
 mb_status archive_write_file(const char *path, const char *data, size_t len,
                              char *err, size_t errlen);
 
+/* Reads a whole plain file as it is (malloc'd, NUL-terminated, caller
+ * frees; *len its length when len is not NULL): NULL when it cannot be
+ * read, is not a regular file or is larger than ARCHIVE_MAX_DOC. */
+char *archive_slurp_text(const char *path, size_t *len);
+
 /* Reads path into *data (malloc'd, NUL-terminated, caller frees) and its
  * length into *len: a zstd file is decompressed and checked; a file that
  * starts with '{' (after white space) is taken as is. MB_OK,

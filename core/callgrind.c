@@ -4,6 +4,8 @@
  * batches of known iteration counts per benchmark; the parent parses the
  * dumps and keeps the difference per iteration. docs/instructions.md. */
 #include "callgrind.h"
+
+#include "archive.h"
 #include "runner.h"
 
 #include <errno.h>
@@ -231,36 +233,6 @@ double cg_cycles(const char *const *names, const double *v, size_t n)
            CG_MISPREDICT_CYCLES * bm;
 }
 
-/* Reads a whole file; NULL when it cannot be read. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, used = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + used, 1, cap - used - 1, f);
-        used += got;
-        if (used < cap - 1)
-            break;
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    fclose(f);
-    if (buf) {
-        buf[used] = '\0';
-        *len = used;
-    }
-    return buf;
-}
-
 /* ---- worker side (inside Valgrind) ------------------------------------ */
 
 /* Iterations of the second collected batch beyond the first, chosen from
@@ -322,7 +294,7 @@ uint64_t callgrind_last_ir(void)
     char path[PATH_MAX + 16];
     snprintf(path, sizeof path, "%s.%u", wk.base, wk.dumps);
     size_t len = 0;
-    char *text = slurp(path, &len);
+    char *text = archive_slurp_text(path, &len);
     if (!text)
         return 0;
     cg_part *parts = NULL;
@@ -469,7 +441,7 @@ static void read_status(const char *path, size_t first, progress *s,
     s->last_begin = -1;
     s->last_ended = s->done = false;
     size_t len = 0;
-    char *text = slurp(path, &len);
+    char *text = archive_slurp_text(path, &len);
     if (!text)
         return;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
@@ -503,7 +475,7 @@ static mb_status read_dumps(const char *dir, size_t first, slot *slots,
         char path[PATH_MAX + 48];
         snprintf(path, sizeof path, "%s/cg.%zu.out.%u", dir, first, k);
         size_t len = 0;
-        char *text = slurp(path, &len);
+        char *text = archive_slurp_text(path, &len);
         if (!text)
             return MB_OK;
         cg_part *parts = NULL;
@@ -586,7 +558,7 @@ static void fill_result(mb_result *r, const slot *s)
 static void tail_of(const char *path, char *out, size_t cap)
 {
     size_t len = 0;
-    char *text = slurp(path, &len);
+    char *text = archive_slurp_text(path, &len);
     out[0] = '\0';
     if (!text)
         return;
@@ -601,7 +573,7 @@ static void tail_of(const char *path, char *out, size_t cap)
 static void show_file(const char *path, const char *what)
 {
     size_t len = 0;
-    char *text = slurp(path, &len);
+    char *text = archive_slurp_text(path, &len);
     if (text && len) {
         fprintf(stderr, "---- %s ----\n%s", what, text);
         if (text[len - 1] != '\n')
@@ -714,7 +686,7 @@ static void valgrind_version(mb_run *run, const char *dir)
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/valgrind.log", dir);
     size_t len = 0;
-    char *text = slurp(path, &len);
+    char *text = archive_slurp_text(path, &len);
     const char *v = text ? strstr(text, "Using Valgrind-") : NULL;
     if (v) {
         char ver[32];

@@ -181,41 +181,12 @@ static int spawn(char *const argv[], unsigned timeout_s, bool *timed_out)
     return status;
 }
 
-/* Reads a whole small file (NUL-terminated, malloc'd); NULL on failure. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *s = malloc(cap);
-    while (s) {
-        n += fread(s + n, 1, cap - n - 1, f);
-        if (n < cap - 1)
-            break;
-        char *t = realloc(s, cap *= 2);
-        if (!t) {
-            free(s);
-            s = NULL;
-        } else {
-            s = t;
-        }
-    }
-    fclose(f);
-    if (s) {
-        s[n] = '\0';
-        if (len)
-            *len = n;
-    }
-    return s;
-}
-
 /* The most telling line of the child's stderr: its last "error:" line,
  * else its last non-empty line, else "". */
 static void err_line(char *buf, size_t len)
 {
     buf[0] = '\0';
-    char *s = slurp(tmp_err, NULL);
+    char *s = archive_slurp_text(tmp_err, NULL);
     if (!s)
         return;
     const char *best = NULL, *last = NULL;
@@ -280,7 +251,7 @@ static int check_program(const side *s)
     if (status == -1)
         return tool_fail("ab: cannot run %s '%s': %s", s->label, s->path,
                          strerror(errno));
-    char *out = slurp(tmp_out, NULL);
+    char *out = archive_slurp_text(tmp_out, NULL);
     bool ok = !to && WIFEXITED(status) && WEXITSTATUS(status) == 0 && out &&
               strncmp(out, "microbe ", 8) == 0;
     if (!ok) {
@@ -321,7 +292,7 @@ static int list_program(side *s, const tool_opts *o)
         why(status, to, AB_QUICK_TIMEOUT, w, sizeof w);
         return tool_fail("ab: %s '%s' --list failed: %s", s->label, s->path, w);
     }
-    char *text = slurp(tmp_out, NULL);
+    char *text = archive_slurp_text(tmp_out, NULL);
     if (!text)
         return tool_fail("ab: cannot read %s: %s", tmp_out, strerror(errno));
     for (char *p = strtok(text, "\n"); p; p = strtok(NULL, "\n")) {
