@@ -105,6 +105,18 @@ static const char *short_name(const mb_result *r)
     return r->name;
 }
 
+/* A row's name, padded to width w; a failed benchmark's row is finished
+ * with its error (red on a terminal) and false comes back. */
+static bool name_cell(FILE *f, const mb_result *r, int w, bool color)
+{
+    fprintf(f, "  %-*s", w - 2, short_name(r));
+    if (!r->error)
+        return true;
+    fprintf(f, "  %s%s%s\n", color ? "\033[31m" : "", r->error,
+            color ? "\033[0m" : "");
+    return false;
+}
+
 static bool same(const char *a, const char *b)
 {
     return a == b || (a && b && strcmp(a, b) == 0);
@@ -247,11 +259,8 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
     fprintf(f, "%s\n", off);
     for (size_t i = 0; i < k; i++) {
         const mb_result *r = &run->results[idx[i]];
-        fprintf(f, "  %-*s", w - 2, short_name(r));
-        if (r->error) {
-            fprintf(f, "  %s%s%s\n", color ? "\033[31m" : "", r->error, off);
+        if (!name_cell(f, r, w, color))
             continue;
-        }
         char t[32], lo[32], hi[32], ci[80], out[48];
         report_time(r->time.median, t, sizeof t);
         report_time(r->time.median_ci.lo, lo, sizeof lo);
@@ -405,11 +414,8 @@ static void instr_block(FILE *f, const mb_run *run, const char *group,
                 off);
     for (size_t i = 0; i < k; i++) {
         const mb_result *r = &run->results[idx[i]];
-        fprintf(f, "  %-*s", w - 2, short_name(r));
-        if (r->error) {
-            fprintf(f, "  %s%s%s\n", color ? "\033[31m" : "", r->error, off);
+        if (!name_cell(f, r, w, color))
             continue;
-        }
         char ir[32], cyc[32], l1[32], ll[32], br[32];
         instr_cells(r, "cycles", ir, cyc, l1, ll, br);
         fputs("  ", f);
