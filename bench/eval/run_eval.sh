@@ -86,6 +86,15 @@ record() { # METHOD SCENARIO TRIAL RC FLAGGED_FILE WALL
 
 spec_of() { [ "$1" = aa ] && echo "" || echo "$TARGET:$1"; }
 
+# A microbe method's trial: what $W/err flagged, an error line if it
+# failed, the wall time since T0.
+record_microbe() { # METHOD SCENARIO TRIAL RC T0
+    local t1; t1=$(now)
+    flagged "$W/err" >"$W/flag"
+    [ "$4" = 2 ] && { echo "$1 trial $3 $2:"; tail -1 "$W/err"; } >>"$W/errors.log"
+    record "$1" "$2" "$3" "$4" "$W/flag" "$(echo "$t1 - $5" | bc)"
+}
+
 method_baseline() { # SCENARIO TRIAL
     local spec; spec=$(spec_of "$1")
     local t0; t0=$(now)
@@ -94,10 +103,7 @@ method_baseline() { # SCENARIO TRIAL
     EVAL_SLOWDOWN=$spec "$MB" --baseline=base --archive="$W/arch" \
         --fail-on-regression --format=csv --out=/dev/null 2>"$W/err"
     local rc=$?
-    local t1; t1=$(now)
-    flagged "$W/err" >"$W/flag"
-    [ "$rc" = 2 ] && { echo "baseline trial $2 $1:"; tail -1 "$W/err"; } >>"$W/errors.log"
-    record baseline "$1" "$2" "$rc" "$W/flag" "$(echo "$t1 - $t0" | bc)"
+    record_microbe baseline "$1" "$2" "$rc" "$t0"
 }
 
 method_ab() {
@@ -108,10 +114,7 @@ method_ab() {
     # shellcheck disable=SC2086
     "$TOOL" ab "$W/old" "$W/new" --fail-on-regression --format=csv $AB_FLAGS >/dev/null 2>"$W/err"
     local rc=$?
-    local t1; t1=$(now)
-    flagged "$W/err" >"$W/flag"
-    [ "$rc" = 2 ] && { echo "ab trial $2 $1:"; tail -1 "$W/err"; } >>"$W/errors.log"
-    record ab "$1" "$2" "$rc" "$W/flag" "$(echo "$t1 - $t0" | bc)"
+    record_microbe ab "$1" "$2" "$rc" "$t0"
 }
 
 method_gb() {
