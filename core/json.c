@@ -433,6 +433,17 @@ char *json_dump_compared(const mb_run *run, const cmp_result *cmp, size_t *len)
     return dump(root, DUMP_FLAGS, len);
 }
 
+bool json_write_compared(FILE *f, const mb_run *run, const cmp_result *cmp)
+{
+    size_t len = 0;
+    char *text = json_dump_compared(run, cmp, &len);
+    if (!text)
+        return false;
+    bool ok = fwrite(text, 1, len, f) == len && fputc('\n', f) != EOF;
+    free(text);
+    return ok;
+}
+
 char *json_dump_run(const mb_run *run, size_t *len)
 {
     return dump(run_json(run), DUMP_FLAGS, len);

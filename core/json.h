@@ -4,7 +4,9 @@
 #ifndef MB_JSON_H
 #define MB_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "../include/microbe.h"
 #include "run.h"
@@ -57,6 +59,10 @@ char *json_dump_run_with(const mb_run *run, const char *key,
 struct cmp_result;
 char *json_dump_compared(const mb_run *run, const struct cmp_result *cmp,
                          size_t *len);
+/* json_dump_compared written to f with a final newline; false when it
+ * could not be made or written. */
+bool json_write_compared(FILE *f, const mb_run *run,
+                         const struct cmp_result *cmp);
 
 /* Parses text[len] (need not be NUL-terminated) into a new run in *out,
  * which the caller frees with run_free(). source_name (a path, "<stdin>")

@@ -148,17 +148,6 @@ static void timer_context(mb_run *run, const timer_info *ti)
     run_ctx_num(run, "timer_resolution_ns", ti->resolution_ns);
 }
 
-static bool write_json(FILE *f, const mb_run *run, const cmp_result *cmp)
-{
-    size_t len = 0;
-    char *text = json_dump_compared(run, cmp, &len);
-    if (!text)
-        return false;
-    bool ok = fwrite(text, 1, len, f) == len && fputc('\n', f) != EOF;
-    free(text);
-    return ok;
-}
-
 int mb_main(int argc, char **argv)
 {
     const char *prog = argc > 0 && argv[0] ? argv[0] : "bench";
@@ -313,7 +302,7 @@ measured:
     }
 
     bool ok = o.format == FMT_JSON
-                  ? write_json(out, run, cmp)
+                  ? json_write_compared(out, run, cmp)
                   : report_write(out, o.format, run, cmp,
                                  out == stdout && isatty(STDOUT_FILENO));
     if (fflush(out) != 0 || !ok) {

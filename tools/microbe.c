@@ -82,13 +82,7 @@ bool tool_write(FILE *f, out_format fmt, const mb_run *run,
                             f == stdout && isatty(STDOUT_FILENO));
     /* The bench programs' document: Google Benchmark's keys, microbe's
      * samples, and the verdicts under "comparison". */
-    size_t len = 0;
-    char *text = json_dump_compared(run, cmp, &len);
-    if (!text)
-        return false;
-    bool ok = fwrite(text, 1, len, f) == len && fputc('\n', f) != EOF;
-    free(text);
-    return ok;
+    return json_write_compared(f, run, cmp);
 }
 
 int tool_verdict_exit(const cmp_result *cmp, const tool_opts *o,
