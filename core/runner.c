@@ -186,8 +186,13 @@ static void worker(const runner_cfg *cfg, const instance *insts, size_t n,
             continue;
         put(fd, REC_BEGIN, i, r, NULL, 0);
         int done[2];
-        pid_t pid = pipe(done) == 0 ? fork() : -1;
+        bool piped = pipe(done) == 0;
+        pid_t pid = piped ? fork() : -1;
         if (pid < 0) { /* no fork: in this process, as a last resort */
+            if (piped) {
+                close(done[0]);
+                close(done[1]);
+            }
             run_one(cfg, &insts[i], i, r, &memo[i], fd);
             continue;
         }
