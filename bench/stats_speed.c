@@ -29,7 +29,7 @@ int main(void)
             old[b][i] = 100 * exp(0.1 * (st_rng_uniform(&r) - 0.5));
             new_[b][i] = 103 * exp(0.1 * (st_rng_uniform(&r) - 0.5));
         }
-    st_boot_opts o = {10000, 0.95, 0, ST_BCA, ST_MEDIAN};
+    st_boot_opts o = {10000, 0.95, 0, ST_MEDIAN};
     size_t ns = st_compare_scratch_size(SAMPLES, SAMPLES, &o),
            np_ = st_compare_paired_scratch_size(SAMPLES, &o);
     double *s = malloc((ns > np_ ? ns : np_) * sizeof *s);

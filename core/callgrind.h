@@ -85,8 +85,10 @@ mb_status callgrind_run(const callgrind_cfg *cfg, const instance *insts,
  * code (0 done, 2 bad spec or not under Valgrind). */
 int callgrind_worker(const char *spec, const instance *insts, size_t n);
 
-/* Used by the harness (core/harness.c) in instructions mode. */
-void callgrind_collect(bool on);
+/* Used by the harness (core/harness.c) in instructions mode: switches
+ * collection on or off. It starts off (--collect-atstart=no) and the
+ * harness calls it in pairs around each batch, so no state is kept. */
+void callgrind_toggle(void);
 /* Zeroes the counts, for the batch about to run. */
 void callgrind_zero(void);
 /* Dumps the counts collected since the last zero, labelled with the

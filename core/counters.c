@@ -86,19 +86,9 @@ const char *counters_name(const counters *c, size_t i)
     return c && i < c->n ? c->names[i] : NULL;
 }
 
-double counters_overhead(const counters *c, size_t i)
-{
-    return c && i < c->n ? c->base[i] : 0;
-}
-
 size_t counters_failures(const counters *c)
 {
     return c ? c->failures : 0;
-}
-
-double counters_per_iter(double total, double iters)
-{
-    return iters > 0 ? total / iters : NAN;
 }
 
 /* Splits spec at commas into trimmed names; duplicates are kept once.

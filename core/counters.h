@@ -67,12 +67,8 @@ void counters_stop(counters *c, double *values);
  * counters_open already measured it with nothing in between. No-op for
  * NULL or 0 events. */
 void counters_calibrate(counters *c, void (*between)(void *), void *arg);
-/* The fixed cost removed from event i per batch; 0 when out of range. */
-double counters_overhead(const counters *c, size_t i);
 /* Batches whose start or stop failed; their values were NAN. */
 size_t counters_failures(const counters *c);
-/* total / iters, NAN when iters is not positive. */
-double counters_per_iter(double total, double iters);
 
 /* The default set, in order of preference: an entry "A|B" takes the first
  * of A, B that can be counted. Keeps PAPI's names so that reports find

@@ -44,7 +44,7 @@ uint64_t mb_batch_begin(mb_state *st)
         return 0;
     if (st->cfg->instructions) {
         callgrind_zero();
-        callgrind_collect(true); /* last, as the clock would be */
+        callgrind_toggle(); /* on: last, as the clock would be */
         return st->n;
     }
     disturb_begin(&st->dist);
@@ -139,7 +139,7 @@ void mb_batch_end(mb_state *st)
      * its timed region; in instructions mode that read is a stub whose
      * constant cost cancels in the N2 - N1 difference. */
     if (st->cfg->instructions) {
-        callgrind_collect(false);
+        callgrind_toggle(); /* off */
         instr_end(st);
         return;
     }

@@ -444,33 +444,9 @@ bool json_write_compared(FILE *f, const mb_run *run, const cmp_result *cmp)
     return ok;
 }
 
-char *json_dump_run(const mb_run *run, size_t *len)
-{
-    return dump(run_json(run), DUMP_FLAGS, len);
-}
-
 char *json_dump_run_compact(const mb_run *run, size_t *len)
 {
     return dump(run_json(run), COMPACT_FLAGS, len);
-}
-
-char *json_dump_run_with(const mb_run *run, const char *key,
-                         const char *raw_json, size_t *len)
-{
-    if (!key || !raw_json || strcmp(key, "context") == 0 ||
-        strcmp(key, "benchmarks") == 0)
-        return NULL;
-    json_t *extra = json_loads(raw_json, JSON_DECODE_ANY, NULL);
-    if (!extra)
-        return NULL;
-    json_t *root = run_json(run);
-    if (!root || json_object_set_new(root, key, extra) != 0) {
-        if (!root)
-            json_decref(extra);
-        json_decref(root);
-        return NULL;
-    }
-    return dump(root, DUMP_FLAGS, len);
 }
 
 /* ---- Reading ------------------------------------------------------------- */

@@ -34,22 +34,14 @@
  * would collide with the document's own keys). Unknown keys are ignored on
  * load, so a later writer may add keys without a version change. */
 
-/* Serialises run (indented by 2, no trailing newline). Returns a malloc'd
+/* Serialises run without white space: what the archive stores (about
+ * 2.5x smaller before compression, ~10% smaller after). Returns a malloc'd
  * NUL-terminated string the caller frees; *len (when len is not NULL) gets
  * its length. NULL on no memory. */
-char *json_dump_run(const mb_run *run, size_t *len);
-/* The same document without white space: what the archive stores (about
- * 2.5x smaller before compression, ~10% smaller after). */
 char *json_dump_run_compact(const mb_run *run, size_t *len);
 
-/* As json_dump_run, with one more top-level key: key -> the JSON value
- * parsed from raw_json (already serialised text, usually an object, e.g.
- * the comparison verdicts). NULL when key is NULL, "context" or
- * "benchmarks", when raw_json does not parse, or on no memory. */
-char *json_dump_run_with(const mb_run *run, const char *key,
-                         const char *raw_json, size_t *len);
-
-/* As json_dump_run, plus the top-level key "comparison" when cmp is not
+/* The run indented by 2 (no trailing newline), as json_dump_run_compact,
+ * plus the top-level key "comparison" when cmp is not
  * NULL: { "against", "alpha", "threshold", "correction", "paired",
  * "compared", "counts": {verdict: n}, "notes": [...], "rows": [{ "name",
  * "verdict", "base", "now", "change", "change_ci", "p", "p_adjusted",

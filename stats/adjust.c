@@ -1,4 +1,4 @@
-/* Suite-level error control (Holm, Benjamini-Hochberg) and the verdict that
+/* Suite-level error control (Holm) and the verdict that
  * combines significance, size and interval of a change. */
 #include <math.h>
 
@@ -46,21 +46,6 @@ void st_holm(const double *p, size_t m, double *adj, double *scratch)
     for (size_t i = 0; i < m; i++) {
         double v = fmin(1, (double)(m - i) * key[(size_t)ord[i]]);
         run = fmax(run, v);
-        adj[(size_t)ord[i]] = run;
-    }
-}
-
-void st_bh(const double *p, size_t m, double *adj, double *scratch)
-{
-    double *key = scratch, *ord = scratch + m;
-    for (size_t i = 0; i < m; i++)
-        key[i] = clean_p(p[i]);
-    order_by(key, ord, m);
-    /* Step-up: from the largest down, the running minimum of p * m / rank. */
-    double run = 1;
-    for (size_t i = m; i-- > 0;) {
-        double v = (double)m / (double)(i + 1) * key[(size_t)ord[i]];
-        run = fmin(run, v);
         adj[(size_t)ord[i]] = run;
     }
 }

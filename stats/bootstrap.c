@@ -1,4 +1,4 @@
-/* Bootstrap confidence intervals (percentile and BCa) of the median and the
+/* Bootstrap confidence intervals (BCa) of the median and the
  * mean of one sample, and the per-benchmark summary built on them. */
 #include <math.h>
 
@@ -8,7 +8,7 @@ enum { DEFAULT_RESAMPLES = 10000 };
 
 st_boot_opts stats_opts(const st_boot_opts *o)
 {
-    st_boot_opts r = {0, 0, 0, ST_BCA, ST_MEDIAN};
+    st_boot_opts r = {0, 0, 0, ST_MEDIAN};
     if (o)
         r = *o;
     if (r.resamples == 0)
@@ -187,26 +187,24 @@ st_interval stats_boot_interval(double *est, size_t b, double theta,
 {
     double alpha = (1 - o->confidence) / 2;
     double plo = alpha, phi = 1 - alpha;
-    if (o->method == ST_BCA) {
-        /* Bias correction from the share of replicates below the estimate,
-         * ties counting half (as scipy does): medians of small samples tie
-         * with the estimate in a fifth of the replicates or more, and
-         * counting those as above would shift the interval down. */
-        size_t below = 0, ties = 0;
-        for (size_t i = 0; i < b; i++) {
-            below += est[i] < theta;
-            ties += est[i] == theta;
-        }
-        double z0 =
-            stats_norm_ppf(((double)below + 0.5 * (double)ties) / (double)b);
-        double zl = z0 + stats_norm_ppf(alpha), zh = z0 + stats_norm_ppf(phi);
-        double dl = 1 - accel * zl, dh = 1 - accel * zh;
-        /* All replicates on one side, or a correction that leaves [0, 1]:
-         * BCa is undefined there, so keep the percentile interval. */
-        if (isfinite(z0) && dl > 0 && dh > 0) {
-            plo = stats_norm_cdf(z0 + zl / dl);
-            phi = stats_norm_cdf(z0 + zh / dh);
-        }
+    /* Bias correction from the share of replicates below the estimate,
+     * ties counting half (as scipy does): medians of small samples tie
+     * with the estimate in a fifth of the replicates or more, and
+     * counting those as above would shift the interval down. */
+    size_t below = 0, ties = 0;
+    for (size_t i = 0; i < b; i++) {
+        below += est[i] < theta;
+        ties += est[i] == theta;
+    }
+    double z0 =
+        stats_norm_ppf(((double)below + 0.5 * (double)ties) / (double)b);
+    double zl = z0 + stats_norm_ppf(alpha), zh = z0 + stats_norm_ppf(phi);
+    double dl = 1 - accel * zl, dh = 1 - accel * zh;
+    /* All replicates on one side, or a correction that leaves [0, 1]:
+     * BCa is undefined there, so keep the percentile interval. */
+    if (isfinite(z0) && dl > 0 && dh > 0) {
+        plo = stats_norm_cdf(z0 + zl / dl);
+        phi = stats_norm_cdf(z0 + zh / dh);
     }
     st_interval ci = {stats_quantile_inplace(est, b, plo),
                       stats_quantile_inplace(est, b, phi)};
@@ -242,18 +240,15 @@ static st_interval ci_sorted(double *s, size_t m, const st_boot_opts *o,
         for (size_t b = 0; b < o->resamples; b++)
             est[b] = stats_med_draw(&rng, s, m, cnt);
     }
-    double accel = 0;
-    if (o->method == ST_BCA) {
-        double sum = 0;
-        for (size_t i = 0; i < m; i++)
-            sum += s[i];
-        for (size_t i = 0; i < m; i++)
-            cnt[i] = o->estimator == ST_MEAN ? (sum - s[i]) / (double)(m - 1)
-                                             : stats_loo_median(s, m, i);
-        double num = 0, den = 0;
-        stats_jack_sums(cnt, m, &num, &den);
-        accel = stats_jack_accel(num, den);
-    }
+    double sum = 0;
+    for (size_t i = 0; i < m; i++)
+        sum += s[i];
+    for (size_t i = 0; i < m; i++)
+        cnt[i] = o->estimator == ST_MEAN ? (sum - s[i]) / (double)(m - 1)
+                                         : stats_loo_median(s, m, i);
+    double num = 0, den = 0;
+    stats_jack_sums(cnt, m, &num, &den);
+    double accel = stats_jack_accel(num, den);
     return stats_boot_interval(est, o->resamples, theta, accel, o);
 }
 

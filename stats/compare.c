@@ -192,28 +192,24 @@ st_change st_compare(const double *old, size_t n_old, const double *new_,
         double rn = stats_draw(&rng, sn, mn, o.estimator, tn_tab);
         est[b] = log(rn / ro);
     }
-    double accel = 0;
-    if (o.method == ST_BCA) {
-        double num = 0, den = 0;
-        if (mo > 1) {
-            for (size_t i = 0; i < mo; i++)
-                work[i] =
-                    log(tn / (o.estimator == ST_MEAN
-                                  ? (to * (double)mo - so[i]) / (double)(mo - 1)
-                                  : stats_loo_median(so, mo, i)));
-            stats_jack_sums(work, mo, &num, &den);
-        }
-        if (mn > 1) {
-            for (size_t i = 0; i < mn; i++)
-                work[i] =
-                    log((o.estimator == ST_MEAN
-                             ? (tn * (double)mn - sn[i]) / (double)(mn - 1)
-                             : stats_loo_median(sn, mn, i)) /
-                        to);
-            stats_jack_sums(work, mn, &num, &den);
-        }
-        accel = stats_jack_accel(num, den);
+    double num = 0, den = 0;
+    if (mo > 1) {
+        for (size_t i = 0; i < mo; i++)
+            work[i] =
+                log(tn / (o.estimator == ST_MEAN
+                              ? (to * (double)mo - so[i]) / (double)(mo - 1)
+                              : stats_loo_median(so, mo, i)));
+        stats_jack_sums(work, mo, &num, &den);
     }
+    if (mn > 1) {
+        for (size_t i = 0; i < mn; i++)
+            work[i] = log((o.estimator == ST_MEAN
+                               ? (tn * (double)mn - sn[i]) / (double)(mn - 1)
+                               : stats_loo_median(sn, mn, i)) /
+                          to);
+        stats_jack_sums(work, mn, &num, &den);
+    }
+    double accel = stats_jack_accel(num, den);
     c.ci = rel(stats_boot_interval(est, o.resamples, lr, accel, &o));
     c.p = perm_p(so, mo, sn, mn, fabs(lr), &o, pool, &rng);
     return c;
@@ -309,18 +305,14 @@ st_change st_compare_paired(const double *old, const double *new_, size_t n,
             stats_med_prep(m, tab);
         for (size_t b = 0; b < o.resamples; b++)
             est[b] = stats_draw(&rng, d, m, o.estimator, tab);
-        double accel = 0;
-        if (o.method == ST_BCA) {
-            double num = 0, den = 0, sum = 0;
-            for (size_t i = 0; i < m; i++)
-                sum += d[i];
-            for (size_t i = 0; i < m; i++)
-                work[i] = o.estimator == ST_MEAN
-                              ? (sum - d[i]) / (double)(m - 1)
-                              : stats_loo_median(d, m, i);
-            stats_jack_sums(work, m, &num, &den);
-            accel = stats_jack_accel(num, den);
-        }
+        double num = 0, den = 0, sum = 0;
+        for (size_t i = 0; i < m; i++)
+            sum += d[i];
+        for (size_t i = 0; i < m; i++)
+            work[i] = o.estimator == ST_MEAN ? (sum - d[i]) / (double)(m - 1)
+                                             : stats_loo_median(d, m, i);
+        stats_jack_sums(work, m, &num, &den);
+        double accel = stats_jack_accel(num, den);
         ci = stats_boot_interval(est, o.resamples, theta, accel, &o);
     }
     c.ci = rel(ci);

@@ -82,10 +82,9 @@ static double t_two_sided(double t, double df)
     return st_incbeta(df / 2, 0.5, x);
 }
 
-double st_t_cdf(double t, double df)
+/* The CDF, for st_t_ppf's Newton steps; t not NaN, df > 0. */
+static double t_cdf(double t, double df)
 {
-    if (isnan(t) || !(df > 0))
-        return NAN;
     double tail = 0.5 * t_two_sided(t, df);
     return t < 0 ? tail : 1 - tail;
 }
@@ -130,7 +129,7 @@ double st_t_ppf(double p, double df)
                 0.5 * log(df * 3.14159265358979323846);
     for (int i = 0; i < 2 && p > 0.1 && p < 0.9; i++) {
         double pdf = exp(lc - (df + 1) / 2 * log1p(t * t / df));
-        double step = (st_t_cdf(t, df) - p) / pdf;
+        double step = (t_cdf(t, df) - p) / pdf;
         if (!isfinite(step))
             break;
         t -= step;

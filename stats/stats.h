@@ -55,13 +55,11 @@ st_outliers st_tukey(const double *x, size_t n, double *scratch,
 /* ---- Bootstrap ------------------------------------------------------------
  */
 typedef enum st_estimator { ST_MEDIAN, ST_MEAN } st_estimator;
-typedef enum st_ci_method { ST_BCA, ST_PERCENTILE } st_ci_method;
 
 typedef struct st_boot_opts {
     size_t resamples;  /* 0: default 10000 */
     double confidence; /* 0: default 0.95 */
     uint64_t seed;     /* 0 is a valid seed like any other */
-    st_ci_method method;
     st_estimator estimator;
 } st_boot_opts;
 
@@ -170,19 +168,17 @@ st_change st_compare_rounds(const double *old, const uint16_t *old_round,
 /* Regularized incomplete beta I_x(a, b), a, b > 0, x in [0, 1] (NaN
  * otherwise); continued fraction (modified Lentz), ~1e-14 relative. */
 double st_incbeta(double a, double b, double x);
-/* Student's t with df > 0 (not necessarily whole) degrees of freedom: CDF,
+/* Student's t with df > 0 (not necessarily whole) degrees of freedom:
  * two-sided tail P(|T| >= |t|) (full precision far out), quantile (p in
  * [0, 1]; +-inf at the ends). NaN for NaN or df <= 0. */
-double st_t_cdf(double t, double df);
 double st_t_two_sided(double t, double df);
 double st_t_ppf(double p, double df);
 
 /* ---- Suite-level error control ---------------------------------------------
  */
-/* Adjusted p-values, in the input order; adj may alias p. scratch[2m].
+/* Holm's adjusted p-values, in the input order; adj may alias p. scratch[2m].
  * Monotone in p and capped at 1; a NaN p counts as 1. */
 void st_holm(const double *p, size_t m, double *adj, double *scratch);
-void st_bh(const double *p, size_t m, double *adj, double *scratch);
 
 /* ---- Verdicts --------------------------------------------------------------
  */

@@ -201,7 +201,8 @@ static void test_save_and_load(void **state)
 
     /* By baseline name: the whole run, bit for bit. */
     assert_int_equal(archive_load(sub, "main", &got, err, sizeof err), MB_OK);
-    char *x = json_dump_run(a, NULL), *y = json_dump_run(got, NULL);
+    char *x = json_dump_compared(a, NULL, NULL),
+         *y = json_dump_compared(got, NULL, NULL);
     assert_string_equal(x, y);
     free(x);
     free(y);
@@ -238,7 +239,7 @@ static void test_save_and_load(void **state)
     /* A plain --format=json file loads too. */
     char plain[1024];
     snprintf(plain, sizeof plain, "%s/out.json", dir);
-    x = json_dump_run(b, NULL);
+    x = json_dump_compared(b, NULL, NULL);
     write_raw(plain, x, strlen(x));
     free(x);
     assert_int_equal(archive_load(sub, plain, &got, err, sizeof err), MB_OK);
@@ -383,7 +384,7 @@ static void test_damaged_files(void **state)
     write_raw(p_empty, "", 0);
     /* A newer format, properly compressed. */
     mb_run *run = make_run(1, 2, 9);
-    char *text = json_dump_run(run, NULL);
+    char *text = json_dump_compared(run, NULL, NULL);
     run_free(run);
     char *v = strstr(text, "\"microbe_format\": 1");
     assert_non_null(v);
@@ -484,7 +485,7 @@ static void test_every_bit_flip_is_caught(void **state)
     snprintf(path, sizeof path, "%s/flipped.json.zst", dir);
     mb_run *orig;
     assert_int_equal(archive_load(dir, id, &orig, err, sizeof err), MB_OK);
-    char *want = json_dump_run(orig, NULL);
+    char *want = json_dump_compared(orig, NULL, NULL);
     run_free(orig);
     size_t caught = 0, harmless = 0, tried = 0;
     for (size_t i = 0; i < len; i++)
@@ -501,7 +502,7 @@ static void test_every_bit_flip_is_caught(void **state)
                 assert_non_null(strstr(err, path));
                 caught++;
             } else {
-                char *have = json_dump_run(got, NULL);
+                char *have = json_dump_compared(got, NULL, NULL);
                 if (strcmp(have, want) != 0)
                     fail_msg("flip of bit %d at byte %zu of %zu changed the "
                              "run undetected",

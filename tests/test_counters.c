@@ -199,9 +199,6 @@ static void values_have_empty_cost_removed(void **state)
     counters *c =
         open_ok(fake_counters_backend(&f), "PAPI_TOT_INS,PAPI_TOT_CYC", run);
     assert_int_equal(counters_n(c), 2);
-    assert_true(counters_overhead(c, 0) == 100);
-    assert_true(counters_overhead(c, 1) == 200);
-    assert_true(counters_overhead(c, 2) == 0);
 
     double v[2] = {-1, -1};
     counters_start(c);
@@ -215,8 +212,6 @@ static void values_have_empty_cost_removed(void **state)
     counters_stop(c, v);
     assert_true(v[0] == 5000);
     assert_true(v[1] == 3000);
-    assert_true(counters_per_iter(v[1], 1000) == 3);
-    assert_true(isnan(counters_per_iter(v[1], 0)));
     assert_int_equal(counters_failures(c), 0);
     counters_free(c);
     run_free(run);
@@ -234,8 +229,12 @@ static void calibrate_removes_what_harness_adds(void **state)
     fake_counters_setup_defaults(&f);
     counters *c = open_ok(fake_counters_backend(&f), "PAPI_TOT_INS", NULL);
     counters_calibrate(c, between, &f);
-    assert_true(counters_overhead(c, 0) == 140);
+    /* What the harness adds (between) is removed with the empty cost. */
     double v;
+    counters_start(c);
+    between(&f);
+    counters_stop(c, &v);
+    assert_true(v == 0);
     counters_start(c);
     between(&f);
     fake_counters_tick(&f, "PAPI_TOT_INS", 12);

@@ -177,7 +177,7 @@ static void test_nonfinite_ignored(void **state)
 static void test_summarize(void **state)
 {
     (void)state;
-    st_boot_opts o = {2000, 0.9, 1, ST_BCA, ST_MEDIAN};
+    st_boot_opts o = {2000, 0.9, 1, ST_MEDIAN};
     double x[NA + 1];
     memcpy(x, A, sizeof A);
     x[NA] = NAN;
