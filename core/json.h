@@ -1,6 +1,8 @@
 /* A run as JSON and back: the --format=json output and the archive payload
- * are the same document, readable by Google Benchmark's consumers. This is
- * the only module that sees jansson; its interface is plain C strings. */
+ * are the same document, readable by Google Benchmark's consumers. Written by
+ * json_write.c, read by json_load.c (microbe's own documents) and gbench.c
+ * (Google Benchmark's); they share the jansson wrapper json_impl.h, and
+ * this interface is plain C strings. */
 #ifndef MB_JSON_H
 #define MB_JSON_H
 
@@ -71,10 +73,9 @@ bool json_write_compared(FILE *f, const mb_run *run,
  * so repetitions become samples; aggregates are skipped; items and bytes
  * per iteration come from items_per_second/bytes_per_second (times
  * cpu_time: GB divides by CPU time); user counters are ignored; a trailing
- * all-digit name component becomes the argument. The summary of such a
- * result holds point estimates only (n, median, mean, stddev, mad, min,
- * max; both intervals collapsed onto their estimate, confidence 0): call
- * run_summarize() for bootstrap intervals.
+ * all-digit name component becomes the argument. Such results hold raw
+ * samples only (their summary is zeroed): call run_summarize(), which
+ * summarises imported and native runs alike.
  *
  * On failure *out is NULL and err (errlen bytes, may be NULL) holds one
  * line: "SOURCE: where: why". Returns MB_OK, MB_ERR_CORRUPT,

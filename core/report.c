@@ -780,7 +780,7 @@ bool report_write(FILE *f, out_format fmt, const mb_run *run,
         markdown(f, run, cmp);
         break;
     case FMT_JSON:
-        return false; /* core/json.c writes JSON */
+        return false; /* core/json_write.c writes JSON */
     }
     return !ferror(f);
 }

@@ -1,5 +1,5 @@
 /* What a person reads: the console table, CSV and markdown. JSON comes from
- * core/json.c. */
+ * core/json_write.c. */
 #ifndef MB_REPORT_H
 #define MB_REPORT_H
 

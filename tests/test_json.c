@@ -1,4 +1,4 @@
-/* Unit tests of core/json.c: run <-> JSON round trip, Google Benchmark
+/* Unit tests of core/json_write.c, json_load.c and gbench.c: run <-> JSON round trip, Google Benchmark
  * compatibility both ways, strict validation. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -575,6 +575,9 @@ static void test_google_benchmark_input(void **state)
         json_load_run(text, strlen(text), "gb.json", &run, err, sizeof err),
         MB_OK);
     assert_int_equal(run->nresults, 4);
+    /* Raw samples only: the summary is run_summarize's, as for any run. */
+    assert_int_equal(run->results[0].time.n, 0);
+    run_summarize(run);
     assert_string_equal(run_ctx_gets(run, "host_name"), "host");
     assert_null(run_ctx_get(run, "caches")); /* not a scalar: skipped */
     assert_int_equal(run_ctx_get(run, "num_cpus")->num, 2);
@@ -619,6 +622,7 @@ static void test_google_benchmark_input(void **state)
         json_load_run(text, strlen(text), "rep.json", &run, err, sizeof err),
         MB_OK);
     assert_int_equal(run->nresults, 4);
+    run_summarize(run);
     r = run_find(run, "BM_sum/8");
     assert_int_equal(r->n, 2);
     assert_int_equal(r->round[1], 1);

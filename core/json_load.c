@@ -1,0 +1,456 @@
+/* JSON -> run: the loader of microbe's own documents (strict), and the
+ * entry point that hands Google Benchmark documents to gbench.c. */
+#include "json_impl.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool jl_fail(json_ld *l, mb_status st, const char *fmt, ...)
+{
+    l->st = st;
+    if (l->err && l->errlen) {
+        int n = snprintf(l->err, l->errlen, "%s: ", l->src);
+        if (n >= 0 && (size_t)n < l->errlen) {
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(l->err + n, l->errlen - (size_t)n, fmt, ap);
+            va_end(ap);
+        }
+    }
+    return false;
+}
+
+bool jl_nomem(json_ld *l)
+{
+    return jl_fail(l, MB_ERR_NO_MEMORY, "out of memory while loading");
+}
+
+static const char *kind_name(enum jl_kind k)
+{
+    static const char *const names[] = {
+        "a string",      "a number", "a number or null", "an integer",
+        "true or false", "an array", "an object"};
+    return names[k];
+}
+
+bool jl_is_kind(const json_t *v, enum jl_kind k)
+{
+    switch (k) {
+    case K_STR:
+        return json_is_string(v);
+    case K_NUM:
+        return json_is_number(v);
+    case K_NUMN:
+        return json_is_number(v) || json_is_null(v);
+    case K_INT:
+        return json_is_integer(v);
+    case K_BOOL:
+        return json_is_boolean(v);
+    case K_ARR:
+        return json_is_array(v);
+    case K_OBJ:
+        return json_is_object(v);
+    }
+    return false;
+}
+
+/* The member key of obj, which must be of kind k; where names obj. NULL
+ * (with the error set) when absent and required or of the wrong kind. An
+ * optional key that is absent gives NULL with l->st still MB_OK. */
+json_t *jl_get(json_ld *l, const json_t *obj, const char *where,
+               const char *key, enum jl_kind k, bool required)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) {
+        if (required)
+            jl_fail(l, MB_ERR_CORRUPT, "%s: missing key '%s'", where, key);
+        return NULL;
+    }
+    if (!jl_is_kind(v, k)) {
+        jl_fail(l, MB_ERR_CORRUPT, "%s: '%s' is not %s", where, key,
+                kind_name(k));
+        return NULL;
+    }
+    return v;
+}
+
+static double numval(const json_t *v)
+{
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* Reads a required number (or null) key into *x. */
+static bool getnum(json_ld *l, const json_t *obj, const char *where,
+                   const char *key, double *x)
+{
+    json_t *v = jl_get(l, obj, where, key, K_NUMN, true);
+    if (!v)
+        return false;
+    *x = numval(v);
+    return true;
+}
+
+/* Reads a required non-negative integer key. */
+static bool getcount(json_ld *l, const json_t *obj, const char *where,
+                     const char *key, size_t *x)
+{
+    json_t *v = jl_get(l, obj, where, key, K_INT, true);
+    if (!v)
+        return false;
+    json_int_t i = json_integer_value(v);
+    if (i < 0)
+        return jl_fail(l, MB_ERR_CORRUPT, "%s: '%s' is negative (%lld)", where,
+                       key, (long long)i);
+    *x = (size_t)i;
+    return true;
+}
+
+bool jl_dupstr(json_ld *l, char **dst, const json_t *s)
+{
+    *dst = strdup(json_string_value(s));
+    return *dst ? true : jl_nomem(l);
+}
+
+static bool load_context(json_ld *l, const json_t *ctx, mb_run *run,
+                         bool strict)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)ctx, key, v)
+    {
+        if (strcmp(key, "warnings") == 0 || strcmp(key, "microbe_format") == 0)
+            continue;
+        if (json_is_string(v))
+            run_ctx_str(run, key, json_string_value(v));
+        else if (json_is_number(v))
+            run_ctx_num(run, key, json_number_value(v));
+        else if (json_is_boolean(v))
+            run_ctx_bool(run, key, json_is_true(v));
+        else if (strict)
+            return jl_fail(l, MB_ERR_CORRUPT,
+                           "context: '%s' is not a string, number or bool",
+                           key);
+        else
+            continue; /* GB's "caches" array and the like */
+        const ctx_entry *e = run_ctx_get(run, key);
+        if (!e || (e->type == CTX_STR && !e->str))
+            return jl_nomem(l);
+    }
+    json_t *w = jl_get(l, ctx, "context", "warnings", K_ARR, false);
+    if (!w)
+        return l->st == MB_OK;
+    size_t n = json_array_size(w);
+    if (n) {
+        run->warnings = calloc(n, sizeof *run->warnings);
+        if (!run->warnings)
+            return jl_nomem(l);
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *s = json_array_get(w, i);
+        if (!json_is_string(s))
+            return jl_fail(l, MB_ERR_CORRUPT,
+                           "context.warnings[%zu] is not a string", i);
+        if (!jl_dupstr(l, &run->warnings[i], s))
+            return false;
+        run->nwarnings++;
+    }
+    return true;
+}
+
+/* An array member of obj holding exactly want elements (want == SIZE_MAX:
+ * any number, stored into *n). */
+static json_t *getarr(json_ld *l, const json_t *obj, const char *where,
+                      const char *key, size_t want)
+{
+    json_t *a = jl_get(l, obj, where, key, K_ARR, true);
+    if (a && want != SIZE_MAX && json_array_size(a) != want) {
+        jl_fail(l, MB_ERR_CORRUPT, "%s: '%s' has %zu values, expected %zu",
+                where, key, json_array_size(a), want);
+        return NULL;
+    }
+    return a;
+}
+
+static bool load_interval(json_ld *l, const json_t *obj, const char *where,
+                          const char *key, st_interval *iv)
+{
+    json_t *a = getarr(l, obj, where, key, 2);
+    if (!a)
+        return false;
+    for (size_t i = 0; i < 2; i++)
+        if (!jl_is_kind(json_array_get(a, i), K_NUMN))
+            return jl_fail(l, MB_ERR_CORRUPT, "%s: '%s'[%zu] is not a number",
+                           where, key, i);
+    iv->lo = numval(json_array_get(a, 0));
+    iv->hi = numval(json_array_get(a, 1));
+    return true;
+}
+
+static bool load_summary(json_ld *l, const json_t *s, const char *where,
+                         mb_summary *t)
+{
+    char w2[160];
+    json_t *o;
+    snprintf(w2, sizeof w2, "%.140s.outliers", where);
+    return getcount(l, s, where, "n", &t->n) &&
+           getnum(l, s, where, "median", &t->median) &&
+           getnum(l, s, where, "mean", &t->mean) &&
+           getnum(l, s, where, "stddev", &t->stddev) &&
+           getnum(l, s, where, "mad", &t->mad) &&
+           getnum(l, s, where, "min", &t->min) &&
+           getnum(l, s, where, "max", &t->max) &&
+           load_interval(l, s, where, "median_ci", &t->median_ci) &&
+           load_interval(l, s, where, "mean_ci", &t->mean_ci) &&
+           getnum(l, s, where, "confidence", &t->confidence) &&
+           (o = jl_get(l, s, where, "outliers", K_OBJ, true)) &&
+           getcount(l, o, w2, "low_severe", &t->outliers.low_severe) &&
+           getcount(l, o, w2, "low_mild", &t->outliers.low_mild) &&
+           getcount(l, o, w2, "high_mild", &t->outliers.high_mild) &&
+           getcount(l, o, w2, "high_severe", &t->outliers.high_severe);
+}
+
+static bool load_counter_names(json_ld *l, const json_t *c, const char *where,
+                               mb_result *r)
+{
+    json_t *names = getarr(l, c, where, "names", SIZE_MAX);
+    if (!names)
+        return false;
+    size_t k = json_array_size(names);
+    if (k == 0)
+        return true;
+    r->counter_names = calloc(k, sizeof *r->counter_names);
+    if (!r->counter_names)
+        return jl_nomem(l);
+    for (size_t i = 0; i < k; i++) {
+        json_t *s = json_array_get(names, i);
+        if (!json_is_string(s))
+            return jl_fail(l, MB_ERR_CORRUPT, "%s: names[%zu] is not a string",
+                           where, i);
+        if (!jl_dupstr(l, &r->counter_names[i], s))
+            return false;
+        r->ncounters = i + 1; /* so that run_free frees what is set */
+    }
+    return true;
+}
+
+static bool load_samples(json_ld *l, const json_t *m, const char *where,
+                         mb_result *r)
+{
+    char ws[160], wc[160];
+    snprintf(ws, sizeof ws, "%.140s.samples", where);
+    snprintf(wc, sizeof wc, "%.140s.counters", where);
+    json_t *s = jl_get(l, m, where, "samples", K_OBJ, true);
+    json_t *it = s ? getarr(l, s, ws, "iters", SIZE_MAX) : NULL;
+    if (!it)
+        return false;
+    size_t n = json_array_size(it);
+    json_t *ns = getarr(l, s, ws, "ns", n);
+    json_t *rd = ns ? getarr(l, s, ws, "round", n) : NULL;
+    json_t *fl = rd ? getarr(l, s, ws, "flags", n) : NULL;
+    if (!fl)
+        return false;
+
+    json_t *c = jl_get(l, m, where, "counters", K_OBJ, false);
+    json_t *vals = NULL;
+    if (c) {
+        if (!load_counter_names(l, c, wc, r) ||
+            !(vals = getarr(l, c, wc, "values", n)))
+            return false;
+    } else if (l->st != MB_OK)
+        return false;
+
+    double *row = calloc(r->ncounters ? r->ncounters : 1, sizeof *row);
+    if (!row)
+        return jl_nomem(l);
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        json_t *vi = json_array_get(it, i), *vn = json_array_get(ns, i);
+        json_t *vr = json_array_get(rd, i), *vf = json_array_get(fl, i);
+        if (!jl_is_kind(vi, K_NUMN) || !jl_is_kind(vn, K_NUMN))
+            ok = jl_fail(l, MB_ERR_CORRUPT,
+                         "%s: sample %zu: '%s' is not a number", ws, i,
+                         jl_is_kind(vi, K_NUMN) ? "ns" : "iters");
+        else if (!json_is_integer(vr) || json_integer_value(vr) < 0 ||
+                 json_integer_value(vr) > UINT16_MAX)
+            ok = jl_fail(l, MB_ERR_CORRUPT,
+                         "%s: sample %zu: 'round' is not an integer in "
+                         "0..65535",
+                         ws, i);
+        else if (!json_is_integer(vf) || json_integer_value(vf) < 0 ||
+                 json_integer_value(vf) > UINT8_MAX)
+            ok = jl_fail(l, MB_ERR_CORRUPT,
+                         "%s: sample %zu: 'flags' is not an integer in 0..255",
+                         ws, i);
+        json_t *cv = vals ? json_array_get(vals, i) : NULL;
+        if (ok && vals &&
+            (!json_is_array(cv) || json_array_size(cv) != r->ncounters))
+            ok = jl_fail(l, MB_ERR_CORRUPT,
+                         "%s: values[%zu] is not an array of %zu numbers", wc,
+                         i, r->ncounters);
+        for (size_t k = 0; ok && k < r->ncounters; k++) {
+            json_t *x = json_array_get(cv, k);
+            if (!jl_is_kind(x, K_NUMN))
+                ok = jl_fail(l, MB_ERR_CORRUPT,
+                             "%s: values[%zu][%zu] is not a number", wc, i, k);
+            row[k] = numval(x);
+        }
+        if (ok && !result_add_sample(r, numval(vi), numval(vn), row,
+                                     (uint8_t)json_integer_value(vf),
+                                     (uint16_t)json_integer_value(vr)))
+            ok = jl_nomem(l);
+    }
+    free(row);
+    return ok;
+}
+
+static bool load_microbe(json_ld *l, const json_t *b, size_t i, mb_result *r)
+{
+    char where[160], wm[160];
+    snprintf(where, sizeof where, "benchmarks[%zu]", i);
+    snprintf(wm, sizeof wm, "%.140s.microbe", where);
+
+    json_t *name = jl_get(l, b, where, "name", K_STR, true);
+    json_t *m = name ? jl_get(l, b, where, "microbe", K_OBJ, true) : NULL;
+    json_t *fam = m ? jl_get(l, m, wm, "family", K_STR, true) : NULL;
+    json_t *bench = fam ? jl_get(l, m, wm, "bench", K_STR, true) : NULL;
+    if (!bench || !jl_dupstr(l, &r->name, name) ||
+        !jl_dupstr(l, &r->family, fam) || !jl_dupstr(l, &r->bench, bench))
+        return false;
+    snprintf(where, sizeof where, "benchmarks[%zu] ('%.30s')", i, r->name);
+    snprintf(wm, sizeof wm, "%.140s.microbe", where);
+
+    json_t *v = jl_get(l, m, wm, "group", K_STR, false);
+    if (v && !jl_dupstr(l, &r->group, v))
+        return false;
+    if (!v && l->st != MB_OK)
+        return false;
+    if ((v = jl_get(l, m, wm, "arg", K_INT, false))) {
+        r->arg = json_integer_value(v);
+        r->has_arg = true;
+    } else if (l->st != MB_OK)
+        return false;
+    if ((v = jl_get(l, m, wm, "items", K_NUM, false)))
+        r->items = json_number_value(v);
+    else if (l->st != MB_OK)
+        return false;
+    if ((v = jl_get(l, m, wm, "bytes", K_NUM, false)))
+        r->bytes = json_number_value(v);
+    else if (l->st != MB_OK)
+        return false;
+    if ((v = jl_get(l, m, wm, "complexity", K_STR, false))) {
+        if (json_string_length(v) >= sizeof r->complexity)
+            return jl_fail(l, MB_ERR_CORRUPT, "%s: 'complexity' is too long",
+                           wm);
+        memcpy(r->complexity, json_string_value(v), json_string_length(v) + 1);
+    } else if (l->st != MB_OK)
+        return false;
+
+    json_t *eo = jl_get(l, b, where, "error_occurred", K_BOOL, false);
+    if (!eo && l->st != MB_OK)
+        return false;
+    if (eo && json_is_true(eo)) {
+        json_t *em = jl_get(l, b, where, "error_message", K_STR, true);
+        if (!em || !jl_dupstr(l, &r->error, em))
+            return false;
+    }
+
+    if (!load_samples(l, m, wm, r))
+        return false;
+    char wsum[160];
+    snprintf(wsum, sizeof wsum, "%.140s.summary", wm);
+    json_t *s = jl_get(l, m, wm, "summary", K_OBJ, true);
+    return s && load_summary(l, s, wsum, &r->time);
+}
+
+/* ---- Entry point -----------------------------------------------------------
+ */
+
+static mb_status load(json_ld *l, const char *text, size_t len, mb_run **out)
+{
+    if (len == 0) {
+        jl_fail(l, MB_ERR_CORRUPT, "empty document");
+        return l->st;
+    }
+    json_error_t je;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        jl_fail(l, MB_ERR_CORRUPT, "invalid JSON at line %d column %d: %s",
+                je.line, je.column, je.text);
+        return l->st;
+    }
+    mb_run *run = NULL;
+    json_t *ctx = NULL, *fmt, *benches;
+    if (!json_is_object(root)) {
+        jl_fail(l, MB_ERR_CORRUPT, "top level is not an object");
+        goto done;
+    }
+    if (!(ctx = jl_get(l, root, "top level", "context", K_OBJ, true)))
+        goto done;
+    fmt = jl_get(l, ctx, "context", "microbe_format", K_INT, false);
+    if (!fmt && l->st != MB_OK)
+        goto done;
+    if (fmt && json_integer_value(fmt) > RUN_FORMAT_VERSION) {
+        jl_fail(l, MB_ERR_VERSION,
+                "format version %lld is newer than this microbe understands "
+                "(%d); upgrade microbe",
+                (long long)json_integer_value(fmt), RUN_FORMAT_VERSION);
+        goto done;
+    }
+    if (fmt && json_integer_value(fmt) < 1) {
+        jl_fail(l, MB_ERR_CORRUPT, "context: invalid microbe_format %lld",
+                (long long)json_integer_value(fmt));
+        goto done;
+    }
+    if (!(benches = jl_get(l, root, "top level", "benchmarks", K_ARR, true)))
+        goto done;
+    if (!(run = run_create())) {
+        jl_nomem(l);
+        goto done;
+    }
+    if (!load_context(l, ctx, run, fmt != NULL))
+        goto done;
+    if (!fmt) {
+        gbench_load(l, benches, run);
+        goto done;
+    }
+    for (size_t i = 0; i < json_array_size(benches); i++) {
+        json_t *b = json_array_get(benches, i);
+        if (!json_is_object(b)) {
+            jl_fail(l, MB_ERR_CORRUPT, "benchmarks[%zu] is not an object", i);
+            goto done;
+        }
+        mb_result *r = run_add_result(run);
+        if (!r) {
+            jl_nomem(l);
+            goto done;
+        }
+        if (!load_microbe(l, b, i, r))
+            goto done;
+    }
+done:
+    json_decref(root);
+    if (l->st != MB_OK) {
+        run_free(run);
+        return l->st;
+    }
+    *out = run;
+    return MB_OK;
+}
+
+mb_status json_load_run(const char *text, size_t len, const char *source_name,
+                        mb_run **out, char *err, size_t errlen)
+{
+    json_ld l = {source_name ? source_name : "<input>", err, errlen, MB_OK};
+    *out = NULL;
+    if (err && errlen)
+        err[0] = '\0';
+    if (!text && len) {
+        jl_fail(&l, MB_ERR_CORRUPT, "no input");
+        return l.st;
+    }
+    return load(&l, text ? text : "", len, out);
+}

@@ -1,0 +1,443 @@
+/* Run -> JSON: the --format=json document and the archive payload (Google
+ * Benchmark's schema plus microbe's raw data, see json.h). */
+#include "json_impl.h"
+
+#include "compare.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 2^53: the largest range in which every integer is an exact double, so an
+ * integral value in it can be written as a JSON integer and read back. */
+#define EXACT_INT_MAX 9007199254740992.0
+
+json_t *jw_num(double x)
+{
+    if (!isfinite(x))
+        return json_null();
+    if (fabs(x) <= EXACT_INT_MAX && x == trunc(x) && !(x == 0 && signbit(x)))
+        return json_integer((json_int_t)x);
+    return json_real(x);
+}
+
+/* A GB number must be a number: non-finite becomes 0, as GB itself writes
+ * for a benchmark that failed. */
+static json_t *gbnum(double x)
+{
+    return jw_num(isfinite(x) ? x : 0);
+}
+
+/* Strings from the environment (CPU brand, flags) may hold bytes that are
+ * not UTF-8, which jansson refuses: replace each bad byte by '?' rather
+ * than lose the entry. */
+json_t *jw_str(const char *s)
+{
+    if (!s)
+        return json_null();
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    size_t n = strlen(s);
+    char *c = malloc(n + 1);
+    if (!c)
+        return NULL;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t k = u[i] < 0x80             ? 1
+                   : (u[i] & 0xE0) == 0xC0 ? 2
+                   : (u[i] & 0xF0) == 0xE0 ? 3
+                   : (u[i] & 0xF8) == 0xF0 ? 4
+                                           : 0;
+        bool ok = k > 0 && i + k <= n;
+        for (size_t m = 1; ok && m < k; m++)
+            ok = (u[i + m] & 0xC0) == 0x80;
+        /* Let jansson judge overlong forms and surrogates. */
+        if (ok && k > 1) {
+            json_t *t = json_stringn(s + i, k);
+            ok = t != NULL;
+            json_decref(t);
+        }
+        if (!ok) {
+            c[i++] = '?';
+            continue;
+        }
+        memcpy(c + i, s + i, k);
+        i += k;
+    }
+    c[n] = '\0';
+    j = json_string(c);
+    free(c);
+    return j;
+}
+
+/* json_object_set_new that remembers a failure: building continues and the
+ * caller checks once at the end. */
+void jw_put(json_t *obj, const char *key, json_t *val, bool *ok)
+{
+    if (!val || json_object_set_new(obj, key, val) != 0)
+        *ok = false;
+}
+
+void jw_push(json_t *arr, json_t *val, bool *ok)
+{
+    if (!val || json_array_append_new(arr, val) != 0)
+        *ok = false;
+}
+
+static json_t *interval(st_interval iv, bool *ok)
+{
+    json_t *a = json_array();
+    if (!a) {
+        *ok = false;
+        return NULL;
+    }
+    jw_push(a, jw_num(iv.lo), ok);
+    jw_push(a, jw_num(iv.hi), ok);
+    return a;
+}
+
+static json_t *summary_json(const mb_summary *s, bool *ok)
+{
+    json_t *o = json_object();
+    json_t *out = json_object();
+    if (!o || !out) {
+        json_decref(o);
+        json_decref(out);
+        *ok = false;
+        return NULL;
+    }
+    jw_put(o, "n", json_integer((json_int_t)s->n), ok);
+    jw_put(o, "median", jw_num(s->median), ok);
+    jw_put(o, "mean", jw_num(s->mean), ok);
+    jw_put(o, "stddev", jw_num(s->stddev), ok);
+    jw_put(o, "mad", jw_num(s->mad), ok);
+    jw_put(o, "min", jw_num(s->min), ok);
+    jw_put(o, "max", jw_num(s->max), ok);
+    jw_put(o, "median_ci", interval(s->median_ci, ok), ok);
+    jw_put(o, "mean_ci", interval(s->mean_ci, ok), ok);
+    jw_put(o, "confidence", jw_num(s->confidence), ok);
+    jw_put(out, "low_severe", json_integer((json_int_t)s->outliers.low_severe),
+           ok);
+    jw_put(out, "low_mild", json_integer((json_int_t)s->outliers.low_mild), ok);
+    jw_put(out, "high_mild", json_integer((json_int_t)s->outliers.high_mild),
+           ok);
+    jw_put(out, "high_severe",
+           json_integer((json_int_t)s->outliers.high_severe), ok);
+    jw_put(o, "outliers", out, ok);
+    return o;
+}
+
+static json_t *samples_json(const mb_result *r, bool *ok)
+{
+    json_t *o = json_object();
+    if (!o) {
+        *ok = false;
+        return NULL;
+    }
+    json_t *it = json_array(), *ns = json_array(), *rd = json_array(),
+           *fl = json_array();
+    jw_put(o, "iters", it, ok);
+    jw_put(o, "ns", ns, ok);
+    jw_put(o, "round", rd, ok);
+    jw_put(o, "flags", fl, ok);
+    if (!*ok)
+        return o;
+    for (size_t i = 0; i < r->n && *ok; i++) {
+        jw_push(it, jw_num(r->iters[i]), ok);
+        jw_push(ns, jw_num(r->ns[i]), ok);
+        jw_push(rd, json_integer(r->round[i]), ok);
+        jw_push(fl, json_integer(r->flags[i]), ok);
+    }
+    return o;
+}
+
+static json_t *counters_json(const mb_result *r, bool *ok)
+{
+    json_t *o = json_object();
+    json_t *names = json_array(), *values = json_array();
+    if (!o || !names || !values) {
+        json_decref(o);
+        json_decref(names);
+        json_decref(values);
+        *ok = false;
+        return NULL;
+    }
+    jw_put(o, "names", names, ok);
+    jw_put(o, "values", values, ok);
+    for (size_t c = 0; c < r->ncounters; c++)
+        jw_push(names, jw_str(r->counter_names[c]), ok);
+    for (size_t i = 0; i < r->n && *ok; i++) {
+        json_t *row = json_array();
+        jw_push(values, row, ok);
+        for (size_t c = 0; row && c < r->ncounters; c++)
+            jw_push(row, jw_num(r->counters[i * r->ncounters + c]), ok);
+    }
+    return o;
+}
+
+static json_t *result_json(const mb_result *r, size_t family_index,
+                           size_t instance_index, bool *ok)
+{
+    json_t *b = json_object();
+    json_t *m = json_object();
+    if (!b || !m) {
+        json_decref(b);
+        json_decref(m);
+        *ok = false;
+        return NULL;
+    }
+    double iterations = 0;
+    for (size_t i = 0; i < r->n; i++)
+        iterations += r->iters[i];
+    double median = r->time.median;
+
+    jw_put(b, "name", jw_str(r->name), ok);
+    jw_put(b, "run_name", jw_str(r->name), ok);
+    jw_put(b, "run_type", json_string("iteration"), ok);
+    jw_put(b, "repetitions", json_integer(1), ok);
+    jw_put(b, "repetition_index", json_integer(0), ok);
+    jw_put(b, "threads", json_integer(1), ok);
+    jw_put(b, "family_index", json_integer((json_int_t)family_index), ok);
+    jw_put(b, "per_family_instance_index",
+           json_integer((json_int_t)instance_index), ok);
+    jw_put(b, "iterations", gbnum(iterations), ok);
+    jw_put(b, "real_time", gbnum(median), ok);
+    jw_put(b, "cpu_time", gbnum(median), ok);
+    jw_put(b, "time_unit", json_string("ns"), ok);
+    if (r->items > 0 && median > 0)
+        jw_put(b, "items_per_second", gbnum(r->items * 1e9 / median), ok);
+    if (r->bytes > 0 && median > 0)
+        jw_put(b, "bytes_per_second", gbnum(r->bytes * 1e9 / median), ok);
+    if (r->error) {
+        jw_put(b, "error_occurred", json_true(), ok);
+        jw_put(b, "error_message", jw_str(r->error), ok);
+    }
+
+    jw_put(m, "family", jw_str(r->family), ok);
+    if (r->group)
+        jw_put(m, "group", jw_str(r->group), ok);
+    jw_put(m, "bench", jw_str(r->bench), ok);
+    if (r->has_arg)
+        jw_put(m, "arg", json_integer((json_int_t)r->arg), ok);
+    if (r->items > 0)
+        jw_put(m, "items", jw_num(r->items), ok);
+    if (r->bytes > 0)
+        jw_put(m, "bytes", jw_num(r->bytes), ok);
+    jw_put(m, "samples", samples_json(r, ok), ok);
+    if (r->ncounters)
+        jw_put(m, "counters", counters_json(r, ok), ok);
+    jw_put(m, "summary", summary_json(&r->time, ok), ok);
+    if (r->complexity[0]) {
+        jw_put(m, "complexity", json_string(r->complexity), ok);
+        json_t *fit = json_object();
+        jw_put(fit, "coef", jw_num(r->fit.coef), ok);
+        jw_put(fit, "intercept", jw_num(r->fit.intercept), ok);
+        jw_put(fit, "error", jw_num(r->fit.error), ok);
+        jw_put(m, "complexity_fit", fit, ok);
+    }
+    if (r->vs_fastest > 0)
+        jw_put(m, "vs_fastest", jw_num(r->vs_fastest), ok);
+    if (r->ndisturbed)
+        jw_put(m, "disturbed_samples", json_integer((json_int_t)r->ndisturbed),
+               ok);
+    jw_put(b, "microbe", m, ok);
+    return b;
+}
+
+static json_t *context_json(const mb_run *run, bool *ok)
+{
+    json_t *c = json_object();
+    json_t *w = json_array();
+    if (!c || !w) {
+        json_decref(c);
+        json_decref(w);
+        *ok = false;
+        return NULL;
+    }
+    for (size_t i = 0; i < run->nctx; i++) {
+        const ctx_entry *e = &run->ctx[i];
+        if (strcmp(e->key, "warnings") == 0 ||
+            strcmp(e->key, "microbe_format") == 0)
+            continue;
+        json_t *v = e->type == CTX_STR    ? jw_str(e->str ? e->str : "")
+                    : e->type == CTX_BOOL ? json_boolean(e->num != 0)
+                                          : jw_num(e->num);
+        /* A key that is not UTF-8 cannot be an object key: sanitise it. */
+        json_t *k = jw_str(e->key);
+        if (k)
+            jw_put(c, json_string_value(k), v, ok);
+        else {
+            json_decref(v);
+            *ok = false;
+        }
+        json_decref(k);
+    }
+    for (size_t i = 0; i < run->nwarnings; i++)
+        jw_push(w, jw_str(run->warnings[i]), ok);
+    jw_put(c, "warnings", w, ok);
+    jw_put(c, "microbe_format", json_integer(RUN_FORMAT_VERSION), ok);
+    return c;
+}
+
+static json_t *run_json(const mb_run *run)
+{
+    bool ok = true;
+    json_t *root = json_object();
+    json_t *benches = json_array();
+    if (!root || !benches) {
+        json_decref(root);
+        json_decref(benches);
+        return NULL;
+    }
+    jw_put(root, "context", context_json(run, &ok), &ok);
+    jw_put(root, "benchmarks", benches, &ok);
+
+    /* family_index: families numbered in order of first appearance. */
+    size_t *fam = calloc(run->nresults ? run->nresults : 1, sizeof *fam);
+    size_t nfam = 0;
+    if (!fam)
+        ok = false;
+    for (size_t i = 0; i < run->nresults && ok; i++) {
+        const mb_result *r = &run->results[i];
+        const char *f = r->family ? r->family : r->name;
+        size_t fi = 0, inst = 0;
+        for (size_t j = 0; j < i; j++) {
+            const mb_result *q = &run->results[j];
+            const char *g = q->family ? q->family : q->name;
+            if (g && f && strcmp(f, g) == 0) {
+                fi = fam[j];
+                inst++;
+            }
+        }
+        if (inst == 0)
+            fi = nfam++;
+        fam[i] = fi;
+        jw_push(benches, result_json(r, fi, inst, &ok), &ok);
+    }
+    free(fam);
+    /* Where variants of a group cross over (SPEC §4). */
+    size_t nx = 0;
+    crossover *x = run_crossovers(run, &nx);
+    if (nx) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < nx; i++) {
+            json_t *o = json_object();
+            jw_put(o, "group", jw_str(x[i].group), &ok);
+            jw_put(o, "faster", jw_str(x[i].faster), &ok);
+            jw_put(o, "slower", jw_str(x[i].slower), &ok);
+            jw_put(o, "from", jw_num(x[i].at), &ok);
+            jw_push(arr, o, &ok);
+        }
+        jw_put(root, "crossovers", arr, &ok);
+    }
+    free(x);
+    if (!ok) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+static json_t *comparison_json(const cmp_result *c, bool *ok)
+{
+    json_t *o = json_object();
+    jw_put(o, "against", jw_str(c->old_label ? c->old_label : ""), ok);
+    jw_put(o, "alpha", jw_num(c->alpha), ok);
+    jw_put(o, "threshold", jw_num(c->threshold), ok);
+    jw_put(o, "correction", jw_str(c->correction ? c->correction : ""), ok);
+    jw_put(o, "paired", json_boolean(c->paired), ok);
+    jw_put(o, "compared", json_integer((json_int_t)c->compared), ok);
+    json_t *counts = json_object();
+    for (int v = 0; v < CMP_NVERDICTS; v++)
+        jw_put(counts, cmp_verdict_name((cmp_verdict)v),
+               json_integer((json_int_t)c->count[v]), ok);
+    jw_put(o, "counts", counts, ok);
+    json_t *notes = json_array();
+    for (size_t i = 0; i < c->nnotes; i++)
+        jw_push(notes, jw_str(c->notes[i]), ok);
+    jw_put(o, "notes", notes, ok);
+    json_t *rows = json_array();
+    for (size_t i = 0; i < c->n; i++) {
+        const cmp_row *r = &c->rows[i];
+        json_t *row = json_object();
+        jw_put(row, "name", jw_str(r->name), ok);
+        jw_put(row, "verdict", jw_str(cmp_verdict_name(r->verdict)), ok);
+        if (r->old)
+            jw_put(row, "base", jw_num(r->old_value), ok);
+        if (r->now)
+            jw_put(row, "now", jw_num(r->new_value), ok);
+        if (r->old && r->now && r->verdict != CMP_FAILED) {
+            jw_put(row, "change", jw_num(r->change.change), ok);
+            json_t *ci = json_array();
+            jw_push(ci, jw_num(r->change.ci.lo), ok);
+            jw_push(ci, jw_num(r->change.ci.hi), ok);
+            jw_put(row, "change_ci", ci, ok);
+            jw_put(row, "p", jw_num(r->change.p), ok);
+            jw_put(row, "p_adjusted", jw_num(r->p_adj), ok);
+        }
+        if (r->has_ins)
+            jw_put(row, "instructions_change", jw_num(r->ins_change), ok);
+        /* Per-counter breakdown (--measure=instructions: which callgrind
+         * counter moved): each counter's change per iteration. */
+        if (r->old && r->now && r->verdict != CMP_FAILED && r->now->ncounters) {
+            json_t *cc = json_object();
+            for (size_t k = 0; k < r->now->ncounters; k++) {
+                const char *cn = r->now->counter_names[k];
+                double d = cmp_counter_change(r, cn);
+                if (isfinite(d))
+                    jw_put(cc, cn, jw_num(d), ok);
+            }
+            jw_put(row, "counters_change", cc, ok);
+        }
+        if (r->moved) {
+            jw_put(row, "moved_most", jw_str(r->moved), ok);
+            jw_put(row, "moved_change", jw_num(r->moved_change), ok);
+        }
+        jw_push(rows, row, ok);
+    }
+    jw_put(o, "rows", rows, ok);
+    return o;
+}
+
+char *jw_dump(json_t *root, size_t flags, size_t *len)
+{
+    char *s = root ? json_dumps(root, flags) : NULL;
+    json_decref(root);
+    if (s && len)
+        *len = strlen(s);
+    return s;
+}
+
+char *json_dump_compared(const mb_run *run, const cmp_result *cmp, size_t *len)
+{
+    json_t *root = run_json(run);
+    if (root && cmp) {
+        bool ok = true;
+        jw_put(root, "comparison", comparison_json(cmp, &ok), &ok);
+        if (!ok) {
+            json_decref(root);
+            return NULL;
+        }
+    }
+    return jw_dump(root, JW_DUMP_FLAGS, len);
+}
+
+bool json_write_compared(FILE *f, const mb_run *run, const cmp_result *cmp)
+{
+    size_t len = 0;
+    char *text = json_dump_compared(run, cmp, &len);
+    if (!text)
+        return false;
+    bool ok = fwrite(text, 1, len, f) == len && fputc('\n', f) != EOF;
+    free(text);
+    return ok;
+}
+
+char *json_dump_run_compact(const mb_run *run, size_t *len)
+{
+    return jw_dump(run_json(run), JW_COMPACT_FLAGS, len);
+}
