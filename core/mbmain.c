@@ -201,6 +201,7 @@ int mb_main(int argc, char **argv)
     }
 
     int code = 2;
+    pin_choice pin = {.lock_fd = -1, .busy = NAN};
     FILE *out = stdout;
     mb_run *run = NULL, *base = NULL;
     cmp_result *cmp = NULL;
@@ -217,8 +218,10 @@ int mb_main(int argc, char **argv)
         goto done;
 
     int cpu = -1;
-    if (o.cpu != CPU_NONE && pin_cpu(o.cpu, &cpu, err, sizeof err) != MB_OK)
+    if (o.cpu != CPU_NONE &&
+        pin_choose(o.cpu, NULL, &pin, err, sizeof err) != MB_OK)
         goto done;
+    cpu = pin.cpu;
     run = run_create();
     if (!run) {
         snprintf(err, sizeof err, "out of memory");
@@ -228,6 +231,13 @@ int mb_main(int argc, char **argv)
     if (base && !cmp_same_measure(base, run, err, sizeof err))
         goto done;
     run_ctx_num(run, "pinned_cpu", cpu);
+    if (cpu >= 0) {
+        run_ctx_str(run, "cpu_choice", pin.reason);
+        if (isfinite(pin.busy))
+            run_ctx_num(run, "cpu_busy", pin.busy);
+        if (pin.warning[0])
+            run_warn(run, "%s", pin.warning);
+    }
     cpuinfo_probe(run);
     env_probe(run, "/", cpu);
     if (o.measure == MEASURE_INSTRUCTIONS) {
@@ -343,6 +353,7 @@ measured:
         code = 1;
     }
 done:
+    pin_release(&pin);
     if (out != stdout)
         fclose(out);
     if (code != 0)

@@ -167,8 +167,9 @@ static void console_header(FILE *f, const mb_run *run, bool color)
             ctx_s(run, "microbe_version", MB_VERSION), off,
             ctx_s(run, "cpu_brand", "unknown CPU"));
     double cpu = ctx_n(run, "pinned_cpu");
+    const char *why = ctx_s(run, "cpu_choice", "");
     if (isfinite(cpu) && cpu >= 0)
-        fprintf(f, " · CPU %.0f pinned", cpu);
+        fprintf(f, " · CPU %.0f pinned%s%s", cpu, why[0] ? ": " : "", why);
     else
         fprintf(f, " · not pinned");
     const char *measure = ctx_s(run, "measure", "time");

@@ -12,7 +12,8 @@
  *         BIN --format=json --out=TMP --rounds=1 --min-time=T --cpu=C FLAGS
  *     that is, a short measurement (T = --min-time, default 0.1 s / R per
  *     benchmark) of every selected benchmark, both pinned to the same CPU C
- *     (--cpu, default the highest CPU this process may use). Which side
+ *     (--cpu, default the least busy CPU no other microbe run holds:
+ *     core/pin.c; ab holds its lock for all rounds). Which side
  *     goes first is drawn per pair of rounds from a seeded PRNG (--seed):
  *     rounds 2j and 2j+1 run in opposite orders, so each side goes first
  *     equally often and a "second process is faster" effect cancels out.
@@ -46,7 +47,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +60,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "json.h"
+#include "pin.h"
 #include "run.h"
 #include "tool.h"
 
@@ -351,20 +352,6 @@ static int check_pass(const tool_opts *o)
     return 0;
 }
 
-/* The CPU both sides are pinned to: the highest one this process may use
- * (CPU 0 takes most interrupts), as the bench programs choose. */
-static int pick_cpu(void)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return -1;
-    for (int c = CPU_SETSIZE - 1; c >= 0; c--)
-        if (CPU_ISSET(c, &set))
-            return c;
-    return -1;
-}
-
 /* Adds one round's run r (side s, round k) to s->acc. */
 static int absorb(side *s, const mb_run *r, int k, int nrounds)
 {
@@ -510,7 +497,7 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int run_ab(side sides[2], const tool_opts *o)
+static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
 {
     int code;
     for (int i = 0; i < 2; i++)
@@ -541,10 +528,20 @@ static int run_ab(side sides[2], const tool_opts *o)
     /* The measuring time of one ordinary run, spread over the rounds. */
     double t =
         o->min_time > 0 ? o->min_time : AB_TOTAL_MIN_TIME / (double)nrounds;
+    /* ab chooses the CPU (least busy, not held by another microbe run)
+     * and holds its lock for all its rounds; the bench programs it starts
+     * are told so (MICROBE_CPU_HELD) and take it without locking. */
     int cpu = o->cpu;
-    if (cpu == CPU_AUTO && (cpu = pick_cpu()) < 0)
-        return tool_fail("ab: cannot read this process's CPU affinity: %s",
-                         strerror(errno));
+    if (cpu != CPU_NONE) {
+        pin_cfg pc = {.no_affinity = true};
+        char perr[256];
+        if (pin_choose(cpu, &pc, pin, perr, sizeof perr) != MB_OK)
+            return tool_fail("ab: %s", perr);
+        cpu = pin->cpu;
+        char held[16];
+        snprintf(held, sizeof held, "%d", cpu);
+        setenv(PIN_HELD_ENV, held, 1);
+    }
     size_t most =
         sides[0].nnames > sides[1].nnames ? sides[0].nnames : sides[1].nnames;
     double limit = AB_ROUND_TIMEOUT + 50.0 * t * (double)most;
@@ -596,6 +593,14 @@ static int run_ab(side sides[2], const tool_opts *o)
         run_ctx_str(acc, "ab_side", i == 0 ? "old" : "new");
         run_ctx_num(acc, "ab_round_min_time", t);
         run_ctx_num(acc, "ab_seed", (double)o->seed);
+        if (cpu >= 0) {
+            run_ctx_str(acc, "cpu_choice", pin->reason);
+            if (isfinite(pin->busy))
+                run_ctx_num(acc, "cpu_busy", pin->busy);
+            /* With the report's warnings: an error stays one line. */
+            if (pin->warning[0])
+                run_warn(acc, "%s", pin->warning);
+        }
         run_summarize(acc);
     }
     char label[600];
@@ -647,7 +652,9 @@ int tool_ab(const tool_opts *o)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 
-    int code = run_ab(sides, o);
+    pin_choice pin = {.lock_fd = -1};
+    int code = run_ab(sides, o, &pin);
+    pin_release(&pin);
 
     cleanup();
     for (int i = 0; i < 2; i++) {
