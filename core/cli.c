@@ -12,7 +12,9 @@ const char cli_usage[] =
     "usage: %s [options]\n"
     "  --list                     names of all benchmarks, one a line\n"
     "  --filter=REGEX             run only benchmarks whose full name "
-    "matches (POSIX ERE)\n"
+    "matches (POSIX ERE); -REGEX: those that do not\n"
+    "  --dry-run                  run each benchmark once, one iteration, "
+    "no statistics\n"
     "  --min-time=SEC             measurement time per benchmark and "
     "argument (default 0.1)\n"
     "  --samples=N                samples to collect (default 50)\n"
@@ -24,7 +26,11 @@ const char cli_usage[] =
     "what the machine offers)\n"
     "  --measure=time|instructions  time, or instruction counts under "
     "callgrind\n"
-    "  --format=console|json|csv|markdown   --out=FILE\n"
+    "  --format=console|json|csv|markdown   what stdout gets\n"
+    "  --out=FILE [--out-format=F] the report in FILE (stdout keeps "
+    "--format when F is given)\n"
+    "  --time-unit=ns|us|ms|s     one unit for all times (default: by "
+    "size)\n"
     "  --save-baseline=NAME       archive this run as baseline NAME\n"
     "  --baseline=NAME            compare with baseline NAME\n"
     "  --fail-on-regression       exit 1 if any benchmark is significantly "
@@ -35,7 +41,10 @@ const char cli_usage[] =
     "(default 0.05)\n"
     "  --archive=DIR              archive location (default ./.microbe, env "
     "MICROBE_ARCHIVE)\n"
+    "  --no-step-summary          do not append to $GITHUB_STEP_SUMMARY\n"
     "  --help, --version\n"
+    "every flag but --list/--help/--version can also come from MICROBE_NAME "
+    "(MICROBE_MIN_TIME=0.5); the flag wins\n"
     "exit: 0 ok, 1 significant slowdown with --fail-on-regression, 2 usage "
     "error, unreadable archive, missing baseline or a crashed benchmark\n";
 
@@ -76,13 +85,208 @@ bool cli_parse_format(const char *s, out_format *out)
     return false;
 }
 
-/* Flags that take a value; the value may follow after '=' or as the next
- * argument. */
-static const char *const valued[] = {
-    "filter",   "min-time",  "samples", "rounds",  "cpu",
-    "counters", "measure",   "format",  "out",     "save-baseline",
-    "baseline", "threshold", "alpha",   "archive", "mb-worker",
+/* Every flag; the value may follow after '=' or as the next argument.
+ * env: the flag may also come from MICROBE_<NAME> (upper case, '-' as
+ * '_'); a flag on the command line wins over its variable. */
+static const struct flag {
+    const char *name;
+    bool takes, env;
+} flags[] = {
+    {"list", false, false},
+    {"help", false, false},
+    {"version", false, false},
+    {"dry-run", false, true},
+    {"fail-on-regression", false, true},
+    {"no-step-summary", false, true},
+    {"filter", true, true},
+    {"min-time", true, true},
+    {"samples", true, true},
+    {"rounds", true, true},
+    {"cpu", true, true},
+    {"counters", true, true},
+    {"measure", true, true},
+    {"format", true, true},
+    {"out", true, true},
+    {"out-format", true, true},
+    {"time-unit", true, true},
+    {"count-allocs", true, true},
+    {"save-baseline", true, true},
+    {"baseline", true, true},
+    {"threshold", true, true},
+    {"alpha", true, true},
+    {"archive", true, true},
+    {"mb-worker", true, false},
 };
+#define NFLAGS (sizeof flags / sizeof *flags)
+
+static const struct flag *find_flag(const char *name)
+{
+    for (size_t k = 0; k < NFLAGS; k++)
+        if (strcmp(name, flags[k].name) == 0)
+            return &flags[k];
+    return NULL;
+}
+
+/* "MICROBE_MIN_TIME" for "min-time". */
+static void env_name(const char *flag, char *buf, size_t len)
+{
+    size_t k = (size_t)snprintf(buf, len, "MICROBE_");
+    for (const char *c = flag; *c && k + 1 < len; c++)
+        buf[k++] = *c == '-'
+                       ? '_'
+                       : (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+    buf[k < len ? k : len - 1] = '\0';
+}
+
+size_t cli_env_names(const char **names, size_t max)
+{
+    static char buf[NFLAGS][40];
+    size_t n = 0;
+    for (size_t k = 0; k < NFLAGS; k++)
+        if (flags[k].env) {
+            env_name(flags[k].name, buf[k], sizeof buf[k]);
+            if (n < max)
+                names[n] = buf[k];
+            n++;
+        }
+    return n;
+}
+
+bool cli_parse_time_unit(const char *s, double *ns)
+{
+    static const char *const names[] = {"ns", "us", "ms", "s"};
+    static const double scale[] = {1, 1e3, 1e6, 1e9};
+    for (int i = 0; i < 4; i++)
+        if (s && strcmp(s, names[i]) == 0) {
+            if (ns)
+                *ns = scale[i];
+            return true;
+        }
+    return false;
+}
+
+/* A yes/no value of a boolean variable. */
+static bool parse_bool(const char *v, bool *out)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"};
+    static const char *const no[] = {"0", "false", "no", "off", ""};
+    for (size_t i = 0; i < 4; i++)
+        if (strcmp(v, yes[i]) == 0)
+            return *out = true;
+    for (size_t i = 0; i < 5; i++)
+        if (strcmp(v, no[i]) == 0) {
+            *out = false;
+            return true;
+        }
+    return false;
+}
+
+/* Sets flag f from value v (NULL for a plain flag given on the command
+ * line). `who` names where it came from in errors: "--min-time" or
+ * "MICROBE_MIN_TIME". */
+static mb_status apply(cli_opts *o, const struct flag *f, const char *v,
+                       const char *who, char *err, size_t errlen)
+{
+#define FAIL(...)                                                              \
+    do {                                                                       \
+        snprintf(err, errlen, __VA_ARGS__);                                    \
+        return MB_ERR_USAGE;                                                   \
+    } while (0)
+    const char *name = f->name;
+    long l;
+    double d;
+    if (!f->takes) {
+        bool on = true;
+        if (v && !parse_bool(v, &on))
+            FAIL("%s: '%s' is not 1/true/yes/on or 0/false/no/off", who, v);
+        if (strcmp(name, "list") == 0)
+            o->list = on;
+        else if (strcmp(name, "help") == 0)
+            o->help = on;
+        else if (strcmp(name, "version") == 0)
+            o->version = on;
+        else if (strcmp(name, "dry-run") == 0)
+            o->dry_run = on;
+        else if (strcmp(name, "no-step-summary") == 0)
+            o->no_step_summary = on;
+        else
+            o->fail_on_regression = on;
+        return MB_OK;
+    }
+    if (strcmp(name, "filter") == 0)
+        o->filter = v;
+    else if (strcmp(name, "min-time") == 0) {
+        if (!cli_parse_double(v, &d) || d <= 0 || d > 3600)
+            FAIL("%s: '%s' is not a number of seconds in (0, 3600]", who, v);
+        o->min_time = d;
+    } else if (strcmp(name, "samples") == 0) {
+        if (!cli_parse_int(v, 1, 1000000, &l))
+            FAIL("%s: '%s' is not a whole number from 1 to 1000000", who, v);
+        o->samples = (int)l;
+    } else if (strcmp(name, "rounds") == 0) {
+        if (!cli_parse_int(v, 1, 1000, &l))
+            FAIL("%s: '%s' is not a whole number from 1 to 1000", who, v);
+        o->rounds = (int)l;
+    } else if (strcmp(name, "cpu") == 0) {
+        if (strcmp(v, "none") == 0)
+            o->cpu = CPU_NONE;
+        else if (!cli_parse_int(v, 0, 1 << 20, &l))
+            FAIL("%s: '%s' is not a CPU number or 'none'", who, v);
+        else
+            o->cpu = (int)l;
+    } else if (strcmp(name, "counters") == 0)
+        o->counters = v;
+    else if (strcmp(name, "measure") == 0) {
+        if (strcmp(v, "time") == 0)
+            o->measure = MEASURE_TIME;
+        else if (strcmp(v, "instructions") == 0)
+            o->measure = MEASURE_INSTRUCTIONS;
+        else
+            FAIL("%s: unknown measure '%s' (time or instructions)", who, v);
+    } else if (strcmp(name, "format") == 0 || strcmp(name, "out-format") == 0) {
+        out_format fmt;
+        if (!cli_parse_format(v, &fmt))
+            FAIL("%s: unknown format '%s' (console, json, csv or markdown)",
+                 who, v);
+        if (name[0] == 'f')
+            o->format = fmt;
+        else {
+            o->out_format = fmt;
+            o->has_out_format = true;
+        }
+    } else if (strcmp(name, "time-unit") == 0) {
+        if (!cli_parse_time_unit(v, NULL))
+            FAIL("%s: unknown time unit '%s' (ns, us, ms or s)", who, v);
+        o->time_unit = v;
+    } else if (strcmp(name, "count-allocs") == 0) {
+        bool on;
+        if (!parse_bool(v, &on) || !*v)
+            FAIL("%s: '%s' is not yes or no", who, v);
+        o->no_alloc_count = !on;
+    } else if (strcmp(name, "out") == 0) {
+        if (!*v)
+            FAIL("%s needs a file name", who);
+        o->out = v;
+    } else if (strcmp(name, "save-baseline") == 0)
+        o->save_baseline = v;
+    else if (strcmp(name, "baseline") == 0)
+        o->baseline = v;
+    else if (strcmp(name, "threshold") == 0) {
+        if (!cli_parse_double(v, &d) || d < 0 || d >= 1000)
+            FAIL("%s: '%s' is not a percentage in [0, 1000)", who, v);
+        o->threshold = d / 100;
+    } else if (strcmp(name, "alpha") == 0) {
+        if (!cli_parse_double(v, &d) || d <= 0 || d >= 1)
+            FAIL("%s: '%s' is not a probability in (0, 1)", who, v);
+        o->alpha = d;
+    } else if (strcmp(name, "archive") == 0) {
+        if (!*v)
+            FAIL("%s needs a directory", who);
+        o->archive = v;
+    } else if (strcmp(name, "mb-worker") == 0)
+        o->worker = v;
+    return MB_OK;
+}
 
 mb_status cli_parse(int argc, char **argv, cli_opts *o, char *err,
                     size_t errlen)
@@ -91,11 +295,8 @@ mb_status cli_parse(int argc, char **argv, cli_opts *o, char *err,
     o->cpu = CPU_AUTO;
     o->threshold = CLI_DEFAULT_THRESHOLD;
     o->alpha = CLI_DEFAULT_ALPHA;
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        snprintf(err, errlen, __VA_ARGS__);                                    \
-        return MB_ERR_USAGE;                                                   \
-    } while (0)
+    /* Which flags the command line sets: their variables are not read. */
+    bool given[NFLAGS] = {false};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strncmp(a, "--", 2) != 0)
@@ -109,100 +310,42 @@ mb_status cli_parse(int argc, char **argv, cli_opts *o, char *err,
         memcpy(name, a + 2, nl);
         name[nl] = '\0';
         const char *v = eq ? eq + 1 : NULL;
-        static const char *const plain[] = {"list", "help", "version",
-                                            "fail-on-regression"};
-        bool takes = false, known = false;
-        for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
-            takes |= strcmp(name, valued[k]) == 0;
-        for (size_t k = 0; k < sizeof plain / sizeof *plain; k++)
-            known |= strcmp(name, plain[k]) == 0;
-        if (!takes && !known)
+        const struct flag *f = find_flag(name);
+        if (!f)
             FAIL("unknown flag '%s' (see --help)", a);
-        if (takes && !v) {
+        if (f->takes && !v) {
             if (i + 1 >= argc)
                 FAIL("--%s needs a value", name);
             v = argv[++i];
         }
-        if (!takes && v)
+        if (!f->takes && v)
             FAIL("--%s takes no value", name);
-        long l;
-        double d;
-        if (strcmp(name, "list") == 0)
-            o->list = true;
-        else if (strcmp(name, "help") == 0)
-            o->help = true;
-        else if (strcmp(name, "version") == 0)
-            o->version = true;
-        else if (strcmp(name, "fail-on-regression") == 0)
-            o->fail_on_regression = true;
-        else if (strcmp(name, "filter") == 0)
-            o->filter = v;
-        else if (strcmp(name, "min-time") == 0) {
-            if (!cli_parse_double(v, &d) || d <= 0 || d > 3600)
-                FAIL("--min-time: '%s' is not a number of seconds in "
-                     "(0, 3600]",
-                     v);
-            o->min_time = d;
-        } else if (strcmp(name, "samples") == 0) {
-            if (!cli_parse_int(v, 1, 1000000, &l))
-                FAIL("--samples: '%s' is not a whole number from 1 to "
-                     "1000000",
-                     v);
-            o->samples = (int)l;
-        } else if (strcmp(name, "rounds") == 0) {
-            if (!cli_parse_int(v, 1, 1000, &l))
-                FAIL("--rounds: '%s' is not a whole number from 1 to 1000", v);
-            o->rounds = (int)l;
-        } else if (strcmp(name, "cpu") == 0) {
-            if (strcmp(v, "none") == 0)
-                o->cpu = CPU_NONE;
-            else if (!cli_parse_int(v, 0, 1 << 20, &l))
-                FAIL("--cpu: '%s' is not a CPU number or 'none'", v);
-            else
-                o->cpu = (int)l;
-        } else if (strcmp(name, "counters") == 0)
-            o->counters = v;
-        else if (strcmp(name, "measure") == 0) {
-            if (strcmp(v, "time") == 0)
-                o->measure = MEASURE_TIME;
-            else if (strcmp(v, "instructions") == 0)
-                o->measure = MEASURE_INSTRUCTIONS;
-            else
-                FAIL("--measure: unknown measure '%s' (time or "
-                     "instructions)",
-                     v);
-        } else if (strcmp(name, "format") == 0) {
-            if (!cli_parse_format(v, &o->format))
-                FAIL("--format: unknown format '%s' (console, json, csv or "
-                     "markdown)",
-                     v);
-        } else if (strcmp(name, "out") == 0) {
-            if (!*v)
-                FAIL("--out needs a file name");
-            o->out = v;
-        } else if (strcmp(name, "save-baseline") == 0)
-            o->save_baseline = v;
-        else if (strcmp(name, "baseline") == 0)
-            o->baseline = v;
-        else if (strcmp(name, "threshold") == 0) {
-            if (!cli_parse_double(v, &d) || d < 0 || d >= 1000)
-                FAIL("--threshold: '%s' is not a percentage in [0, 1000)", v);
-            o->threshold = d / 100;
-        } else if (strcmp(name, "alpha") == 0) {
-            if (!cli_parse_double(v, &d) || d <= 0 || d >= 1)
-                FAIL("--alpha: '%s' is not a probability in (0, 1)", v);
-            o->alpha = d;
-        } else if (strcmp(name, "archive") == 0) {
-            if (!*v)
-                FAIL("--archive needs a directory");
-            o->archive = v;
-        } else if (strcmp(name, "mb-worker") == 0)
-            o->worker = v;
-        else
-            FAIL("unknown flag '%s' (see --help)", a);
+        char who[40];
+        snprintf(who, sizeof who, "--%s", name);
+        mb_status st = apply(o, f, v, who, err, errlen);
+        if (st != MB_OK)
+            return st;
+        given[f - flags] = true;
+    }
+    /* The worker processes of a run take their orders from the parent. */
+    if (o->worker)
+        return MB_OK;
+    for (size_t k = 0; k < NFLAGS; k++) {
+        if (!flags[k].env || given[k])
+            continue;
+        char var[40];
+        env_name(flags[k].name, var, sizeof var);
+        const char *v = getenv(var);
+        if (!v || (!*v && flags[k].takes))
+            continue;
+        mb_status st = apply(o, &flags[k], v, var, err, errlen);
+        if (st != MB_OK)
+            return st;
     }
     if (o->fail_on_regression && !o->baseline)
         FAIL("--fail-on-regression needs --baseline=NAME to compare with");
+    if (o->has_out_format && !o->out)
+        FAIL("--out-format needs --out=FILE to write to");
 #undef FAIL
     return MB_OK;
 }

@@ -19,15 +19,21 @@ typedef enum { MEASURE_TIME, MEASURE_INSTRUCTIONS } measure_kind;
 
 typedef struct cli_opts {
     bool list, help, version;
-    const char *filter;
-    double min_time; /* seconds; 0: default */
-    int samples;     /* 0: default */
-    int rounds;      /* 0: default */
-    int cpu;         /* CPU_AUTO, CPU_NONE or a CPU number */
+    bool dry_run;         /* --dry-run: each benchmark once, no statistics */
+    bool no_step_summary; /* do not append to $GITHUB_STEP_SUMMARY */
+    bool no_alloc_count;  /* --count-allocs=no */
+    const char *filter;   /* a leading '-' negates (Google Benchmark's) */
+    double min_time;      /* seconds; 0: default */
+    int samples;          /* 0: default */
+    int rounds;           /* 0: default */
+    int cpu;              /* CPU_AUTO, CPU_NONE or a CPU number */
     const char *counters;
     measure_kind measure;
     out_format format;
     const char *out;
+    out_format out_format; /* --out-format: what --out gets ... */
+    bool has_out_format;   /* ... while stdout keeps --format */
+    const char *time_unit; /* "ns", "us", "ms", "s"; NULL: per row */
     const char *save_baseline, *baseline;
     bool fail_on_regression;
     double threshold; /* fraction */
@@ -49,5 +55,12 @@ bool cli_parse_double(const char *s, double *out);
 bool cli_parse_int(const char *s, long lo, long hi, long *out);
 /* "console" ... "markdown" -> format; false when unknown. */
 bool cli_parse_format(const char *s, out_format *out);
+/* "ns", "us", "ms", "s": true, and *ns_per_unit (may be NULL) set. */
+bool cli_parse_time_unit(const char *s, double *ns_per_unit);
+
+/* The environment variables that stand for flags (MICROBE_MIN_TIME, ...):
+ * up to max of them into names; returns how many there are. Flags given
+ * on the command line win over them; worker processes ignore them. */
+size_t cli_env_names(const char **names, size_t max);
 
 #endif

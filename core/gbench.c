@@ -5,25 +5,13 @@
  * as it does microbe's own runs. */
 #include "json_impl.h"
 
+#include "cli.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static bool unit_ns(const char *u, double *scale)
-{
-    static const struct {
-        const char *name;
-        double ns;
-    } units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (strcmp(u, units[i].name) == 0) {
-            *scale = units[i].ns;
-            return true;
-        }
-    return false;
-}
 
 /* Splits a GB name: a trailing all-digit component is the argument. */
 static bool gb_names(json_ld *l, mb_result *r, const char *name)
@@ -74,7 +62,7 @@ static bool load_gb(json_ld *l, const json_t *b, size_t i, mb_run *run)
         json_t *tu = jl_get(l, b, where, "time_unit", K_STR, false);
         if (!tu && l->st != MB_OK)
             return false;
-        if (tu && !unit_ns(json_string_value(tu), &scale))
+        if (tu && !cli_parse_time_unit(json_string_value(tu), &scale))
             return jl_fail(l, MB_ERR_CORRUPT, "%s: unknown time_unit '%s'",
                            where, json_string_value(tu));
         iters = json_number_value(vi);

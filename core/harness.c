@@ -215,6 +215,11 @@ bool harness_call(const harness_cfg *cfg, const instance *inst, int round,
         st.phase = CALIBRATE;
     else
         start_round(&st);
+    if (cfg->dry_run && !cfg->instructions) {
+        st.phase = SAMPLE;
+        st.n = 1;
+        st.round_samples = 1;
+    }
     inst->bench->fn(&st);
     free(st.vals);
     return st.entered;

@@ -36,6 +36,8 @@ typedef struct harness_cfg {
      * collects around each batch in place of the clock: a probe batch of
      * one iteration, then batches of N1 and N2 iterations, each dumped. */
     bool instructions;
+    /* --dry-run: one batch of one iteration, no calibration or warm-up. */
+    bool dry_run;
 } harness_cfg;
 
 /* What carries from one round of an instance to the next. */

@@ -2,6 +2,8 @@
  * entry point that hands Google Benchmark documents to gbench.c. */
 #include "json_impl.h"
 
+#include "cli.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -340,6 +342,12 @@ static bool load_microbe(json_ld *l, const json_t *b, size_t i, mb_result *r)
     if ((v = jl_get(l, m, wm, "bytes", K_NUM, false)))
         r->bytes = json_number_value(v);
     else if (l->st != MB_OK)
+        return false;
+    if ((v = jl_get(l, m, wm, "unit", K_STR, false))) {
+        if (!cli_parse_time_unit(json_string_value(v), NULL))
+            return jl_fail(l, MB_ERR_CORRUPT, "%s: unknown 'unit'", wm);
+        snprintf(r->unit, sizeof r->unit, "%s", json_string_value(v));
+    } else if (l->st != MB_OK)
         return false;
     if ((v = jl_get(l, m, wm, "complexity", K_STR, false))) {
         if (json_string_length(v) >= sizeof r->complexity)

@@ -2,6 +2,7 @@
  * Benchmark's schema plus microbe's raw data, see json.h). */
 #include "json_impl.h"
 
+#include "cli.h"
 #include "compare.h"
 
 #include <math.h>
@@ -205,9 +206,14 @@ static json_t *result_json(const mb_result *r, size_t family_index,
     jw_put(b, "per_family_instance_index",
            json_integer((json_int_t)instance_index), ok);
     jw_put(b, "iterations", gbnum(iterations), ok);
-    jw_put(b, "real_time", gbnum(median), ok);
-    jw_put(b, "cpu_time", gbnum(median), ok);
-    jw_put(b, "time_unit", json_string("ns"), ok);
+    /* In the row's unit (.unit, --time-unit) as Google Benchmark writes
+     * it; microbe's own samples below stay in ns. */
+    double scale = 1;
+    if (r->unit[0] && !cli_parse_time_unit(r->unit, &scale))
+        scale = 1;
+    jw_put(b, "real_time", gbnum(median / scale), ok);
+    jw_put(b, "cpu_time", gbnum(median / scale), ok);
+    jw_put(b, "time_unit", json_string(scale == 1 ? "ns" : r->unit), ok);
     if (r->items > 0 && median > 0)
         jw_put(b, "items_per_second", gbnum(r->items * 1e9 / median), ok);
     if (r->bytes > 0 && median > 0)
@@ -227,6 +233,8 @@ static json_t *result_json(const mb_result *r, size_t family_index,
         jw_put(m, "items", jw_num(r->items), ok);
     if (r->bytes > 0)
         jw_put(m, "bytes", jw_num(r->bytes), ok);
+    if (r->unit[0])
+        jw_put(m, "unit", json_string(r->unit), ok);
     jw_put(m, "samples", samples_json(r, ok), ok);
     if (r->ncounters)
         jw_put(m, "counters", counters_json(r, ok), ok);

@@ -148,6 +148,37 @@ static void timer_context(mb_run *run, const timer_info *ti)
     run_ctx_num(run, "timer_resolution_ns", ti->resolution_ns);
 }
 
+/* --dry-run: each benchmark ran once; a line for each, no statistics. */
+static int dry_report(FILE *out, const mb_run *run, char *err, size_t errlen)
+{
+    size_t failed = 0;
+    const char *first = NULL;
+    for (size_t i = 0; i < run->nresults; i++) {
+        const mb_result *r = &run->results[i];
+        if (r->error && !failed++)
+            first = r->name;
+        fprintf(out, "%-6s %s%s%s\n", r->error ? "FAILED" : "ran", r->name,
+                r->error ? ": " : "", r->error ? r->error : "");
+    }
+    fprintf(out, "dry run: %zu of %zu benchmarks ran once\n",
+            run->nresults - failed, run->nresults);
+    if (!failed)
+        return 0;
+    snprintf(err, errlen, "dry run: %zu benchmark%s failed (first: %s)", failed,
+             failed > 1 ? "s" : "", first);
+    return 2;
+}
+
+static bool write_report(FILE *f, out_format fmt, const mb_run *run,
+                         const cmp_result *cmp)
+{
+    bool ok = fmt == FMT_JSON
+                  ? json_write_compared(f, run, cmp)
+                  : report_write(f, fmt, run, cmp,
+                                 f == stdout && isatty(STDOUT_FILENO));
+    return fflush(f) == 0 && ok;
+}
+
 int mb_main(int argc, char **argv)
 {
     const char *prog = argc > 0 && argv[0] ? argv[0] : "bench";
@@ -200,9 +231,23 @@ int mb_main(int argc, char **argv)
         return fail(name, err);
     }
 
+    if (o.dry_run && (o.baseline || o.save_baseline)) {
+        free(insts);
+        return fail(name, "--dry-run measures nothing to compare or save: "
+                          "leave out --baseline and --save-baseline");
+    }
+    if (o.dry_run && o.measure == MEASURE_INSTRUCTIONS) {
+        free(insts);
+        return fail(name, "--dry-run runs each benchmark once in time mode: "
+                          "leave out --measure=instructions");
+    }
+
     int code = 2;
     pin_choice pin = {.lock_fd = -1, .busy = NAN};
     FILE *out = stdout;
+    /* --out-format: the file gets that format and stdout keeps --format;
+     * without it, --out takes the place of stdout (the older use). */
+    FILE *side = NULL;
     mb_run *run = NULL, *base = NULL;
     cmp_result *cmp = NULL;
     const char *dir = o.archive ? o.archive : archive_default_dir();
@@ -211,6 +256,10 @@ int mb_main(int argc, char **argv)
                  strerror(errno));
         out = stdout;
         goto done;
+    }
+    if (o.has_out_format) {
+        side = out;
+        out = stdout;
     }
     /* A missing baseline is an error before spending time measuring. */
     if (o.baseline &&
@@ -275,7 +324,10 @@ int mb_main(int argc, char **argv)
                     (o.min_time > 0 ? o.min_time : HARNESS_DEFAULT_MIN_TIME),
                 .samples = o.samples,
                 .samples_fixed = o.samples > 0,
-                .rounds = o.rounds > 0 ? o.rounds : HARNESS_DEFAULT_ROUNDS,
+                .rounds = o.dry_run      ? 1
+                          : o.rounds > 0 ? o.rounds
+                                         : HARNESS_DEFAULT_ROUNDS,
+                .dry_run = o.dry_run,
             },
         .counters_spec = o.counters,
         .backend = counters_papi(),
@@ -290,7 +342,19 @@ int mb_main(int argc, char **argv)
 measured:
     if (st != MB_OK)
         goto done;
+    if (o.dry_run) {
+        code = dry_report(out, run, err, sizeof err);
+        goto done;
+    }
     run_summarize(run);
+    /* Results are in the order of insts. .unit wins over --time-unit. */
+    for (size_t i = 0; i < run->nresults && i < n; i++) {
+        const char *u =
+            insts[i].bench->unit ? insts[i].bench->unit : o.time_unit;
+        if (u)
+            snprintf(run->results[i].unit, sizeof run->results[i].unit, "%s",
+                     u);
+    }
 
     if (base) {
         cmp_opts co = {
@@ -309,17 +373,24 @@ measured:
         if (archive_save(dir, run, o.save_baseline, id, sizeof id, err,
                          sizeof err) != MB_OK)
             goto done;
+        fprintf(stderr,
+                "%s: saved baseline \"%s\" (run %s, %zu benchmarks) in "
+                "%s/baselines/%s.json.zst\n",
+                name, o.save_baseline, id, run->nresults, dir, o.save_baseline);
     }
 
-    bool ok = o.format == FMT_JSON
-                  ? json_write_compared(out, run, cmp)
-                  : report_write(out, o.format, run, cmp,
-                                 out == stdout && isatty(STDOUT_FILENO));
-    if (fflush(out) != 0 || !ok) {
+    if (!write_report(out, o.format, run, cmp)) {
         snprintf(err, sizeof err, "cannot write the report%s%s: %s",
-                 o.out ? " to " : "", o.out ? o.out : "", strerror(errno));
+                 o.out && !side ? " to " : "", o.out && !side ? o.out : "",
+                 strerror(errno));
         goto done;
     }
+    if (side && !write_report(side, o.out_format, run, cmp)) {
+        snprintf(err, sizeof err, "cannot write the report to %s: %s", o.out,
+                 strerror(errno));
+        goto done;
+    }
+    report_step_summary(name, run, cmp, o.no_step_summary);
     /* Warnings go to stderr when stdout carries data for programs. */
     if (o.format == FMT_JSON || o.format == FMT_CSV || out != stdout)
         for (size_t i = 0; i < run->nwarnings; i++)
@@ -356,6 +427,8 @@ done:
     pin_release(&pin);
     if (out != stdout)
         fclose(out);
+    if (side)
+        fclose(side);
     if (code != 0)
         fprintf(stderr, "%s: %s%s\n", name,
                 code == 1 ? "regression: " : "error: ",

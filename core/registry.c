@@ -69,6 +69,14 @@ static mb_status expand_one(const mb_bench *b, instance **v, size_t *n,
                  b->name, b->file, b->line);
         return MB_ERR_USAGE;
     }
+    if (b->unit && strcmp(b->unit, "ns") != 0 && strcmp(b->unit, "us") != 0 &&
+        strcmp(b->unit, "ms") != 0 && strcmp(b->unit, "s") != 0) {
+        snprintf(err, errlen,
+                 "benchmark %s (%s:%d): unknown .unit \"%.16s\" (ns, us, "
+                 "ms or s)",
+                 b->name, b->file, b->line, b->unit);
+        return MB_ERR_USAGE;
+    }
     if (has_range) {
         if (r->lo < 0 || r->hi < r->lo || r->mult < 2) {
             snprintf(err, errlen,
@@ -135,8 +143,10 @@ mb_status registry_filter(instance *insts, size_t *n, const char *regex,
 {
     if (!regex)
         return MB_OK;
+    /* A leading '-' keeps what does not match (Google Benchmark's). */
+    bool negate = regex[0] == '-';
     regex_t re;
-    int rc = regcomp(&re, regex, REG_EXTENDED | REG_NOSUB);
+    int rc = regcomp(&re, regex + negate, REG_EXTENDED | REG_NOSUB);
     if (rc != 0) {
         char why[128];
         regerror(rc, &re, why, sizeof why);
@@ -146,13 +156,15 @@ mb_status registry_filter(instance *insts, size_t *n, const char *regex,
     }
     size_t kept = 0;
     for (size_t i = 0; i < *n; i++)
-        if (regexec(&re, insts[i].name, 0, NULL, 0) == 0)
+        if ((regexec(&re, insts[i].name, 0, NULL, 0) == 0) != negate)
             insts[kept++] = insts[i];
     regfree(&re);
     if (kept == 0) {
         snprintf(err, errlen,
-                 "--filter: '%s' matches no benchmark "
-                 "(--list shows them)",
+                 negate ? "--filter: '%s' leaves no benchmark "
+                          "(--list shows them)"
+                        : "--filter: '%s' matches no benchmark "
+                          "(--list shows them)",
                  regex);
         return MB_ERR_USAGE;
     }

@@ -1,6 +1,7 @@
 /* Console, CSV and markdown reports of a run and its comparison. */
 #include "report.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -8,18 +9,32 @@
 
 void report_time(double ns, char *buf, size_t len)
 {
+    report_time_in(ns, NULL, buf, len);
+}
+
+void report_time_in(double ns, const char *fixed, char *buf, size_t len)
+{
     static const char *const unit[] = {"ns", "µs", "ms", "s"};
+    static const char *const ascii[] = {"ns", "us", "ms", "s"};
     if (!isfinite(ns)) {
         snprintf(buf, len, "-");
         return;
     }
     int u = 0;
     double v = ns;
-    while (u < 3 && fabs(v) >= 999.5) {
-        v /= 1000;
-        u++;
-    }
+    if (fixed && *fixed) {
+        while (u < 3 && strcmp(fixed, ascii[u]) != 0) {
+            v /= 1000;
+            u++;
+        }
+    } else
+        while (u < 3 && fabs(v) >= 999.5) {
+            v /= 1000;
+            u++;
+        }
     int digits = fabs(v) >= 99.95 ? 0 : fabs(v) >= 9.995 ? 1 : 2;
+    if (fixed && *fixed && fabs(v) < 0.995 && v != 0)
+        digits = 3 + (int)fmin(6, floor(-log10(fabs(v)))); /* 0.00123 ms */
     if (v == 0)
         digits = 2;
     snprintf(buf, len, "%.*f %s", digits, v, unit[u]);
@@ -263,9 +278,9 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
         if (!name_cell(f, r, w, color))
             continue;
         char t[32], lo[32], hi[32], ci[80], out[48];
-        report_time(r->time.median, t, sizeof t);
-        report_time(r->time.median_ci.lo, lo, sizeof lo);
-        report_time(r->time.median_ci.hi, hi, sizeof hi);
+        report_time_in(r->time.median, r->unit, t, sizeof t);
+        report_time_in(r->time.median_ci.lo, r->unit, lo, sizeof lo);
+        report_time_in(r->time.median_ci.hi, r->unit, hi, sizeof hi);
         /* One unit for the interval: strip the unit of the lower end
          * when both share it. */
         char *sp = strchr(lo, ' ');
@@ -755,9 +770,9 @@ static void markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
             continue;
         }
         char t[32], lo[32], hi[32], out[48], rel[32] = "";
-        report_time(r->time.median, t, sizeof t);
-        report_time(r->time.median_ci.lo, lo, sizeof lo);
-        report_time(r->time.median_ci.hi, hi, sizeof hi);
+        report_time_in(r->time.median, r->unit, t, sizeof t);
+        report_time_in(r->time.median_ci.lo, r->unit, lo, sizeof lo);
+        report_time_in(r->time.median_ci.hi, r->unit, hi, sizeof hi);
         fmt_outliers(&r->time, out, sizeof out);
         if (r->vs_fastest > 0)
             snprintf(rel, sizeof rel, "%.2fx", r->vs_fastest);
@@ -784,4 +799,20 @@ bool report_write(FILE *f, out_format fmt, const mb_run *run,
         return false; /* core/json_write.c writes JSON */
     }
     return !ferror(f);
+}
+
+void report_step_summary(const char *prog, const mb_run *run,
+                         const cmp_result *cmp, bool off)
+{
+    const char *path = getenv("GITHUB_STEP_SUMMARY");
+    if (off || !path || !*path)
+        return;
+    FILE *f = fopen(path, "a");
+    bool ok = f && report_write(f, FMT_MARKDOWN, run, cmp, false);
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok)
+        fprintf(stderr,
+                "%s: warning: cannot append to GITHUB_STEP_SUMMARY '%s': %s\n",
+                prog, path, strerror(errno));
 }

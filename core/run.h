@@ -32,6 +32,7 @@ typedef struct mb_result {
     int64_t arg;
     bool has_arg;
     double items, bytes; /* per iteration, 0 when not declared */
+    char unit[4];        /* time unit of its rows ("us"); "": by size */
 
     size_t n;        /* samples */
     double *iters;   /* iterations in sample i */

@@ -235,7 +235,7 @@ typedef struct plan_hdr {
     int32_t samples, rounds, round;
     double ns_per_tick, overhead_ticks, resolution_ns, min_time_ns,
         max_warmup_ns;
-    uint8_t samples_fixed, min_time_forced;
+    uint8_t samples_fixed, min_time_forced, dry_run;
     uint32_t i0, n, spec_len; /* spec_len UINT32_MAX: no spec */
 } plan_hdr;
 
@@ -277,6 +277,7 @@ static bool send_plan(int fd, const runner_cfg *cfg, const instance *insts,
         .max_warmup_ns = h->max_warmup_ns,
         .samples_fixed = h->samples_fixed,
         .min_time_forced = cfg->min_time_forced,
+        .dry_run = h->dry_run,
         .i0 = (uint32_t)i0,
         .n = (uint32_t)n,
         .spec_len = cfg->counters_spec ? (uint32_t)strlen(cfg->counters_spec)
@@ -354,7 +355,8 @@ int runner_worker_main(const char *arg)
               .max_warmup_ns = hd.max_warmup_ns,
               .samples = hd.samples,
               .samples_fixed = hd.samples_fixed,
-              .rounds = hd.rounds},
+              .rounds = hd.rounds,
+              .dry_run = hd.dry_run},
         .counters_spec = spec,
         .backend = counters_papi(),
         .min_time_forced = hd.min_time_forced,

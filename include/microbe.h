@@ -65,6 +65,8 @@ typedef struct mb_bench {
     double min_time;       /* seconds of measurement; 0: the run's default */
     int samples;           /* samples to collect; 0: the run's default */
     const char *counters;  /* PAPI events "EV1,EV2"; NULL: the run's set */
+    const char *unit;      /* time unit of its rows: "ns", "us", "ms" or
+                              "s" (wins over --time-unit); NULL: by size */
     const char *compiler;  /* set by BENCH: the compiler of its file */
     int optimized;         /* set by BENCH: 2 built with -O, 1 without */
     struct mb_bench *next; /* registry link, owned by the library */

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -259,6 +260,110 @@ static void fail_on_regression_needs_baseline(void **unused)
                      MB_OK);
 }
 
+/* The flags Google Benchmark users reach for. */
+static void gb_flags(void **unused)
+{
+    (void)unused;
+    cli_opts o;
+    char err[256] = "";
+    assert_int_equal(PARSE(&o, err, "--dry-run", "--time-unit=ms",
+                           "--out=r.csv", "--out-format=csv", "--filter=-hash",
+                           "--no-step-summary", "--count-allocs=no"),
+                     MB_OK);
+    assert_true(o.dry_run && o.no_step_summary && o.no_alloc_count);
+    assert_string_equal(o.time_unit, "ms");
+    assert_true(o.has_out_format);
+    assert_int_equal(o.out_format, FMT_CSV);
+    assert_int_equal(o.format, FMT_CONSOLE); /* stdout keeps the table */
+    assert_string_equal(o.filter, "-hash");
+    assert_int_equal(PARSE(&o, err, "--count-allocs=yes"), MB_OK);
+    assert_false(o.no_alloc_count || o.dry_run || o.has_out_format);
+    assert_null(o.time_unit);
+    const char *units[] = {"ns", "us", "ms", "s"};
+    const double ns[] = {1, 1e3, 1e6, 1e9};
+    for (int i = 0; i < 4; i++) {
+        char flag[32];
+        double d = 0;
+        snprintf(flag, sizeof flag, "--time-unit=%s", units[i]);
+        assert_int_equal(PARSE(&o, err, flag), MB_OK);
+        assert_true(cli_parse_time_unit(o.time_unit, &d) && d == ns[i]);
+    }
+    REJECTS("--time-unit: unknown time unit 'sec'", "--time-unit=sec");
+    REJECTS("--time-unit: unknown time unit 'µs'", "--time-unit=µs");
+    REJECTS("--out-format: unknown format 'xml'", "--out=x",
+            "--out-format=xml");
+    REJECTS("--out-format needs --out=FILE", "--out-format=json");
+    REJECTS("--count-allocs: 'maybe' is not yes or no", "--count-allocs=maybe");
+    REJECTS("--dry-run takes no value", "--dry-run=1");
+}
+
+/* Every flag but --list/--help/--version has a MICROBE_ variable; the
+ * command line wins; a bad value names the variable. */
+static void environment(void **unused)
+{
+    (void)unused;
+    const char *names[64];
+    size_t n = cli_env_names(names, 64);
+    assert_true(n >= 18 && n <= 64);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(strncmp(names[i], "MICROBE_", 8), 0);
+        assert_null(strchr(names[i], '-'));
+    }
+    cli_opts o;
+    char err[256] = "";
+    setenv("MICROBE_MIN_TIME", "0.5", 1);
+    setenv("MICROBE_FILTER", "-quad", 1);
+    setenv("MICROBE_SAMPLES", "12", 1);
+    setenv("MICROBE_TIME_UNIT", "us", 1);
+    setenv("MICROBE_DRY_RUN", "yes", 1);
+    setenv("MICROBE_CPU", "none", 1);
+    setenv("MICROBE_THRESHOLD", "7", 1);
+    assert_int_equal(PARSE(&o, err, "--samples=9", "--list"), MB_OK);
+    assert_true(o.min_time == 0.5);
+    assert_string_equal(o.filter, "-quad");
+    assert_int_equal(o.samples, 9); /* the flag wins */
+    assert_string_equal(o.time_unit, "us");
+    assert_true(o.dry_run);
+    assert_int_equal(o.cpu, CPU_NONE);
+    assert_true(o.threshold > 0.0699 && o.threshold < 0.0701);
+    /* A bad value in a variable a flag overrides is never read. */
+    setenv("MICROBE_SAMPLES", "lots", 1);
+    assert_int_equal(PARSE(&o, err, "--samples=3"), MB_OK);
+    REJECTS("MICROBE_SAMPLES: 'lots' is not a whole number", "--list");
+    unsetenv("MICROBE_SAMPLES");
+    setenv("MICROBE_DRY_RUN", "maybe", 1);
+    REJECTS("MICROBE_DRY_RUN: 'maybe' is not 1/true/yes/on", "--list");
+    setenv("MICROBE_DRY_RUN", "0", 1);
+    assert_int_equal(PARSE(&o, err, "--list"), MB_OK);
+    assert_false(o.dry_run);
+    /* Empty means unset. */
+    setenv("MICROBE_MIN_TIME", "", 1);
+    assert_int_equal(PARSE(&o, err, "--list"), MB_OK);
+    assert_true(o.min_time == 0);
+    setenv("MICROBE_FAIL_ON_REGRESSION", "1", 1);
+    REJECTS("--fail-on-regression needs --baseline", "--list");
+    setenv("MICROBE_BASELINE", "main", 1);
+    assert_int_equal(PARSE(&o, err, "--list"), MB_OK);
+    assert_true(o.fail_on_regression);
+    assert_string_equal(o.baseline, "main");
+    /* A worker process ignores them all (its parent sends the plan). */
+    setenv("MICROBE_SAMPLES", "lots", 1);
+    assert_int_equal(PARSE(&o, err, "--mb-worker=run:3:4"), MB_OK);
+    assert_int_equal(o.samples, 0);
+    /* Not for --list, --help, --version. */
+    unsetenv("MICROBE_BASELINE");
+    unsetenv("MICROBE_FAIL_ON_REGRESSION");
+    unsetenv("MICROBE_SAMPLES");
+    setenv("MICROBE_LIST", "1", 1);
+    setenv("MICROBE_HELP", "1", 1);
+    assert_int_equal(PARSE(&o, err, "--dry-run"), MB_OK);
+    assert_false(o.list || o.help);
+    for (size_t i = 0; i < n; i++)
+        unsetenv(names[i]);
+    unsetenv("MICROBE_LIST");
+    unsetenv("MICROBE_HELP");
+}
+
 static void error_names_first_bad_flag(void **unused)
 {
     (void)unused;
@@ -268,6 +373,11 @@ static void error_names_first_bad_flag(void **unused)
 
 int main(void)
 {
+    /* The flags' variables of whoever runs the tests do not count. */
+    const char *vars[64];
+    size_t nv = cli_env_names(vars, 64);
+    for (size_t i = 0; i < nv && i < 64; i++)
+        unsetenv(vars[i]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults),
         cmocka_unit_test(every_flag),
@@ -282,6 +392,8 @@ int main(void)
         cmocka_unit_test(missing_values),
         cmocka_unit_test(fail_on_regression_needs_baseline),
         cmocka_unit_test(error_names_first_bad_flag),
+        cmocka_unit_test(gb_flags),
+        cmocka_unit_test(environment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -285,6 +285,30 @@ static void error_stops_at_first_invalid(void **unused)
     assert_null(strstr(err, "good"));
 }
 
+/* .unit is one of the four units --time-unit knows. */
+static void unit_checked(void **unused)
+{
+    (void)unused;
+    const char *good[] = {"ns", "us", "ms", "s"};
+    for (size_t k = 0; k < 4; k++) {
+        mb_bench defs[] = {BENCH_DEF("u", .unit = good[k])};
+        instance *v = NULL;
+        size_t n = 0;
+        char err[256] = "";
+        assert_int_equal(
+            registry_expand(chain(defs, 1), &v, &n, err, sizeof err), MB_OK);
+        free(v);
+    }
+    mb_bench defs[] = {BENCH_DEF("bad_unit", .unit = "sec")};
+    instance *v = NULL;
+    size_t n = 0;
+    char err[256] = "";
+    assert_int_equal(registry_expand(chain(defs, 1), &v, &n, err, sizeof err),
+                     MB_ERR_USAGE);
+    assert_non_null(strstr(err, "bad_unit"));
+    assert_non_null(strstr(err, "unknown .unit \"sec\""));
+}
+
 /* ---- filtering -------------------------------------------------------- */
 
 static instance *fd_instances(size_t *n)
@@ -333,6 +357,36 @@ static void filter_posix_ere(void **unused)
                          "find_duplicates/hash/1024");
     filter_names("^empty$", "empty");
     filter_names("a{2}|^emp", "empty");
+}
+
+/* A leading '-' keeps what does not match, as Google Benchmark's
+ * --benchmark_filter=-REGEX. */
+static void filter_negated(void **unused)
+{
+    (void)unused;
+    filter_names("-^find_duplicates", "empty");
+    filter_names("-hash|quadratic/[0-9]{2,}$",
+                 "find_duplicates/quadratic/4,empty");
+    filter_names("-^$", "find_duplicates/quadratic/4,"
+                        "find_duplicates/quadratic/16,"
+                        "find_duplicates/quadratic/64,"
+                        "find_duplicates/quadratic/256,"
+                        "find_duplicates/quadratic/1024,"
+                        "find_duplicates/quadratic/4096,"
+                        "find_duplicates/hash/4,find_duplicates/hash/16,"
+                        "find_duplicates/hash/64,find_duplicates/hash/256,"
+                        "find_duplicates/hash/1024,find_duplicates/hash/4096,"
+                        "empty");
+    size_t n;
+    instance *v = fd_instances(&n);
+    char err[256] = "";
+    assert_int_equal(registry_filter(v, &n, "-.", err, sizeof err),
+                     MB_ERR_USAGE);
+    assert_non_null(strstr(err, "leaves no benchmark"));
+    assert_int_equal(registry_filter(v, &n, "-(", err, sizeof err),
+                     MB_ERR_USAGE);
+    assert_non_null(strstr(err, "invalid regular expression"));
+    free(v);
 }
 
 static void filter_null_keeps_all(void **unused)
@@ -398,6 +452,8 @@ int main(void)
         cmocka_unit_test(duplicate_names),
         cmocka_unit_test(error_stops_at_first_invalid),
         cmocka_unit_test(filter_posix_ere),
+        cmocka_unit_test(unit_checked),
+        cmocka_unit_test(filter_negated),
         cmocka_unit_test(filter_null_keeps_all),
         cmocka_unit_test(filter_matching_nothing),
         cmocka_unit_test(filter_bad_regex),
