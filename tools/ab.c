@@ -327,10 +327,11 @@ static bool has_name(const side *s, const char *name)
 static int check_pass(const tool_opts *o)
 {
     static const char *const own[] = {
-        "format",    "out",      "rounds",        "min-time",
-        "cpu",       "baseline", "save-baseline", "fail-on-regression",
-        "threshold", "alpha",    "archive",       "list",
-        "help",      "version",  "mb-worker",
+        "format",     "out",      "rounds",        "min-time",
+        "cpu",        "baseline", "save-baseline", "fail-on-regression",
+        "threshold",  "alpha",    "archive",       "list",
+        "help",       "version",  "mb-worker",     "dry-run",
+        "out-format",
     };
     for (int i = 0; i < o->npass; i++) {
         const char *a = o->pass[i];
@@ -652,6 +653,12 @@ int tool_ab(const tool_opts *o)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 
+    /* The bench programs get ab's flags and nothing else: the MICROBE_*
+     * variables that stand for their flags are not handed on. */
+    const char *vars[64];
+    size_t nv = cli_env_names(vars, 64);
+    for (size_t i = 0; i < nv && i < 64; i++)
+        unsetenv(vars[i]);
     pin_choice pin = {.lock_fd = -1};
     int code = run_ab(sides, o, &pin);
     pin_release(&pin);
