@@ -256,6 +256,12 @@ static json_t *result_json(const mb_result *r, size_t family_index,
     return b;
 }
 
+static const char *family_of(const void *results, size_t i)
+{
+    const mb_result *r = (const mb_result *)results + i;
+    return r->family ? r->family : r->name;
+}
+
 static json_t *context_json(const mb_run *run, bool *ok)
 {
     json_t *c = json_object();
@@ -304,28 +310,29 @@ static json_t *run_json(const mb_run *run)
     jw_put(root, "context", context_json(run, &ok), &ok);
     jw_put(root, "benchmarks", benches, &ok);
 
-    /* family_index: families numbered in order of first appearance. */
-    size_t *fam = calloc(run->nresults ? run->nresults : 1, sizeof *fam);
-    size_t nfam = 0;
+    /* family_index: families numbered in order of first appearance;
+     * per_family_instance_index: the result's place within its family. */
+    size_t *fam = calloc(2 * run->nresults + 1, sizeof *fam);
+    size_t *inst = fam + run->nresults, nfam = 0;
+    run_index families = {0};
     if (!fam)
         ok = false;
     for (size_t i = 0; i < run->nresults && ok; i++) {
-        const mb_result *r = &run->results[i];
-        const char *f = r->family ? r->family : r->name;
-        size_t fi = 0, inst = 0;
-        for (size_t j = 0; j < i; j++) {
-            const mb_result *q = &run->results[j];
-            const char *g = q->family ? q->family : q->name;
-            if (g && f && strcmp(f, g) == 0) {
-                fi = fam[j];
-                inst++;
-            }
+        size_t first = run_index_find(&families, run->results, i, family_of,
+                                      family_of(run->results, i));
+        if (first == SIZE_MAX) {
+            fam[i] = nfam++;
+            inst[i] = 0;
+        } else { /* inst[first]: members seen after the first */
+            fam[i] = fam[first];
+            inst[i] = ++inst[first];
         }
-        if (inst == 0)
-            fi = nfam++;
-        fam[i] = fi;
-        jw_push(benches, result_json(r, fi, inst, &ok), &ok);
+        jw_push(benches,
+                result_json(&run->results[i], fam[i],
+                            first == SIZE_MAX ? 0 : inst[i], &ok),
+                &ok);
     }
+    run_index_free(&families);
     free(fam);
     /* Where variants of a group cross over (SPEC §4). */
     size_t nx = 0;

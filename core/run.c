@@ -2,6 +2,7 @@
 #include "run.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,113 @@ static void result_clear(mb_result *r)
     free(r->error);
 }
 
+/* ---- Name index ----------------------------------------------------------
+ * Open addressing with linear probing over positions in an array; the
+ * array is the truth, the index only finds in it. */
+
+/* FNV-1a: cheap, and spreads names that differ only in a trailing number. */
+static size_t hash_name(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static void index_put(run_index *x, const char *name, size_t pos)
+{
+    size_t m = x->cap - 1;
+    for (size_t h = hash_name(name) & m;; h = (h + 1) & m)
+        if (!x->slot[h]) {
+            x->slot[h] = pos + 1;
+            return;
+        }
+}
+
+/* Indexes positions x->count..n-1; false on no memory (the index is then
+ * dropped, and lookups fall back to scanning). */
+static bool index_update(run_index *x, const void *base, size_t n,
+                         name_fn name_of)
+{
+    if (2 * n >= x->cap) { /* load factor below 1/2 */
+        size_t cap = 64;
+        while (cap <= 2 * n)
+            cap *= 2;
+        size_t *slot = calloc(cap, sizeof *slot);
+        if (!slot) {
+            free(x->slot);
+            *x = (run_index){0};
+            return false;
+        }
+        free(x->slot);
+        x->slot = slot;
+        x->cap = cap;
+        x->count = 0;
+    }
+    for (; x->count < n; x->count++) {
+        const char *name = name_of(base, x->count);
+        if (!name)
+            break; /* named later: indexed on the next lookup */
+        /* First of equal names wins, as a scan from the front would. */
+        size_t m = x->cap - 1, h = hash_name(name) & m;
+        bool dup = false;
+        for (; x->slot[h]; h = (h + 1) & m) {
+            const char *o = name_of(base, x->slot[h] - 1);
+            if (o && strcmp(o, name) == 0) {
+                dup = true;
+                break;
+            }
+        }
+        if (!dup)
+            index_put(x, name, x->count);
+    }
+    return true;
+}
+
+size_t run_index_find(run_index *x, const void *base, size_t n, name_fn name_of,
+                      const char *name)
+{
+    if (n && (x->count < n || !x->cap) && !index_update(x, base, n, name_of)) {
+        for (size_t i = 0; i < n; i++) { /* no memory: scan */
+            const char *o = name_of(base, i);
+            if (o && strcmp(o, name) == 0)
+                return i;
+        }
+        return SIZE_MAX;
+    }
+    if (!x->cap)
+        return SIZE_MAX;
+    size_t m = x->cap - 1;
+    for (size_t h = hash_name(name) & m; x->slot[h]; h = (h + 1) & m) {
+        const char *o = name_of(base, x->slot[h] - 1);
+        if (o && strcmp(o, name) == 0)
+            return x->slot[h] - 1;
+    }
+    /* Positions past the first unnamed one are not indexed yet. */
+    for (size_t i = x->count; i < n; i++) {
+        const char *o = name_of(base, i);
+        if (o && strcmp(o, name) == 0)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+void run_index_free(run_index *x)
+{
+    free(x->slot);
+    *x = (run_index){0};
+}
+
+static const char *ctx_name(const void *base, size_t i)
+{
+    return ((const ctx_entry *)base)[i].key;
+}
+
+static const char *result_name(const void *base, size_t i)
+{
+    return ((const mb_result *)base)[i].name;
+}
+
 void run_free(mb_run *run)
 {
     if (!run)
@@ -43,17 +151,20 @@ void run_free(mb_run *run)
     for (size_t i = 0; i < run->nresults; i++)
         result_clear(&run->results[i]);
     free(run->results);
+    run_index_free(&run->ctx_index);
+    run_index_free(&run->result_index);
     free(run);
 }
 
 static ctx_entry *ctx_slot(mb_run *run, const char *key)
 {
-    for (size_t i = 0; i < run->nctx; i++)
-        if (strcmp(run->ctx[i].key, key) == 0) {
-            free(run->ctx[i].str);
-            run->ctx[i].str = NULL;
-            return &run->ctx[i];
-        }
+    size_t i =
+        run_index_find(&run->ctx_index, run->ctx, run->nctx, ctx_name, key);
+    if (i != SIZE_MAX) {
+        free(run->ctx[i].str);
+        run->ctx[i].str = NULL;
+        return &run->ctx[i];
+    }
     ctx_entry *grown = realloc(run->ctx, (run->nctx + 1) * sizeof *grown);
     char *k = strdup(key);
     if (!grown || !k) {
@@ -98,10 +209,10 @@ void run_ctx_bool(mb_run *run, const char *key, bool value)
 
 const ctx_entry *run_ctx_get(const mb_run *run, const char *key)
 {
-    for (size_t i = 0; i < run->nctx; i++)
-        if (strcmp(run->ctx[i].key, key) == 0)
-            return &run->ctx[i];
-    return NULL;
+    /* The index is a cache: updating it does not change the run. */
+    size_t i = run_index_find((run_index *)&run->ctx_index, run->ctx, run->nctx,
+                              ctx_name, key);
+    return i == SIZE_MAX ? NULL : &run->ctx[i];
 }
 
 const char *run_ctx_gets(const mb_run *run, const char *key)
@@ -181,8 +292,7 @@ bool result_add_sample(mb_result *r, double iters, double ns,
 
 mb_result *run_find(const mb_run *run, const char *name)
 {
-    for (size_t i = 0; i < run->nresults; i++)
-        if (strcmp(run->results[i].name, name) == 0)
-            return &run->results[i];
-    return NULL;
+    size_t i = run_index_find((run_index *)&run->result_index, run->results,
+                              run->nresults, result_name, name);
+    return i == SIZE_MAX ? NULL : &run->results[i];
 }

@@ -60,6 +60,14 @@ typedef struct mb_result {
                             fewer than 2 rounds */
 } mb_result;
 
+/* A name -> position index (run.c): lookups in constant time, so that
+ * loading a file of n names or keys takes time linear in n. */
+typedef struct run_index {
+    size_t *slot; /* [cap]: position + 1, 0 empty */
+    size_t cap;   /* a power of two, or 0 */
+    size_t count; /* positions indexed: 0..count-1 */
+} run_index;
+
 typedef struct mb_run {
     size_t nctx;
     ctx_entry *ctx;
@@ -67,7 +75,21 @@ typedef struct mb_run {
     char **warnings;
     size_t nresults;
     mb_result *results;
+    /* Kept by run.c: change ctx and results only through its functions. */
+    run_index ctx_index, result_index;
 } mb_run;
+
+/* name_of(base, i): the name at position i of an array (NULL: not named
+ * yet, looked for by scanning until it is). */
+typedef const char *(*name_fn)(const void *base, size_t i);
+/* The first position i < n with name_of(base, i) equal to name, or
+ * SIZE_MAX. *x (zeroed before first use) indexes the array as it grows:
+ * pass the same array each time (it may have moved: positions are kept,
+ * not pointers), n never smaller, and names once set never changed. Amortised
+ * constant time; falls back to a scan when out of memory. */
+size_t run_index_find(run_index *x, const void *base, size_t n, name_fn name_of,
+                      const char *name);
+void run_index_free(run_index *x); /* leaves *x zeroed */
 
 /* Allocation: everything in a run is owned by it. */
 mb_run *run_create(void);
