@@ -3,12 +3,14 @@
  * disturbance signals (context switches, migrations) from getrusage. */
 #include "counters.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "run.h"
 
@@ -435,6 +437,25 @@ void counters_stop(counters *c, double *values)
     }
 }
 
+int disturb_open(const char *schedstat_path)
+{
+    return open(schedstat_path ? schedstat_path : "/proc/thread-self/schedstat",
+                O_RDONLY | O_CLOEXEC);
+}
+
+long long disturb_run_delay(int fd)
+{
+    char buf[128];
+    if (fd < 0)
+        return -1;
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    unsigned long long run, delay;
+    return sscanf(buf, "%llu %llu", &run, &delay) == 2 ? (long long)delay : -1;
+}
+
 void disturb_begin(disturb *d)
 {
     struct rusage ru;
@@ -446,19 +467,26 @@ void disturb_begin(disturb *d)
     } else {
         d->nvcsw = d->nivcsw = d->minflt = d->majflt = -1;
     }
+    d->delay_ns = disturb_run_delay(d->fd);
+    d->waited_ns = 0;
     d->cpu = sched_getcpu();
 }
 
-uint8_t disturb_end(const disturb *d)
+uint8_t disturb_end(disturb *d)
 {
     struct rusage ru;
     int cpu = sched_getcpu();
+    uint8_t flags = 0;
+    long long delay = d->delay_ns >= 0 ? disturb_run_delay(d->fd) : -1;
+    d->waited_ns = delay > d->delay_ns ? delay - d->delay_ns : 0;
+    if (d->waited_ns > 0)
+        flags = SAMPLE_DISTURBED;
     if (cpu >= 0 && d->cpu >= 0 && cpu != d->cpu)
-        return SAMPLE_DISTURBED;
+        flags = SAMPLE_DISTURBED;
     if (d->nvcsw < 0 || getrusage(RUSAGE_THREAD, &ru) != 0)
-        return 0;
+        return flags;
     /* Page faults are the benchmark's own work (first touch), not noise. */
     if (ru.ru_nvcsw != d->nvcsw || ru.ru_nivcsw != d->nivcsw)
-        return SAMPLE_DISTURBED;
-    return 0;
+        flags = SAMPLE_DISTURBED;
+    return flags;
 }

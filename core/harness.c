@@ -2,10 +2,13 @@
 #include "harness.h"
 
 #include "callgrind.h"
+#include "pin.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <sched.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 enum phase { CALIBRATE, WARMUP, SAMPLE, DONE };
 
@@ -28,6 +31,8 @@ struct mb_state {
     int nrecent;
     int round_samples; /* to take in this round */
     int round_taken;
+    int round_disturbed; /* of those taken */
+    int retries;         /* times this round was measured again */
     char *warn;
     size_t warnlen;
 };
@@ -179,8 +184,22 @@ void mb_batch_end(mb_state *st)
         result_add_sample(st->out, (double)st->n, ns, st->vals, flags,
                           (uint16_t)st->round);
         st->memo->samples_taken++;
-        if (++st->round_taken >= st->round_samples)
-            st->phase = DONE;
+        st->memo->run_delay_ns += (double)st->dist.waited_ns;
+        st->round_disturbed += (flags & SAMPLE_DISTURBED) != 0;
+        if (++st->round_taken < st->round_samples)
+            break;
+        if (!st->cfg->dry_run && 2 * st->round_disturbed > st->round_taken &&
+            st->retries < HARNESS_MAX_REMEASURE) {
+            /* Mostly disturbed: other work had the CPU for much of the
+             * round. Its samples go, and the round is taken again. */
+            st->out->n -= (size_t)st->round_taken;
+            st->memo->samples_taken -= st->round_taken;
+            st->memo->remeasured++;
+            st->retries++;
+            st->round_taken = st->round_disturbed = 0;
+            break;
+        }
+        st->phase = DONE;
         break;
     case DONE:
         break;
@@ -220,7 +239,15 @@ bool harness_call(const harness_cfg *cfg, const instance *inst, int round,
         st.n = 1;
         st.round_samples = 1;
     }
+    st.dist.fd = cfg->instructions ? -1 : disturb_open(cfg->schedstat_path);
+    int cpu = sched_getcpu();
+    double steal0 = cfg->instructions ? -1 : pin_steal_ns(cfg->proc_root, cpu);
     inst->bench->fn(&st);
+    double steal1 = steal0 >= 0 ? pin_steal_ns(cfg->proc_root, cpu) : -1;
+    if (steal0 >= 0 && steal1 >= steal0)
+        memo->steal_ns += steal1 - steal0;
+    if (st.dist.fd >= 0)
+        close(st.dist.fd);
     free(st.vals);
     return st.entered;
 }

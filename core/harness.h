@@ -38,6 +38,11 @@ typedef struct harness_cfg {
     bool instructions;
     /* --dry-run: one batch of one iteration, no calibration or warm-up. */
     bool dry_run;
+    /* The disturbance sources (NULL: the real ones): the thread's
+     * schedstat file, and the root under which /proc/stat gives steal
+     * time. Tests give fakes. */
+    const char *schedstat_path;
+    const char *proc_root;
 } harness_cfg;
 
 /* What carries from one round of an instance to the next. */
@@ -46,7 +51,19 @@ typedef struct harness_memo {
     double ns_per_iter; /* estimate from calibration */
     int samples_total;  /* decided at calibration */
     int samples_taken;
+    /* Interference seen, over the rounds so far: rounds whose samples were
+     * mostly disturbed and that were measured again; the run delay of all
+     * samples kept or not (ns runnable but waiting for the CPU); the
+     * steal time of the CPU while the benchmark ran (ns; 0 also where
+     * the machine does not report it). */
+    int remeasured;
+    double run_delay_ns, steal_ns;
 } harness_memo;
+
+/* A round whose samples are more than half disturbed is measured again,
+ * this many times at most; then it is kept as it is (the analysis leaves
+ * disturbed samples out while enough clean ones remain). */
+#define HARNESS_MAX_REMEASURE 2
 
 /* Runs inst once (setup, MB_LOOP, teardown) for round `round`, appending
  * its samples to out (whose counter names must match ctr). ctr may be

@@ -349,6 +349,19 @@ static bool load_microbe(json_ld *l, const json_t *b, size_t i, mb_result *r)
         snprintf(r->unit, sizeof r->unit, "%s", json_string_value(v));
     } else if (l->st != MB_OK)
         return false;
+    if ((v = jl_get(l, m, wm, "remeasured_rounds", K_INT, false)))
+        r->remeasured =
+            json_integer_value(v) > 0 ? (size_t)json_integer_value(v) : 0;
+    else if (l->st != MB_OK)
+        return false;
+    if ((v = jl_get(l, m, wm, "run_delay_ns", K_NUM, false)))
+        r->run_delay_ns = fmax(json_number_value(v), 0);
+    else if (l->st != MB_OK)
+        return false;
+    if ((v = jl_get(l, m, wm, "steal_ns", K_NUM, false)))
+        r->steal_ns = fmax(json_number_value(v), 0);
+    else if (l->st != MB_OK)
+        return false;
     if ((v = jl_get(l, m, wm, "complexity", K_STR, false))) {
         if (json_string_length(v) >= sizeof r->complexity)
             return jl_fail(l, MB_ERR_CORRUPT, "%s: 'complexity' is too long",

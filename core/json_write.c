@@ -252,6 +252,13 @@ static json_t *result_json(const mb_result *r, size_t family_index,
     if (r->ndisturbed)
         jw_put(m, "disturbed_samples", json_integer((json_int_t)r->ndisturbed),
                ok);
+    if (r->remeasured)
+        jw_put(m, "remeasured_rounds", json_integer((json_int_t)r->remeasured),
+               ok);
+    if (r->run_delay_ns > 0)
+        jw_put(m, "run_delay_ns", jw_num(r->run_delay_ns), ok);
+    if (r->steal_ns > 0)
+        jw_put(m, "steal_ns", jw_num(r->steal_ns), ok);
     jw_put(b, "microbe", m, ok);
     return b;
 }

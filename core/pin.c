@@ -156,8 +156,10 @@ static char *read_stat(const char *root)
     return buf;
 }
 
-/* CPU c's busy and total ticks from a /proc/stat text; false if absent. */
-static bool cpu_ticks(const char *stat, int c, double *busy, double *total)
+/* CPU c's busy, total and steal ticks from a /proc/stat text; false if
+ * absent (steal NAN when the line has no steal column). */
+static bool cpu_ticks(const char *stat, int c, double *busy, double *total,
+                      double *steal)
 {
     char key[32];
     int kl = snprintf(key, sizeof key, "cpu%d ", c);
@@ -177,6 +179,7 @@ static bool cpu_ticks(const char *stat, int c, double *busy, double *total)
                 all += (double)v[i];
             *total = all;
             *busy = all - (double)v[3] - (n > 4 ? (double)v[4] : 0);
+            *steal = n > 7 ? (double)v[7] : NAN;
             return true;
         }
         p = strchr(p, '\n');
@@ -189,14 +192,25 @@ void pin_busy_from_stat(const char *before, const char *after, const int *cpus,
                         int n, double *busy)
 {
     for (int i = 0; i < n; i++) {
-        double b0, t0, b1, t1;
+        double b0, t0, b1, t1, s0, s1;
         busy[i] = NAN;
-        if (!before || !after || !cpu_ticks(before, cpus[i], &b0, &t0) ||
-            !cpu_ticks(after, cpus[i], &b1, &t1) || !(t1 > t0))
+        if (!before || !after || !cpu_ticks(before, cpus[i], &b0, &t0, &s0) ||
+            !cpu_ticks(after, cpus[i], &b1, &t1, &s1) || !(t1 > t0))
             continue;
         double s = (b1 - b0) / (t1 - t0);
         busy[i] = s < 0 ? 0 : s > 1 ? 1 : s;
     }
+}
+
+double pin_steal_ns(const char *proc_root, int cpu)
+{
+    char *stat = cpu >= 0 ? read_stat(proc_root) : NULL;
+    double busy, total, steal = NAN;
+    bool ok = stat && cpu_ticks(stat, cpu, &busy, &total, &steal);
+    free(stat);
+    long hz = sysconf(_SC_CLK_TCK);
+    return ok && isfinite(steal) ? steal * 1e9 / (double)(hz > 0 ? hz : 100)
+                                 : -1;
 }
 
 static void sleep_s(double s)

@@ -72,4 +72,9 @@ void pin_lock_dir(char *buf, size_t len);
 void pin_busy_from_stat(const char *before, const char *after, const int *cpus,
                         int n, double *busy);
 
+/* Steal time of CPU cpu so far (the hypervisor ran something else on
+ * this virtual CPU), in ns, from proc_root's /proc/stat (NULL: the real
+ * one); -1 where it is not reported. */
+double pin_steal_ns(const char *proc_root, int cpu);
+
 #endif

@@ -47,6 +47,14 @@ typedef struct mb_result {
 
     char *error; /* non-NULL: the benchmark crashed/timed out; says why */
 
+    /* Interference while it was measured (core/harness.c): rounds that
+     * were mostly disturbed and measured again, the run delay (ns the
+     * benchmark was runnable but another task had its CPU) over all its
+     * samples, the CPU's steal time while it ran (ns, 0 where not
+     * reported). */
+    size_t remeasured;
+    double run_delay_ns, steal_ns;
+
     /* Filled by run_summarize(). */
     mb_summary time;     /* ns per iteration, disturbed samples left out */
     size_t ndisturbed;   /* samples flagged SAMPLE_DISTURBED */

@@ -511,6 +511,28 @@ mb_status runner_add_results(mb_run *run, const instance *insts, size_t n)
     return MB_OK;
 }
 
+/* The interference the harness saw, into the results, and one warning
+ * when rounds had to be measured again. */
+static void runner_interference(mb_run *run, size_t base,
+                                const harness_memo *memo, size_t n)
+{
+    size_t again = 0, benches = 0;
+    for (size_t i = 0; i < n; i++) {
+        mb_result *r = &run->results[base + i];
+        r->remeasured = memo[i].remeasured > 0 ? (size_t)memo[i].remeasured : 0;
+        r->run_delay_ns = memo[i].run_delay_ns;
+        r->steal_ns = memo[i].steal_ns;
+        again += r->remeasured;
+        benches += r->remeasured > 0;
+    }
+    if (again)
+        run_warn(run,
+                 "%zu round%s of %zu benchmark%s measured again: most of "
+                 "their samples were disturbed (another task had the CPU); "
+                 "see remeasured_rounds and run_delay_ns in the JSON",
+                 again, again > 1 ? "s" : "", benches, benches > 1 ? "s" : "");
+}
+
 mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
                      mb_run *run, char *err, size_t errlen)
 {
@@ -621,6 +643,8 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
         }
         done = r0 >= cfg->h.rounds;
     }
+    if (st == MB_OK)
+        runner_interference(run, base, memo, n);
     free(skip);
     free(memo);
     return st;

@@ -457,7 +457,7 @@ static void papi_uncountable_is_a_warning(void **state)
 static void disturb_sees_a_switch(void **state)
 {
     (void)state;
-    disturb d;
+    disturb d = {.fd = disturb_open(NULL)};
     disturb_begin(&d);
     assert_true(d.nvcsw >= 0 && d.nivcsw >= 0 && d.minflt >= 0);
     assert_true(d.cpu >= 0);
@@ -475,6 +475,41 @@ static void disturb_sees_a_switch(void **state)
 
     d.cpu = d.cpu + 1000; /* as if it had run elsewhere */
     assert_int_equal(disturb_end(&d), SAMPLE_DISTURBED);
+    if (d.fd >= 0)
+        close(d.fd);
+}
+
+/* Run delay from a fake schedstat: the second field's growth over a
+ * sample is the time it waited, and any wait marks it disturbed. */
+static void disturb_run_delay_from_schedstat(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/mb_schedstat_XXXXXX";
+    int w = mkstemp(path);
+    assert_true(w >= 0);
+    assert_int_equal(pwrite(w, "5000 1200 3\n", 12, 0), 12);
+    disturb d = {.fd = disturb_open(path)};
+    assert_true(d.fd >= 0);
+    assert_int_equal(disturb_run_delay(d.fd), 1200);
+    int quiet = 0;
+    for (int i = 0; i < 20 && !quiet; i++) { /* no real switch by chance */
+        disturb_begin(&d);
+        quiet = disturb_end(&d) == 0;
+    }
+    assert_true(quiet);
+    assert_int_equal(d.waited_ns, 0);
+    disturb_begin(&d);
+    assert_int_equal(d.delay_ns, 1200);
+    assert_int_equal(pwrite(w, "9000 4700 4\n", 12, 0), 12);
+    assert_int_equal(disturb_end(&d), SAMPLE_DISTURBED);
+    assert_int_equal(d.waited_ns, 3500);
+    close(d.fd);
+    /* No schedstat (an old kernel): no run delay, nothing flagged by it. */
+    unlink(path);
+    d.fd = disturb_open(path);
+    assert_int_equal(d.fd, -1);
+    assert_int_equal(disturb_run_delay(d.fd), -1);
+    close(w);
 }
 
 int main(void)
@@ -499,6 +534,7 @@ int main(void)
         cmocka_unit_test(papi_unknown_event),
         cmocka_unit_test(papi_uncountable_is_a_warning),
         cmocka_unit_test(disturb_sees_a_switch),
+        cmocka_unit_test(disturb_run_delay_from_schedstat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

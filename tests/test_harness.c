@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fake_counters.h"
 #include "harness.h"
@@ -38,10 +39,31 @@ typedef struct fclock {
 
 static fclock clk;
 
+/* A fake /proc/thread-self/schedstat: batches that start while delay_left
+ * is above zero wait delay_step ns each for the CPU (the file's run delay
+ * grows between disturb_begin and disturb_end, as the clock's start read
+ * lies between them). */
+static char schedstat[64];
+static long long run_delay, delay_step = 500;
+static int delay_left;
+
+static void write_schedstat(void)
+{
+    FILE *f = fopen(schedstat, "w");
+    assert_non_null(f);
+    fprintf(f, "123456 %lld 7\n", run_delay);
+    fclose(f);
+}
+
 static uint64_t fake_now(void *ctx)
 {
     fclock *c = ctx;
     uint64_t v = c->t;
+    if (c->reads % 2 == 0 && delay_left > 0) {
+        delay_left--;
+        run_delay += delay_step;
+        write_schedstat();
+    }
     if (c->reads++ % 2 == 0) {
         c->t_begin = v;
         c->it_begin = c->iters;
@@ -141,6 +163,15 @@ static int reset(void **unused)
     setup_ticks = 0;
     fake = NULL;
     decay_end = 0;
+    if (!schedstat[0]) {
+        snprintf(schedstat, sizeof schedstat, "/tmp/mb_harness_ss_XXXXXX");
+        int fd = mkstemp(schedstat);
+        assert_true(fd >= 0);
+        close(fd);
+    }
+    run_delay = 0;
+    delay_left = 0;
+    write_schedstat();
     return 0;
 }
 
@@ -160,6 +191,7 @@ static harness_cfg base_cfg(void)
         .samples_fixed = true,
         .rounds = 1,
         .max_warmup_ns = 1e15,
+        .schedstat_path = schedstat,
     };
 }
 
@@ -566,10 +598,91 @@ static void counters_per_sample(void **unused)
     free_result(&out);
 }
 
+/* ---- interference: run delay, rounds measured again ------------------- */
+
+static size_t count_disturbed(const mb_result *r, size_t from)
+{
+    size_t k = 0;
+    for (size_t i = from; i < r->n; i++)
+        k += (r->flags[i] & SAMPLE_DISTURBED) != 0;
+    return k;
+}
+
+/* Every batch waits: the round is measured again twice, then kept. */
+static void disturbed_round_measured_again_bounded(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    delay_left = 1 << 30;
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    assert_int_equal(memo.remeasured, HARNESS_MAX_REMEASURE);
+    assert_int_equal(out.n, 10);
+    assert_int_equal(memo.samples_taken, 10);
+    assert_int_equal(count_disturbed(&out, 0), 10);
+    /* The run delay of every sample taken, kept or dropped. */
+    assert_true(memo.run_delay_ns == 30 * 500.0);
+    free_result(&out);
+}
+
+/* A burst over the first attempt only: measured again once, and what is
+ * kept is clean. */
+static void burst_round_measured_again_once(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.rounds = 2;
+    cfg.samples = 20;
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    assert_int_equal(memo.remeasured, 0);
+    assert_int_equal(out.n, 10);
+    /* Round 2 warms up (3 batches at a constant cost), then samples: the
+     * burst covers the warm-up and 6 of its 10 samples. */
+    delay_left = 3 + 6;
+    assert_true(
+        harness_call(&cfg, &in, 1, &memo, NULL, &out, warn, sizeof warn));
+    assert_int_equal(memo.remeasured, 1);
+    assert_int_equal(out.n, 20);
+    assert_int_equal(count_disturbed(&out, 10), 0);
+    assert_true(memo.run_delay_ns == 6 * 500.0);
+    free_result(&out);
+}
+
+/* A minority of disturbed samples is no reason to measure again: they
+ * are flagged and the analysis leaves them out. */
+static void few_disturbed_samples_kept(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.rounds = 2;
+    cfg.samples = 20;
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    delay_left = 3 + 5; /* 5 of 10: not more than half */
+    assert_true(
+        harness_call(&cfg, &in, 1, &memo, NULL, &out, warn, sizeof warn));
+    assert_int_equal(memo.remeasured, 0);
+    assert_int_equal(count_disturbed(&out, 10), 5);
+    free_result(&out);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, reset)
     const struct CMUnitTest tests[] = {
+        T(disturbed_round_measured_again_bounded),
+        T(burst_round_measured_again_once),
+        T(few_disturbed_samples_kept),
         T(calibration_budget_share),
         T(calibration_resolution_floor),
         T(calibration_read_cost_floor),
@@ -590,5 +703,8 @@ int main(void)
         T(counters_per_sample),
     };
 #undef T
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    if (schedstat[0])
+        unlink(schedstat);
+    return rc;
 }

@@ -413,6 +413,9 @@ static int absorb(side *s, const mb_run *r, int k, int nrounds)
             for (size_t c = 0; c < dst->ncounters; c++)
                 nan_row[c] = NAN;
         }
+        dst->remeasured += src->remeasured;
+        dst->run_delay_ns += src->run_delay_ns;
+        dst->steal_ns += src->steal_ns;
         for (size_t j = 0; j < src->n; j++) {
             const double *ctr = !dst->ncounters ? NULL
                                 : same ? &src->counters[j * src->ncounters]
