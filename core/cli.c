@@ -35,6 +35,9 @@ const char cli_usage[] =
     "  --baseline=NAME            compare with baseline NAME\n"
     "  --fail-on-regression       exit 1 if any benchmark is significantly "
     "slower\n"
+    "  --fail-on-inconclusive     exit 1 also if any is inconclusive (its "
+    "interval\n"
+    "                             reaches past the threshold)\n"
     "  --threshold=PCT            smallest slowdown that matters (default "
     "3)\n"
     "  --alpha=P                  significance level over the whole suite "
@@ -45,7 +48,8 @@ const char cli_usage[] =
     "  --help, --version\n"
     "every flag but --list/--help/--version can also come from MICROBE_NAME "
     "(MICROBE_MIN_TIME=0.5); the flag wins\n"
-    "exit: 0 ok, 1 significant slowdown with --fail-on-regression, 2 usage "
+    "exit: 0 ok, 1 significant slowdown with --fail-on-regression (or "
+    "inconclusive with --fail-on-inconclusive), 2 usage "
     "error, unreadable archive, missing baseline or a crashed benchmark\n";
 
 bool cli_parse_double(const char *s, double *out)
@@ -97,6 +101,7 @@ static const struct flag {
     {"version", false, false},
     {"dry-run", false, true},
     {"fail-on-regression", false, true},
+    {"fail-on-inconclusive", false, true},
     {"no-step-summary", false, true},
     {"filter", true, true},
     {"min-time", true, true},
@@ -209,6 +214,8 @@ static mb_status apply(cli_opts *o, const struct flag *f, const char *v,
             o->dry_run = on;
         else if (strcmp(name, "no-step-summary") == 0)
             o->no_step_summary = on;
+        else if (strcmp(name, "fail-on-inconclusive") == 0)
+            o->fail_on_inconclusive = on;
         else
             o->fail_on_regression = on;
         return MB_OK;
@@ -344,6 +351,8 @@ mb_status cli_parse(int argc, char **argv, cli_opts *o, char *err,
     }
     if (o->fail_on_regression && !o->baseline)
         FAIL("--fail-on-regression needs --baseline=NAME to compare with");
+    if (o->fail_on_inconclusive && !o->baseline)
+        FAIL("--fail-on-inconclusive needs --baseline=NAME to compare with");
     if (o->has_out_format && !o->out)
         FAIL("--out-format needs --out=FILE to write to");
 #undef FAIL

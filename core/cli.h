@@ -36,6 +36,7 @@ typedef struct cli_opts {
     const char *time_unit; /* "ns", "us", "ms", "s"; NULL: per row */
     const char *save_baseline, *baseline;
     bool fail_on_regression;
+    bool fail_on_inconclusive;
     double threshold; /* fraction */
     double alpha;
     const char *archive;

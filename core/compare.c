@@ -12,8 +12,9 @@
 
 const char *cmp_verdict_name(cmp_verdict v)
 {
-    static const char *const names[] = {"unchanged", "slower", "faster",
-                                        "new",       "gone",   "failed"};
+    static const char *const names[] = {"unchanged",    "slower", "faster",
+                                        "inconclusive", "new",    "gone",
+                                        "failed"};
     return v < CMP_NVERDICTS ? names[v] : "?";
 }
 
@@ -88,10 +89,12 @@ static size_t rounds_of(const mb_result *r)
     return nr;
 }
 
-static void compare_pair(cmp_row *row, const cmp_opts *o)
+/* row->change with its interval at the given confidence level. */
+static void compare_pair(cmp_row *row, const cmp_opts *o, double confidence)
 {
     const mb_result *a = row->old, *b = row->now;
-    st_boot_opts bo = {.seed = COMPARE_SEED, .resamples = 10000};
+    st_boot_opts bo = {
+        .seed = COMPARE_SEED, .resamples = 10000, .confidence = confidence};
     size_t cap = a->n + b->n + rounds_of(a) + rounds_of(b) + 8; /* >= nr */
     double *xa = malloc(cap * sizeof *xa), *xb = malloc(cap * sizeof *xb);
     double *tmp = malloc(2 * cap * sizeof *tmp);
@@ -261,6 +264,8 @@ static void exact_verdicts(cmp_result *c, const cmp_opts *o)
         double ch = a > 0 ? b / a - 1 : b > 0 ? INFINITY : 0;
         r->change.change = ch;
         r->change.ci.lo = r->change.ci.hi = ch;
+        r->ci_unadjusted = r->change.ci;
+        r->ci_level = 1;
         r->change.p = r->p_adj = ch != 0 ? 0 : 1;
         r->verdict = !(fabs(ch) > o->threshold) ? CMP_UNCHANGED
                      : ch > 0                   ? CMP_SLOWER
@@ -319,20 +324,29 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
         if (!run_find(now, old->results[i].name))
             add_row(c, old->results[i].name, &old->results[i], NULL);
 
-    double *p = malloc((c->n + 1) * 3 * sizeof *p);
+    double *p = malloc((c->n + 1) * 5 * sizeof *p);
     size_t *which = malloc((c->n + 1) * sizeof *which);
     size_t m = 0;
     if (p && which) {
+        double *adj = p + c->n + 1, *level = adj + c->n + 1,
+               *tmp = level + c->n + 1;
         for (size_t i = 0; i < c->n; i++)
             if (c->rows[i].verdict == CMP_UNCHANGED) {
-                compare_pair(&c->rows[i], opts);
+                compare_pair(&c->rows[i], opts, 0.95);
+                c->rows[i].ci_unadjusted = c->rows[i].change.ci;
                 which[m] = i;
                 p[m++] = c->rows[i].change.p;
             }
-        st_holm(p, m, p, p + c->n + 1);
+        st_holm(p, m, adj, tmp);
+        /* The interval the verdict is decided by, and the one shown:
+         * at the level that agrees with Holm over the suite. */
+        st_holm_levels(p, m, opts->alpha, level, tmp);
         for (size_t k = 0; k < m; k++) {
             cmp_row *r = &c->rows[which[k]];
-            r->p_adj = p[k];
+            r->p_adj = adj[k];
+            r->ci_level = level[k];
+            if (level[k] != 0.95)
+                compare_pair(r, opts, level[k]);
             r->verdict = (cmp_verdict)st_decide(&r->change, r->p_adj,
                                                 opts->alpha, opts->threshold);
         }
@@ -360,6 +374,39 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
              commit ? commit : "");
     c->old_label = strdup(label);
     return c;
+}
+
+int cmp_gate(const cmp_result *c, bool fail_slower, bool fail_inconclusive,
+             const char *what, char *msg, size_t len)
+{
+    size_t slow = c->count[CMP_SLOWER], unsure = c->count[CMP_INCONCLUSIVE];
+    bool fail = ((fail_slower || fail_inconclusive) && slow) ||
+                (fail_inconclusive && unsure);
+    if (len)
+        msg[0] = '\0';
+    if (!fail)
+        return 0;
+    size_t used = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        cmp_verdict v = pass == 0 ? CMP_SLOWER : CMP_INCONCLUSIVE;
+        size_t k = pass == 0 ? slow : unsure;
+        if (!k || (pass == 1 && !fail_inconclusive))
+            continue;
+        if (used < len)
+            used += (size_t)snprintf(
+                msg + used, len - used,
+                "%s%zu benchmark%s %s %s%s:", used ? "; " : "", k,
+                k > 1 ? "s" : "",
+                pass == 0 ? "significantly slower than"
+                          : "inconclusive against",
+                what, pass == 0 ? "" : " (interval past the threshold)");
+        for (size_t i = 0; i < c->n && used < len; i++)
+            if (c->rows[i].verdict == v)
+                used += (size_t)snprintf(msg + used, len - used,
+                                         " %s (%+.1f%%)", c->rows[i].name,
+                                         100 * c->rows[i].change.change);
+    }
+    return 1;
 }
 
 void cmp_free(cmp_result *c)

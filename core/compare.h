@@ -12,6 +12,8 @@ typedef enum cmp_verdict {
     CMP_UNCHANGED = ST_UNCHANGED,
     CMP_SLOWER = ST_SLOWER,
     CMP_FASTER = ST_FASTER,
+    CMP_INCONCLUSIVE = ST_INCONCLUSIVE, /* the interval reaches past the
+                                           threshold: cannot tell */
     CMP_NEW,
     CMP_GONE,
     CMP_FAILED, /* crashed on one side: not compared */
@@ -22,7 +24,12 @@ typedef struct cmp_row {
     const char *name;            /* borrowed from a run */
     const mb_result *old, *now;  /* either may be NULL */
     double old_value, new_value; /* medians (ns, or counts per iteration) */
+    /* change.ci is the interval the verdict used: at level ci_level, the
+     * one that agrees with Holm over the suite (st_holm_levels);
+     * ci_unadjusted is the plain 95% interval. */
     st_change change;
+    double ci_level;
+    st_interval ci_unadjusted;
     double p_adj;
     cmp_verdict verdict;
     bool has_ins; /* instruction counters on both sides */
@@ -68,5 +75,12 @@ bool cmp_same_measure(const mb_run *old, const mb_run *now, char *err,
  * row->now (new/old - 1); NAN when either lacks it or old is 0. */
 double cmp_counter_change(const cmp_row *row, const char *name);
 const char *cmp_verdict_name(cmp_verdict v);
+
+/* The gate after a comparison: 1 when fail_slower and a benchmark is
+ * slower, or fail_inconclusive and one is slower or inconclusive, with one
+ * line in msg naming them ("2 benchmarks slower than baseline \"main\":
+ * a (+5.1%) ..."; `what` names the old side); else 0 and msg "". */
+int cmp_gate(const cmp_result *c, bool fail_slower, bool fail_inconclusive,
+             const char *what, char *msg, size_t len);
 
 #endif

@@ -46,7 +46,10 @@ char *json_dump_run_compact(const mb_run *run, size_t *len);
  * plus the top-level key "comparison" when cmp is not
  * NULL: { "against", "alpha", "threshold", "correction", "paired",
  * "compared", "counts": {verdict: n}, "notes": [...], "rows": [{ "name",
- * "verdict", "base", "now", "change", "change_ci", "p", "p_adjusted",
+ * "verdict" (unchanged, slower, faster, inconclusive, new, gone, failed),
+ * "base", "now", "change", "change_ci" (the interval the verdict used, at
+ * "change_ci_confidence": Holm's level for the suite),
+ * "change_ci_unadjusted" (the plain 95% one), "p", "p_adjusted",
  * "instructions_change", "counters_change": {counter: change per
  * iteration}, "moved_most", "moved_change" (instructions runs: the counter
  * that moved most) }] }. Caller frees; NULL on no memory. */

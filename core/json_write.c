@@ -398,6 +398,13 @@ static json_t *comparison_json(const cmp_result *c, bool *ok)
             jw_push(ci, jw_num(r->change.ci.lo), ok);
             jw_push(ci, jw_num(r->change.ci.hi), ok);
             jw_put(row, "change_ci", ci, ok);
+            /* change_ci is the interval the verdict used, at Holm's level
+             * for the suite; the plain 95% one beside it. */
+            jw_put(row, "change_ci_confidence", jw_num(r->ci_level), ok);
+            json_t *ci95 = json_array();
+            jw_push(ci95, jw_num(r->ci_unadjusted.lo), ok);
+            jw_push(ci95, jw_num(r->ci_unadjusted.hi), ok);
+            jw_put(row, "change_ci_unadjusted", ci95, ok);
             jw_put(row, "p", jw_num(r->change.p), ok);
             jw_put(row, "p_adjusted", jw_num(r->p_adj), ok);
         }

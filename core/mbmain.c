@@ -409,19 +409,11 @@ measured:
                  crashed, crashed > 1 ? "s" : "", first_crash,
                  run_find(run, first_crash)->error);
         code = 2;
-    } else if (cmp && o.fail_on_regression && cmp->count[CMP_SLOWER]) {
-        size_t used =
-            (size_t)snprintf(err, sizeof err,
-                             "%zu benchmark%s significantly slower than "
-                             "baseline \"%s\":",
-                             cmp->count[CMP_SLOWER],
-                             cmp->count[CMP_SLOWER] > 1 ? "s" : "", o.baseline);
-        for (size_t i = 0; i < cmp->n && used < sizeof err; i++)
-            if (cmp->rows[i].verdict == CMP_SLOWER)
-                used += (size_t)snprintf(err + used, sizeof err - used,
-                                         " %s (%+.1f%%)", cmp->rows[i].name,
-                                         100 * cmp->rows[i].change.change);
-        code = 1;
+    } else if (cmp) {
+        char what[300];
+        snprintf(what, sizeof what, "baseline \"%s\"", o.baseline);
+        code = cmp_gate(cmp, o.fail_on_regression, o.fail_on_inconclusive, what,
+                        err, sizeof err);
     }
 done:
     pin_release(&pin);

@@ -511,6 +511,12 @@ static void row_cells(const cmp_row *r, bool instr, cells *c)
         snprintf(c->ins, sizeof c->ins, "%+.2f%%", 100 * r->ins_change);
 }
 
+/* What the interval column is, printed under every timed comparison. */
+static const char ci_legend[] =
+    "CI (suite 95%): adjusted over the suite (Holm's levels), the one the "
+    "verdict used; unchanged = inside ±threshold, inconclusive = reaches "
+    "past it.";
+
 /* "alpha 0.05 (Holm, 18 compared) · threshold 3%", or for exact counts
  * "exact counts (callgrind), 4 compared · threshold 3%". */
 static void method_text(const cmp_result *c, bool instr, char *buf, size_t len)
@@ -541,7 +547,7 @@ static void compare_console(FILE *f, const cmp_result *c, bool color,
     for (size_t i = 0; i < c->nnotes; i++)
         fprintf(f, "note: %s\n", c->notes[i]);
     fprintf(f, "%-*s  %*s  %*s  %8s  %-*s %s%s\n", w, "benchmark", vw, "base",
-            vw, "now", "change", xw, instr ? "moved most" : "95% CI",
+            vw, "now", "change", xw, instr ? "moved most" : "CI (suite 95%)",
             ins ? "instructions  " : "", "verdict");
     const char *off = color ? "\033[0m" : "";
     for (size_t i = 0; i < c->n; i++) {
@@ -553,6 +559,8 @@ static void compare_console(FILE *f, const cmp_result *c, bool color,
             col = "\033[31m";
         else if (color && r->verdict == CMP_FASTER)
             col = "\033[32m";
+        else if (color && r->verdict == CMP_INCONCLUSIVE)
+            col = "\033[33m";
         fprintf(f, "%-*s  ", w, r->name);
         pad(f, cl.base, vw, true);
         fputs("  ", f);
@@ -566,20 +574,27 @@ static void compare_console(FILE *f, const cmp_result *c, bool color,
     method_text(c, instr, method, sizeof method);
     fprintf(f, "%zu slower, %zu faster, %zu unchanged", c->count[CMP_SLOWER],
             c->count[CMP_FASTER], c->count[CMP_UNCHANGED]);
+    if (c->count[CMP_INCONCLUSIVE])
+        fprintf(f, ", %zu inconclusive", c->count[CMP_INCONCLUSIVE]);
     if (c->count[CMP_NEW])
         fprintf(f, ", %zu new", c->count[CMP_NEW]);
     if (c->count[CMP_GONE])
         fprintf(f, ", %zu gone", c->count[CMP_GONE]);
     fprintf(f, " · %s\n", method);
+    if (!instr)
+        fprintf(f, "%s\n", ci_legend);
 }
 
 static void compare_markdown(FILE *f, const cmp_result *c, bool instr)
 {
     char method[128];
     method_text(c, instr, method, sizeof method);
-    fprintf(f, "### microbe: %zu slower, %zu faster, %zu unchanged\n\n",
+    fprintf(f, "### microbe: %zu slower, %zu faster, %zu unchanged",
             c->count[CMP_SLOWER], c->count[CMP_FASTER],
             c->count[CMP_UNCHANGED]);
+    if (c->count[CMP_INCONCLUSIVE])
+        fprintf(f, ", %zu inconclusive", c->count[CMP_INCONCLUSIVE]);
+    fprintf(f, "\n\n");
     fprintf(f, "Against %s · %s\n\n", c->old_label ? c->old_label : "baseline",
             method);
     for (size_t i = 0; i < c->nnotes; i++)
@@ -589,18 +604,27 @@ static void compare_markdown(FILE *f, const cmp_result *c, bool instr)
     fprintf(f,
             "| benchmark | base | now | change | %s | verdict "
             "|\n|---|---:|---:|---:|---|---|\n",
-            instr ? "moved most" : "95% CI");
+            instr ? "moved most" : "CI (suite 95%)");
     for (size_t i = 0; i < c->n; i++) {
         const cmp_row *r = &c->rows[i];
         cells cl;
         row_cells(r, instr, &cl);
         const char *v = cmp_verdict_name(r->verdict);
         bool loud = r->verdict == CMP_SLOWER || r->verdict == CMP_FAILED;
+        bool soft = r->verdict == CMP_INCONCLUSIVE;
         fprintf(f, "| `%s` | %s | %s | %s | %s | %s%s%s |\n", r->name, cl.base,
-                cl.now, cl.change, cl.extra, loud ? "**" : "", v,
-                loud ? "**" : "");
+                cl.now, cl.change, cl.extra,
+                loud   ? "**"
+                : soft ? "_"
+                       : "",
+                v,
+                loud   ? "**"
+                : soft ? "_"
+                       : "");
     }
     fputc('\n', f);
+    if (!instr)
+        fprintf(f, "%s\n\n", ci_legend);
 }
 
 static void instr_console(FILE *f, const mb_run *run, const cmp_result *cmp,

@@ -50,17 +50,37 @@ void st_holm(const double *p, size_t m, double *adj, double *scratch)
     }
 }
 
+void st_holm_levels(const double *p, size_t m, double alpha, double *level,
+                    double *scratch)
+{
+    double *key = scratch, *ord = scratch + m;
+    for (size_t i = 0; i < m; i++)
+        key[i] = clean_p(p[i]);
+    order_by(key, ord, m);
+    size_t stop = 0;
+    while (stop < m && key[(size_t)ord[stop]] <= alpha / (double)(m - stop))
+        stop++;
+    for (size_t i = 0; i < m; i++) {
+        size_t k = i < stop ? m - i : m - stop;
+        level[(size_t)ord[i]] = 1 - alpha / (double)k;
+    }
+}
+
 st_verdict st_decide(const st_change *c, double p_adj, double alpha,
                      double threshold)
 {
-    /* Written as negated tests so that NaN anywhere means "unchanged". */
-    if (!(p_adj <= alpha) || !(fabs(c->change) >= threshold))
+    double ch = c->change, lo = c->ci.lo, hi = c->ci.hi;
+    if (isnan(ch) || isnan(lo) || isnan(hi))
+        return ST_INCONCLUSIVE;
+    if (p_adj <= alpha && fabs(ch) >= threshold) {
+        if (ch > 0 && lo > 0)
+            return ST_SLOWER;
+        if (ch < 0 && hi < 0)
+            return ST_FASTER;
+    }
+    if (lo >= -threshold && hi <= threshold)
         return ST_UNCHANGED;
-    if (c->change > 0 && c->ci.lo > 0)
-        return ST_SLOWER;
-    if (c->change < 0 && c->ci.hi < 0)
-        return ST_FASTER;
-    return ST_UNCHANGED;
+    return ST_INCONCLUSIVE;
 }
 
 const char *st_verdict_name(st_verdict v)
@@ -70,6 +90,8 @@ const char *st_verdict_name(st_verdict v)
         return "slower";
     case ST_FASTER:
         return "faster";
+    case ST_INCONCLUSIVE:
+        return "inconclusive";
     default:
         return "unchanged";
     }

@@ -182,13 +182,38 @@ void st_holm(const double *p, size_t m, double *adj, double *scratch);
 
 /* ---- Verdicts --------------------------------------------------------------
  */
-typedef enum st_verdict { ST_UNCHANGED, ST_SLOWER, ST_FASTER } st_verdict;
-/* Slower/faster only when p_adj <= alpha and |change| >= threshold
- * (threshold as a fraction: 0.02 for 2%) and the interval excludes 0 on the
- * side of the change. NaN anywhere gives ST_UNCHANGED. */
+typedef enum st_verdict {
+    ST_UNCHANGED,
+    ST_SLOWER,
+    ST_FASTER,
+    ST_INCONCLUSIVE
+} st_verdict;
+/* The verdict on a change whose interval c->ci is the one to decide by
+ * (adjusted for the suite: st_holm_levels). threshold as a fraction: 0.03
+ * for 3%.
+ *  - slower/faster: significant (p_adj <= alpha and the interval excludes
+ *    0 on the side of the change) and |change| >= threshold;
+ *  - unchanged: otherwise, when the whole interval lies within
+ *    [-threshold, +threshold]: whatever the change is, it is too small to
+ *    matter;
+ *  - inconclusive: otherwise (the interval reaches past the threshold, so
+ *    the data cannot tell), and whenever the change or interval is NaN. */
 st_verdict st_decide(const st_change *c, double p_adj, double alpha,
                      double threshold);
-const char *st_verdict_name(st_verdict v); /* "unchanged", "slower", ... */
+/* "unchanged", "slower", "faster", "inconclusive". */
+const char *st_verdict_name(st_verdict v);
+/* The confidence level at which each of m intervals agrees with Holm's
+ * decisions at alpha over the p-values p[m]: with p sorted ascending,
+ * Holm rejects the i-th smallest (i = 0, 1, ...) at alpha / (m - i) while
+ * every earlier one was rejected, and stops at the first i0 that is not.
+ * A rejected hypothesis of rank i gets 1 - alpha / (m - i), every other
+ * 1 - alpha / (m - i0): an interval dual to its test (t intervals and
+ * Welch's t; Walsh averages and the signed-rank test) then excludes 0
+ * exactly when the Holm-adjusted p is <= alpha, and the intervals of the
+ * hypotheses not rejected hold together at 1 - alpha (Bonferroni over the
+ * m - i0 left). level may alias nothing; scratch[2m]. NaN p counts as 1. */
+void st_holm_levels(const double *p, size_t m, double alpha, double *level,
+                    double *scratch);
 
 /* ---- Complexity
  * -------------------------------------------------------------- */

@@ -258,6 +258,12 @@ static void fail_on_regression_needs_baseline(void **unused)
     /* Order does not matter. */
     assert_int_equal(PARSE(&o, err, "--baseline=b", "--fail-on-regression"),
                      MB_OK);
+    /* --fail-on-inconclusive: the same rules. */
+    REJECTS("--fail-on-inconclusive needs --baseline",
+            "--fail-on-inconclusive");
+    assert_int_equal(PARSE(&o, err, "--fail-on-inconclusive", "--baseline=b"),
+                     MB_OK);
+    assert_true(o.fail_on_inconclusive && !o.fail_on_regression);
 }
 
 /* The flags Google Benchmark users reach for. */

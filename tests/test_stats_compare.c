@@ -164,25 +164,65 @@ static void test_adjust_monotone(void **state)
     free(s);
 }
 
+/* The three verdicts on constructed changes and intervals: significant
+ * and beyond the threshold is slower/faster, an interval inside
+ * +-threshold unchanged, one that reaches past it inconclusive. */
 static void test_decide(void **state)
 {
     (void)state;
     st_change up = {0.10, {0.05, 0.15}, 0.001, 0};
     st_change down = {-0.10, {-0.15, -0.05}, 0.001, 0};
     st_change wide = {0.10, {-0.01, 0.2}, 0.001, 0};
+    st_change inside = {0.005, {-0.02, 0.025}, 0.6, 0};
+    st_change straddle = {0.01, {-0.02, 0.045}, 0.4, 0};
+    st_change small = {0.01, {0.005, 0.015}, 0.001, 0}; /* real, tiny */
     st_change nan = {NAN, {NAN, NAN}, 1, 0};
     assert_int_equal(st_decide(&up, 0.01, 0.05, 0.02), ST_SLOWER);
     assert_int_equal(st_decide(&down, 0.01, 0.05, 0.02), ST_FASTER);
-    assert_int_equal(st_decide(&up, 0.051, 0.05, 0.02), ST_UNCHANGED);
     assert_int_equal(st_decide(&up, 0.05, 0.05, 0.10), ST_SLOWER);
-    assert_int_equal(st_decide(&up, 0.01, 0.05, 0.11), ST_UNCHANGED);
-    assert_int_equal(st_decide(&down, 0.01, 0.05, 0.11), ST_UNCHANGED);
-    assert_int_equal(st_decide(&wide, 0.01, 0.05, 0.02), ST_UNCHANGED);
-    assert_int_equal(st_decide(&nan, 0.01, 0.05, 0.02), ST_UNCHANGED);
-    assert_int_equal(st_decide(&up, NAN, 0.05, 0.02), ST_UNCHANGED);
+    /* Not significant after adjustment, interval past the threshold. */
+    assert_int_equal(st_decide(&up, 0.051, 0.05, 0.02), ST_INCONCLUSIVE);
+    /* Significant but the change below the threshold: the interval
+     * reaches past it (inconclusive) or lies within it (unchanged). */
+    assert_int_equal(st_decide(&up, 0.01, 0.05, 0.11), ST_INCONCLUSIVE);
+    assert_int_equal(st_decide(&down, 0.01, 0.05, 0.11), ST_INCONCLUSIVE);
+    assert_int_equal(st_decide(&up, 0.01, 0.05, 0.16), ST_UNCHANGED);
+    assert_int_equal(st_decide(&small, 0.001, 0.05, 0.03), ST_UNCHANGED);
+    assert_int_equal(st_decide(&wide, 0.01, 0.05, 0.02), ST_INCONCLUSIVE);
+    assert_int_equal(st_decide(&inside, 0.6, 0.05, 0.03), ST_UNCHANGED);
+    assert_int_equal(st_decide(&straddle, 0.4, 0.05, 0.03), ST_INCONCLUSIVE);
+    assert_int_equal(st_decide(&straddle, 0.4, 0.05, 0.05), ST_UNCHANGED);
+    assert_int_equal(st_decide(&nan, 0.01, 0.05, 0.02), ST_INCONCLUSIVE);
+    /* A NaN p is no evidence: the interval alone decides. */
+    assert_int_equal(st_decide(&up, NAN, 0.05, 0.02), ST_INCONCLUSIVE);
+    assert_int_equal(st_decide(&inside, NAN, 0.05, 0.03), ST_UNCHANGED);
     assert_string_equal(st_verdict_name(ST_SLOWER), "slower");
     assert_string_equal(st_verdict_name(ST_FASTER), "faster");
     assert_string_equal(st_verdict_name(ST_UNCHANGED), "unchanged");
+    assert_string_equal(st_verdict_name(ST_INCONCLUSIVE), "inconclusive");
+}
+
+/* Levels that agree with Holm: the two smallest p are rejected (0.001 <=
+ * 0.05/5, 0.004 <= 0.05/4), the third is not (0.03 > 0.05/3), so the
+ * rejected get 1 - 0.05/5 and 1 - 0.05/4 and the rest 1 - 0.05/3. */
+static void test_holm_levels(void **state)
+{
+    (void)state;
+    const double p[] = {0.5, 0.004, 0.03, 0.001, NAN};
+    double lv[5], s[10], adj[5];
+    st_holm_levels(p, 5, 0.05, lv, s);
+    assert_float_equal(lv[3], 1 - 0.05 / 5, 1e-15);
+    assert_float_equal(lv[1], 1 - 0.05 / 4, 1e-15);
+    assert_float_equal(lv[2], 1 - 0.05 / 3, 1e-15);
+    assert_float_equal(lv[0], 1 - 0.05 / 3, 1e-15);
+    assert_float_equal(lv[4], 1 - 0.05 / 3, 1e-15);
+    /* Dual: p <= 1 - level exactly for those Holm rejects. */
+    st_holm(p, 5, adj, s);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(adj[i] <= 0.05, p[i] <= 1 - lv[i]);
+    /* One test: the plain 1 - alpha. */
+    st_holm_levels(p, 1, 0.05, lv, s);
+    assert_float_equal(lv[0], 0.95, 1e-15);
 }
 
 /* A benchmark's times: log-normal (10% spread) with rare spikes of 1.5-4x,
@@ -259,7 +299,7 @@ static void test_compare_degenerate(void **state)
     assert_true(isnan(c.change) && isnan(c.ci.lo) && isnan(c.ci.hi));
     assert_float_equal(c.p, 1, 0);
     assert_int_equal(c.n_ignored, 4);
-    assert_int_equal(st_decide(&c, c.p, 0.05, 0), ST_UNCHANGED);
+    assert_int_equal(st_decide(&c, c.p, 0.05, 0), ST_INCONCLUSIVE);
     c = st_compare(x, 0, x, 4, &o, s);
     assert_true(isnan(c.change));
     c = st_compare_paired(x, y, 4, &o, s);
@@ -318,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_adjust_statsmodels),
         cmocka_unit_test(test_adjust_monotone),
         cmocka_unit_test(test_decide),
+        cmocka_unit_test(test_holm_levels),
         cmocka_unit_test(test_calibration_independent),
         cmocka_unit_test(test_calibration_paired),
         cmocka_unit_test(test_compare_degenerate),

@@ -338,6 +338,11 @@ static int check_pass(const tool_opts *o)
         if (strncmp(a, "--", 2) != 0)
             continue;
         size_t nl = strcspn(a + 2, "=");
+        if (nl == 20 && strncmp(a + 2, "fail-on-inconclusive", nl) == 0)
+            return tool_fail("ab: '%s' cannot be passed to the bench "
+                             "programs; give it to microbe ab itself, "
+                             "before '--'",
+                             a);
         for (size_t k = 0; k < sizeof own / sizeof *own; k++)
             if (strlen(own[k]) == nl && strncmp(a + 2, own[k], nl) == 0) {
                 bool ab_has = k < 5 || (k >= 7 && k <= 9);

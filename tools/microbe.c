@@ -39,6 +39,9 @@ static const char usage[] =
     "  --format=console|json|csv|markdown\n"
     "  --fail-on-regression        exit 1 if any benchmark is "
     "significantly slower\n"
+    "  --fail-on-inconclusive      exit 1 also if a benchmark is "
+    "inconclusive (its\n"
+    "                              interval reaches past the threshold)\n"
     "  --threshold=PCT             smallest slowdown that matters (default "
     "3)\n"
     "  --alpha=P                   significance level over the whole suite "
@@ -61,8 +64,8 @@ static const char usage[] =
     "OLD, NEW, RUN: a baseline name, a run id (or a unique prefix), "
     "\"latest\", or a\n"
     "file (.json.zst, .json, Google Benchmark JSON too).\n"
-    "exit: 0 ok, 1 significant slowdown with --fail-on-regression, 2 "
-    "error\n";
+    "exit: 0 ok, 1 significant slowdown with --fail-on-regression (or an "
+    "inconclusive\nverdict with --fail-on-inconclusive), 2 error\n";
 
 int tool_fail(const char *fmt, ...)
 {
@@ -89,18 +92,10 @@ bool tool_write(FILE *f, out_format fmt, const mb_run *run,
 int tool_verdict_exit(const cmp_result *cmp, const tool_opts *o,
                       const char *what)
 {
-    if (!o->fail_on_regression || cmp->count[CMP_SLOWER] == 0)
-        return 0;
     char msg[1024];
-    size_t used = (size_t)snprintf(
-        msg, sizeof msg,
-        "%zu benchmark%s significantly slower than %s:", cmp->count[CMP_SLOWER],
-        cmp->count[CMP_SLOWER] > 1 ? "s" : "", what);
-    for (size_t i = 0; i < cmp->n && used < sizeof msg; i++)
-        if (cmp->rows[i].verdict == CMP_SLOWER)
-            used += (size_t)snprintf(msg + used, sizeof msg - used,
-                                     " %s (%+.1f%%)", cmp->rows[i].name,
-                                     100 * cmp->rows[i].change.change);
+    if (!cmp_gate(cmp, o->fail_on_regression, o->fail_on_inconclusive, what,
+                  msg, sizeof msg))
+        return 0;
     fprintf(stderr, "microbe: regression: %s\n", msg);
     return 1;
 }
@@ -111,7 +106,7 @@ int tool_verdict_exit(const cmp_result *cmp, const tool_opts *o,
 enum {
     F_ARCHIVE = 1 << 0,
     F_FORMAT = 1 << 1,
-    F_VERDICT = 1 << 2, /* --threshold, --alpha, --fail-on-regression */
+    F_VERDICT = 1 << 2, /* --threshold, --alpha, --fail-on-... */
     F_KEEP = 1 << 3,
     F_AB = 1 << 4, /* --rounds, --min-time, --cpu, --seed */
     F_OUT = 1 << 5,
@@ -202,6 +197,9 @@ static int parse(const command *c, int argc, char **argv, tool_opts *o)
             o->alpha = d;
         } else if ((f & F_VERDICT) && strcmp(name, "fail-on-regression") == 0) {
             o->fail_on_regression = true;
+        } else if ((f & F_VERDICT) &&
+                   strcmp(name, "fail-on-inconclusive") == 0) {
+            o->fail_on_inconclusive = true;
         } else if ((f & F_KEEP) && strcmp(name, "keep") == 0) {
             if (!cli_parse_int(v, 0, 1000000000, &l))
                 BAD("%s: --keep: '%s' is not a whole number >= 0", c->name, v);

@@ -17,6 +17,7 @@ typedef struct tool_opts {
     out_format format;
     double threshold, alpha; /* fractions */
     bool fail_on_regression;
+    bool fail_on_inconclusive;
     long keep;          /* prune --keep; -1 when not given */
     long rounds;        /* ab --rounds; 0: default */
     double min_time;    /* ab --min-time (s); 0: default */
@@ -39,8 +40,9 @@ bool tool_write(FILE *f, out_format fmt, const mb_run *run,
                 const cmp_result *cmp);
 
 /* The exit code and the one line for a finished comparison: 1 with
- * --fail-on-regression and a slower benchmark, else 0. `what` names the old
- * side in the message. */
+ * --fail-on-regression and a slower benchmark, or --fail-on-inconclusive
+ * and a slower or inconclusive one, else 0. `what` names the old side in
+ * the message. */
 int tool_verdict_exit(const cmp_result *cmp, const tool_opts *o,
                       const char *what);
 

@@ -99,7 +99,7 @@ ok "markdown: '| benchmark |' header"
 grep -Eq '^\|---' "$OUT" || die "markdown: no separator row"
 ok "markdown: separator row"
 # (A slower row is set in bold: **slower**.)
-grep -Eq '^\| `?find_duplicates/hash/1024`? \|.*\| (unchanged|\*\*slower\*\*|faster) \|$' \
+grep -Eq '^\| `?find_duplicates/hash/1024`? \|.*\| (unchanged|\*\*slower\*\*|faster|_inconclusive_) \|$' \
     "$OUT" || die "markdown: no row for hash/1024 with a verdict"
 ok "markdown: hash/1024 row with a verdict"
 
@@ -110,7 +110,7 @@ jq -e '.comparison.rows | length == 4' "$OUT" >/dev/null ||
     die "comparison.rows does not have 4 rows"
 ok "json: .comparison.rows has 4 rows"
 jq -e 'all(.comparison.rows[]; .verdict as $v |
-        ["unchanged", "slower", "faster"] | index($v))' "$OUT" >/dev/null ||
+        ["unchanged", "slower", "faster", "inconclusive"] | index($v))' "$OUT" >/dev/null ||
     die "json: a row without a compared verdict"
 ok "json: every row has a verdict"
 jq -e '([.comparison.rows[].name] | sort) ==

@@ -23,6 +23,30 @@ has "$T/out" 'slower'
 # A threshold above the change: unchanged.
 run 0 "$MICROBE" compare "$F/base.json" "$F/slower.json" --threshold=60 --fail-on-regression
 has "$T/out" '0 slower'
+# +50.3% [+49.4%, +51.3%] against a 51% threshold: the interval reaches
+# past it, inconclusive; only --fail-on-inconclusive fails on that.
+run 0 "$MICROBE" compare "$F/base.json" "$F/slower.json" --threshold=51 --fail-on-regression
+has "$T/out" 'grp/fast/64 .*\+50\.[0-9]%.* inconclusive'
+has "$T/out" '0 slower, 0 faster, 2 unchanged, 1 inconclusive, 1 new, 1 gone'
+run 1 "$MICROBE" compare "$F/base.json" "$F/slower.json" --threshold=51 --fail-on-inconclusive
+has "$T/err" '^microbe: regression: 1 benchmark inconclusive against .*base.json \(interval past the threshold\): grp/fast/64 \(\+50\.[0-9]%\)$' stderr
+run 1 "$MICROBE" compare "$F/base.json" "$F/slower.json" --threshold=51 --fail-on-inconclusive --format=markdown
+has "$T/out" '| _inconclusive_ |$'
+run 1 "$MICROBE" compare "$F/base.json" "$F/slower.json" --threshold=51 --fail-on-inconclusive --format=json
+/usr/bin/python3 - "$T/out" <<'PY' || fail "inconclusive in JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))["comparison"]
+rows = {r["name"]: r for r in d["rows"]}
+assert rows["grp/fast/64"]["verdict"] == "inconclusive", rows
+assert d["counts"]["inconclusive"] == 1, d["counts"]
+lo, hi = rows["grp/fast/64"]["change_ci"]
+assert lo < 0.51 < hi, (lo, hi)
+PY
+# Inside +-threshold: unchanged, and --fail-on-inconclusive passes.
+run 0 "$MICROBE" compare "$F/base.json" "$F/same.json" --fail-on-inconclusive
+has "$T/out" '0 slower, 0 faster, 4 unchanged'
+# A slower one fails --fail-on-inconclusive too.
+run 1 "$MICROBE" compare "$F/base.json" "$F/slower.json" --fail-on-inconclusive
 # Faster never fails.
 run 0 "$MICROBE" compare "$F/base.json" "$F/faster.json" --fail-on-regression
 has "$T/out" 'grp/slow/16 .*-30\.[0-9]%.* faster'
