@@ -1,5 +1,5 @@
-/* The archive: zstd-compressed JSON runs and baselines, written atomically.
- * The only file that includes <zstd.h>. */
+/* The archive: zstd-compressed JSON runs and baselines, written atomically
+ * (through core/file.c). The only file that includes <zstd.h>. */
 #include "archive.h"
 
 #include <dirent.h>
@@ -15,13 +15,14 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "file.h"
 #include "json.h"
 
 #define EXT     ".json.zst"
 #define EXT_LEN (sizeof EXT - 1)
-#define TMP_TAG ".tmp."
 
-/* A temp file this old belongs to a writer that died, not to one at work. */
+/* A temp file this old whose writer's process cannot be checked (another
+ * machine of a shared file system) belongs to a writer that died. */
 #define STALE_TMP_SECONDS 3600
 
 /* Ids are unique per process; collisions between processes are resolved by
@@ -29,7 +30,14 @@
  * something else is wrong. */
 #define ID_ATTEMPTS 64
 
-void (*archive_write_hook)(const char *, size_t, size_t);
+/* The index frame in front of every saved run: a zstd skippable frame
+ * (decoders, the zstd CLI included, skip it) holding what `microbe list`
+ * shows, so that a listing reads a few hundred bytes per run instead of
+ * decompressing and parsing it. */
+#define INDEX_MAGIC 0x184D2A5Eu
+#define INDEX_HEAD  "microbe-index 1\n"
+#define INDEX_MAX   1024 /* bytes of index text at most */
+#define INDEX_FIELD 200  /* bytes of one value at most */
 
 static mb_status fail(char *err, size_t errlen, mb_status st, const char *fmt,
                       ...) __attribute__((format(printf, 4, 5)));
@@ -71,18 +79,50 @@ const char *archive_default_dir(void)
     return e && *e ? e : "./.microbe";
 }
 
-bool archive_valid_name(const char *name)
+/* s for a one-line message: at most 80 bytes, control characters and
+ * bytes outside ASCII as \\xNN. */
+static const char *printable(const char *s, char *buf, size_t n)
 {
+    size_t k = 0;
+    for (size_t i = 0; s && s[i] && i < 80 && k + 5 < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x7f)
+            k += (size_t)snprintf(buf + k, n - k, "\\x%02x", c);
+        else
+            buf[k++] = (char)c;
+    }
+    buf[k < n ? k : n - 1] = '\0';
+    return buf;
+}
+
+mb_status archive_check_name(const char *name, char *err, size_t errlen)
+{
+    char shown[400];
     size_t n = name ? strlen(name) : 0;
+    const char *why = NULL;
     if (n < 1 || n > 64)
-        return false;
-    for (size_t i = 0; i < n; i++) {
+        why = "use 1 to 64 of A-Z a-z 0-9 . _ -";
+    for (size_t i = 0; !why && i < n; i++) {
         char c = name[i];
         if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
               (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-            return false;
+            why = "use 1 to 64 of A-Z a-z 0-9 . _ -";
     }
-    return true;
+    if (!why && name[0] == '.')
+        why = "it must not start with '.'";
+    else if (!why && strcmp(name, "latest") == 0)
+        why = "'latest' names the newest run";
+    else if (!why && (ends_with(name, ".json") || ends_with(name, EXT)))
+        why = "a name ending in .json or .json.zst reads as a file";
+    if (!why)
+        return MB_OK;
+    return fail(err, errlen, MB_ERR_USAGE, "invalid baseline name '%s': %s",
+                printable(name, shown, sizeof shown), why);
+}
+
+bool archive_valid_name(const char *name)
+{
+    return archive_check_name(name, NULL, 0) == MB_OK;
 }
 
 /* ---- Compression -----------------------------------------------------------
@@ -191,213 +231,208 @@ done:
     return st;
 }
 
-/* ---- Files
- * ------------------------------------------------------------------- */
+/* ---- The index frame ------------------------------------------------------
+ */
 
-static mb_status slurp(const char *path, char **data, size_t *len, char *err,
-                       size_t errlen)
+static uint32_t fnv1a(const char *s, size_t n)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return fail(err, errlen, errno == ENOENT ? MB_ERR_NOT_FOUND : MB_ERR_IO,
-                    "cannot open %s: %s", path, strerror(errno));
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        int e = S_ISDIR(sb.st_mode) ? EISDIR : errno;
-        close(fd);
-        return fail(err, errlen, MB_ERR_IO, "cannot read %s: %s", path,
-                    strerror(e ? e : EINVAL));
-    }
-    if ((unsigned long long)sb.st_size >= ARCHIVE_MAX_DOC) {
-        close(fd);
-        return fail(err, errlen, MB_ERR_CORRUPT,
-                    "%s: corrupt: larger than %zu MiB", path,
-                    ARCHIVE_MAX_DOC >> 20);
-    }
-    size_t cap = (size_t)sb.st_size + 1, n = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        close(fd);
-        return fail(err, errlen, MB_ERR_NO_MEMORY,
-                    "cannot read %s: out of memory", path);
-    }
-    for (;;) {
-        ssize_t r = read(fd, buf + n, cap - 1 - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int e = errno;
-            free(buf);
-            close(fd);
-            return fail(err, errlen, MB_ERR_IO, "cannot read %s: %s", path,
-                        strerror(e));
-        }
-        if (r == 0 || (n += (size_t)r) == cap - 1)
-            break; /* a file growing meanwhile is read as it was */
-    }
-    close(fd);
-    buf[n] = '\0';
-    *data = buf;
-    *len = n;
-    return MB_OK;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
 }
 
-char *archive_slurp_text(const char *path, size_t *len)
+/* Appends "key=value\n", the value cut to INDEX_FIELD bytes and its control
+ * characters made '?': one line per field, whatever the context holds. */
+static size_t put_field(char *buf, size_t used, const char *key, const char *v)
 {
-    char *data = NULL;
-    size_t n = 0;
-    if (slurp(path, &data, &n, NULL, 0) != MB_OK)
+    int k = snprintf(buf + used, INDEX_MAX - used, "%s=", key);
+    if (k < 0 || used + (size_t)k >= INDEX_MAX)
+        return used;
+    used += (size_t)k;
+    for (size_t i = 0; v && v[i] && i < INDEX_FIELD && used + 2 < INDEX_MAX;
+         i++)
+        buf[used++] = (unsigned char)v[i] < 0x20 ? '?' : v[i];
+    buf[used++] = '\n';
+    return used;
+}
+
+static void le32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+/* The file archive_save writes: the index frame, then z[zn]. */
+static unsigned char *with_index(const mb_run *run, const void *z, size_t zn,
+                                 size_t *outlen)
+{
+    char text[INDEX_MAX];
+    const char *commit = run_ctx_gets(run, "git_commit");
+    if (!commit)
+        commit = run_ctx_gets(run, "commit");
+    int k = snprintf(text, sizeof text,
+                     INDEX_HEAD "format=%d\nbenchmarks=%zu\n"
+                                "payload=%zu\n",
+                     RUN_FORMAT_VERSION, run->nresults, zn);
+    size_t used = (size_t)k;
+    used = put_field(text, used, "date", run_ctx_gets(run, "date"));
+    used = put_field(text, used, "commit", commit);
+    used = put_field(text, used, "cpu", run_ctx_gets(run, "cpu_brand"));
+    used += (size_t)snprintf(text + used, sizeof text - used, "check=%08x\n",
+                             (unsigned)fnv1a(text, used));
+    unsigned char *out = malloc(8 + used + zn);
+    if (!out)
         return NULL;
-    if (len)
+    le32(out, INDEX_MAGIC);
+    le32(out + 4, (uint32_t)used);
+    memcpy(out + 8, text, used);
+    memcpy(out + 8 + used, z, zn);
+    *outlen = 8 + used + zn;
+    return out;
+}
+
+static char *dupor(const char *s)
+{
+    return strdup(s ? s : "");
+}
+
+/* The value of "key=" in the index text t[n] (malloc'd), or NULL. */
+static char *field(const char *t, size_t n, const char *key)
+{
+    size_t kl = strlen(key);
+    for (size_t i = 0; i < n;) {
+        const char *nl = memchr(t + i, '\n', n - i);
+        size_t end = nl ? (size_t)(nl - t) : n;
+        if (end - i > kl && memcmp(t + i, key, kl) == 0 && t[i + kl] == '=')
+            return strndup(t + i + kl + 1, end - i - kl - 1);
+        i = end + 1;
+    }
+    return NULL;
+}
+
+/* Whether head[got] (got <= size) starts with an intact index frame whose
+ * sizes add up to a file of size bytes; *text and *tl get its text. */
+static bool index_valid(const unsigned char *head, size_t got, long long size,
+                        const char **text, size_t *tl)
+{
+    if (got < 8 || get_le32(head) != INDEX_MAGIC)
+        return false;
+    size_t hl = get_le32(head + 4);
+    const char *t = (const char *)head + 8;
+    /* The check line is the last: "check=XXXXXXXX\n", 15 bytes. */
+    if (hl > got - 8 || hl < sizeof INDEX_HEAD + 15 ||
+        memcmp(t, INDEX_HEAD, sizeof INDEX_HEAD - 1) != 0 ||
+        memcmp(t + hl - 15, "check=", 6) != 0)
+        return false;
+    char want[16], *pl = field(t, hl, "payload");
+    snprintf(want, sizeof want, "%08x\n", (unsigned)fnv1a(t, hl - 15));
+    bool ok = pl && memcmp(t + hl - 9, want, 9) == 0 &&
+              8 + (long long)hl + atoll(pl) == size;
+    free(pl);
+    *text = t;
+    *tl = hl;
+    return ok;
+}
+
+/* Fills e from the index frame in head[got] of a file of size bytes. false
+ * when there is none, or it is damaged, or the file's size does not add up
+ * (truncated or grown): then the whole file is read instead. */
+static bool from_index(archive_entry *e, const unsigned char *head, size_t got,
+                       long long size)
+{
+    const char *t;
+    size_t hl;
+    if (!index_valid(head, got, size, &t, &hl))
+        return false;
+    char *fmt = field(t, hl, "format"), *nb = field(t, hl, "benchmarks");
+    bool ok = fmt && nb;
+    long format = ok ? atol(fmt) : 0;
+    if (ok) {
+        e->nbench = (size_t)strtoull(nb, NULL, 10);
+        e->date = field(t, hl, "date");
+        e->commit = field(t, hl, "commit");
+        e->cpu = field(t, hl, "cpu");
+        if (format > RUN_FORMAT_VERSION) {
+            char msg[512];
+            snprintf(msg, sizeof msg,
+                     "%s: format version %ld is newer than this microbe "
+                     "understands (%d); upgrade microbe",
+                     e->path, format, RUN_FORMAT_VERSION);
+            e->status = MB_ERR_VERSION;
+            e->error = strdup(msg);
+        }
+    }
+    free(fmt);
+    free(nb);
+    return ok;
+}
+
+/* ---- Reading ------------------------------------------------------------ */
+
+mb_status archive_decode(const char *name, const void *raw, size_t n,
+                         char **data, size_t *len, char *err, size_t errlen)
+{
+    *data = NULL;
+    *len = 0;
+    const char *p = raw;
+    if (n == 0)
+        return fail(err, errlen, MB_ERR_CORRUPT, "%s: corrupt: empty file",
+                    name);
+    const char *t;
+    size_t tl;
+    if (n >= 8 && get_le32(raw) == INDEX_MAGIC &&
+        !index_valid(raw, n, (long long)n, &t, &tl))
+        return fail(err, errlen, MB_ERR_CORRUPT,
+                    "%s: corrupt: its index frame is damaged or the file "
+                    "is truncated",
+                    name);
+    if (is_zstd(raw, n))
+        return decompress(name, raw, n, data, len, err, errlen);
+    size_t i = 0;
+    while (i < n && strchr(" \t\r\n", p[i]) && p[i])
+        i++;
+    if (i < n && p[i] == '{') {
+        if (!(*data = malloc(n + 1)))
+            return fail(err, errlen, MB_ERR_NO_MEMORY,
+                        "cannot read %s: out of memory", name);
+        memcpy(*data, p, n);
+        (*data)[n] = '\0';
         *len = n;
-    return data;
+        return MB_OK;
+    }
+    return fail(err, errlen, MB_ERR_CORRUPT,
+                "%s: corrupt: neither zstd-compressed (bad magic number) "
+                "nor JSON",
+                name);
+}
+
+static mb_status read_doc(const char *path, int flags, char **data, size_t *len,
+                          char *err, size_t errlen)
+{
+    char *raw;
+    size_t n;
+    *data = NULL;
+    *len = 0;
+    mb_status st =
+        file_read(path, flags, ARCHIVE_MAX_DOC, &raw, &n, err, errlen);
+    if (st != MB_OK)
+        return st;
+    st = archive_decode(path, raw, n, data, len, err, errlen);
+    free(raw);
+    return st;
 }
 
 mb_status archive_read_file(const char *path, char **data, size_t *len,
                             char *err, size_t errlen)
 {
-    char *raw = NULL;
-    size_t n = 0;
-    *data = NULL;
-    *len = 0;
-    mb_status st = slurp(path, &raw, &n, err, errlen);
-    if (st != MB_OK)
-        return st;
-    if (n == 0) {
-        free(raw);
-        return fail(err, errlen, MB_ERR_CORRUPT, "%s: corrupt: empty file",
-                    path);
-    }
-    if (is_zstd((const unsigned char *)raw, n)) {
-        st = decompress(path, raw, n, data, len, err, errlen);
-        free(raw);
-        return st;
-    }
-    size_t i = 0;
-    while (i < n && strchr(" \t\r\n", raw[i]))
-        i++;
-    if (i < n && raw[i] == '{') {
-        *data = raw;
-        *len = n;
-        return MB_OK;
-    }
-    free(raw);
-    return fail(err, errlen, MB_ERR_CORRUPT,
-                "%s: corrupt: neither zstd-compressed (bad magic number) "
-                "nor JSON",
-                path);
-}
-
-/* fsync of the directory makes a rename or unlink in it durable. Some file
- * systems refuse to fsync a directory (EINVAL): nothing more can be done
- * there. Returns 0 or an errno. */
-static int sync_dir(const char *dir)
-{
-    int e = 0;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL))
-        e = errno;
-    if (fd >= 0)
-        close(fd);
-    return e;
-}
-
-static int sync_parent(const char *path)
-{
-    char *d = strdup(path);
-    if (!d)
-        return ENOMEM;
-    char *slash = strrchr(d, '/');
-    if (slash == d)
-        d[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    else
-        strcpy(d, ".");
-    int e = sync_dir(d);
-    free(d);
-    return e;
-}
-
-/* Writes buf[len] to a new temp file next to path and renames it over
- * path. With noclobber, an existing path is left alone and MB_ERR_USAGE
- * (used here only as "exists") is returned without a message. */
-static mb_status write_atomic(const char *path, const void *buf, size_t len,
-                              bool noclobber, char *err, size_t errlen)
-{
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + sizeof TMP_TAG + 6);
-    if (!tmp)
-        return fail(err, errlen, MB_ERR_NO_MEMORY,
-                    "cannot write %s: out of memory", path);
-    memcpy(tmp, path, pl);
-    memcpy(tmp + pl, TMP_TAG "XXXXXX", sizeof TMP_TAG + 6);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return fail(err, errlen, MB_ERR_IO, "cannot write %s: %s", path,
-                    strerror(e));
-    }
-    mb_status st = MB_OK;
-    const char *what = "write";
-    int e = 0;
-    /* mkstemp makes the file 0600; archives are meant to be shared. */
-    if (fchmod(fd, 0644) != 0) {
-        e = errno;
-        what = "chmod";
-    }
-    for (size_t off = 0; !e && off < len;) {
-        size_t chunk = len - off < ARCHIVE_CHUNK ? len - off : ARCHIVE_CHUNK;
-        ssize_t r = write(fd, (const char *)buf + off, chunk);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            e = errno;
-        else
-            off += (size_t)r;
-        if (!e && archive_write_hook)
-            archive_write_hook(tmp, off, len);
-    }
-    if (!e && fsync(fd) != 0) {
-        e = errno;
-        what = "fsync";
-    }
-    if (close(fd) != 0 && !e) {
-        e = errno;
-        what = "close";
-    }
-    if (!e && noclobber) {
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
-            e = errno;
-            what = "rename";
-            /* File systems without RENAME_NOREPLACE: link() also refuses
-             * to replace. */
-            if (e == EINVAL || e == ENOSYS || e == ENOTSUP) {
-                e = link(tmp, path) == 0 ? 0 : errno;
-                if (!e)
-                    unlink(tmp);
-            }
-            if (e == EEXIST) {
-                unlink(tmp);
-                free(tmp);
-                return MB_ERR_USAGE;
-            }
-        }
-    } else if (!e && rename(tmp, path) != 0) {
-        e = errno;
-        what = "rename";
-    }
-    if (e) {
-        unlink(tmp);
-        st = fail(err, errlen, MB_ERR_IO, "cannot write %s: %s: %s", path, what,
-                  strerror(e));
-    } else if ((e = sync_parent(path)) != 0)
-        st = fail(err, errlen, MB_ERR_IO,
-                  "cannot write %s: fsync of its directory: %s", path,
-                  strerror(e));
-    free(tmp);
-    return st;
+    return read_doc(path, 0, data, len, err, errlen);
 }
 
 mb_status archive_write_file(const char *path, const char *data, size_t len,
@@ -408,18 +443,18 @@ mb_status archive_write_file(const char *path, const char *data, size_t len,
     mb_status st = compress(data, len, &z, &zn, err, errlen);
     if (st != MB_OK)
         return st;
-    st = write_atomic(path, z, zn, false, err, errlen);
+    st = file_write_atomic(path, z, zn, 0, err, errlen);
     free(z);
     return st;
 }
 
-mb_status archive_load_file(const char *path, mb_run **out, char *err,
-                            size_t errlen)
+static mb_status load_path(const char *path, int flags, mb_run **out, char *err,
+                           size_t errlen)
 {
     char *text;
     size_t n;
     *out = NULL;
-    mb_status st = archive_read_file(path, &text, &n, err, errlen);
+    mb_status st = read_doc(path, flags, &text, &n, err, errlen);
     if (st != MB_OK)
         return st;
     st = json_load_run(text, n, path, out, err, errlen);
@@ -427,8 +462,17 @@ mb_status archive_load_file(const char *path, mb_run **out, char *err,
     return st;
 }
 
-/* ---- Directories ------------------------------------------------------------
- */
+mb_status archive_load_file(const char *path, mb_run **out, char *err,
+                            size_t errlen)
+{
+    return load_path(path, 0, out, err, errlen);
+}
+
+mb_status archive_load_entry(const archive_entry *e, mb_run **out, char *err,
+                             size_t errlen)
+{
+    return load_path(e->path, FILE_NOFOLLOW, out, err, errlen);
+}
 
 static mb_status mkdirs(const char *dir, char *err, size_t errlen)
 {
@@ -469,29 +513,75 @@ static void free_names(char **v, size_t n)
     free(v);
 }
 
+/* DIR/sub (malloc'd into *out) once it is known to be a directory of the
+ * archive itself: a symbolic link there is refused, never followed (saves
+ * would land, and prune would delete, outside the archive). A missing one
+ * is created when create, else MB_ERR_NOT_FOUND. */
+static mb_status subdir(const char *dir, const char *sub, bool create,
+                        char **out, char *err, size_t errlen)
+{
+    *out = join(dir, sub, NULL);
+    if (!*out)
+        return fail(err, errlen, MB_ERR_NO_MEMORY, "out of memory");
+    struct stat sb;
+    mb_status st = MB_OK;
+    if (lstat(*out, &sb) != 0) {
+        int e = errno;
+        if (e == ENOENT && create)
+            st = mkdirs(*out, err, errlen);
+        else if (e == ENOENT)
+            st = MB_ERR_NOT_FOUND;
+        else
+            st = fail(err, errlen, MB_ERR_IO, "cannot use %s: %s", *out,
+                      strerror(e));
+    } else if (S_ISLNK(sb.st_mode))
+        st = fail(err, errlen, MB_ERR_IO,
+                  "%s is a symbolic link: refused (an archive's %s/ must be "
+                  "a directory inside it)",
+                  *out, sub);
+    else if (!S_ISDIR(sb.st_mode))
+        st = fail(err, errlen, MB_ERR_IO, "%s is not a directory", *out);
+    if (st != MB_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+/* Opens the directory path itself, never a link in its place. */
+static DIR *open_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d && fd >= 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return d;
+}
+
 /* The names (without EXT) of DIR/sub/<name>.json.zst, sorted. A missing
- * directory gives none. */
+ * directory gives none; one that is a symbolic link is an error. */
 static mb_status names_in(const char *dir, const char *sub, char ***out,
                           size_t *n, char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
-    char *path = join(dir, sub, NULL);
-    if (!path)
-        return fail(err, errlen, MB_ERR_NO_MEMORY, "out of memory");
-    DIR *d = opendir(path);
+    char *path;
+    mb_status st = subdir(dir, sub, false, &path, err, errlen);
+    if (st != MB_OK)
+        return st == MB_ERR_NOT_FOUND ? MB_OK : st;
+    DIR *d = open_dir(path);
     if (!d) {
         int e = errno;
-        mb_status st = e == ENOENT
-                           ? MB_OK
-                           : fail(err, errlen, MB_ERR_IO, "cannot list %s: %s",
-                                  path, strerror(e));
+        st = fail(err, errlen, MB_ERR_IO, "cannot list %s: %s", path,
+                  strerror(e));
         free(path);
         return st;
     }
     char **v = NULL;
     size_t k = 0, cap = 0;
-    mb_status st = MB_OK;
     struct dirent *de;
     while ((de = readdir(d))) {
         size_t l = strlen(de->d_name);
@@ -562,27 +652,35 @@ static void make_id(char *id, size_t n, unsigned attempt)
 mb_status archive_save(const char *dir, const mb_run *run, const char *baseline,
                        char *id_out, size_t idlen, char *err, size_t errlen)
 {
-    if (baseline && !archive_valid_name(baseline))
-        return fail(err, errlen, MB_ERR_USAGE,
-                    "invalid baseline name '%.80s': use 1 to 64 of "
-                    "A-Z a-z 0-9 . _ -",
-                    baseline);
+    if (baseline) {
+        mb_status st = archive_check_name(baseline, err, errlen);
+        if (st != MB_OK)
+            return st;
+    }
     size_t len;
     char *text = json_dump_run_compact(run, &len);
     if (!text)
         return fail(err, errlen, MB_ERR_NO_MEMORY,
                     "cannot save the run: out of memory");
     void *z = NULL;
-    size_t zn = 0;
-    char *runs = join(dir, "runs", NULL), *bases = join(dir, "baselines", NULL);
-    mb_status st = !runs || !bases ? fail(err, errlen, MB_ERR_NO_MEMORY,
-                                          "cannot save the run: out of memory")
-                                   : compress(text, len, &z, &zn, err, errlen);
+    unsigned char *file = NULL;
+    size_t zn = 0, fn = 0;
+    char *runs = NULL, *bases = NULL;
+    mb_status st = compress(text, len, &z, &zn, err, errlen);
     free(text);
+    if (st == MB_OK && !(file = with_index(run, z, zn, &fn)))
+        st = fail(err, errlen, MB_ERR_NO_MEMORY,
+                  "cannot save the run: out of memory");
+    free(z);
     if (st == MB_OK)
-        st = mkdirs(runs, err, errlen);
+        st = subdir(dir, "runs", true, &runs, err, errlen);
     if (st == MB_OK && baseline)
-        st = mkdirs(bases, err, errlen);
+        st = subdir(dir, "baselines", true, &bases, err, errlen);
+    /* Temp files of savers that were killed go at the next save. */
+    if (runs)
+        file_remove_stale(runs, STALE_TMP_SECONDS);
+    if (bases)
+        file_remove_stale(bases, STALE_TMP_SECONDS);
 
     char id[ARCHIVE_ID_MAX];
     for (unsigned a = 0; st == MB_OK; a++) {
@@ -600,7 +698,7 @@ mb_status archive_save(const char *dir, const mb_run *run, const char *baseline,
                       "cannot save the run: out of memory");
             break;
         }
-        st = write_atomic(path, z, zn, true, err, errlen);
+        st = file_write_atomic(path, file, fn, FILE_NOCLOBBER, err, errlen);
         free(path);
         if (st == MB_OK)
             break;
@@ -611,21 +709,21 @@ mb_status archive_save(const char *dir, const mb_run *run, const char *baseline,
     }
     if (st == MB_OK && baseline) {
         char *path = join(bases, baseline, EXT);
-        st = path ? write_atomic(path, z, zn, false, err, errlen)
+        st = path ? file_write_atomic(path, file, fn, 0, err, errlen)
                   : fail(err, errlen, MB_ERR_NO_MEMORY,
                          "cannot save the run: out of memory");
         free(path);
     }
     if (st == MB_OK && id_out && idlen)
         snprintf(id_out, idlen, "%s", id);
-    free(z);
+    free(file);
     free(runs);
     free(bases);
     return st;
 }
 
-/* ---- Loading by name
- * ---------------------------------------------------------- */
+/* ---- Loading by name ------------------------------------------------------
+ */
 
 /* "(saved baselines: a, b)" or "(no saved baselines)" into buf. */
 static void baseline_names(const char *dir, char *buf, size_t n)
@@ -648,10 +746,14 @@ static void baseline_names(const char *dir, char *buf, size_t n)
 static mb_status load_named(const char *dir, const char *sub, const char *name,
                             mb_run **out, char *err, size_t errlen)
 {
-    char *d = join(dir, sub, NULL);
-    char *path = d ? join(d, name, EXT) : NULL;
-    mb_status st = path ? archive_load_file(path, out, err, errlen)
-                        : fail(err, errlen, MB_ERR_NO_MEMORY, "out of memory");
+    char *d, *path = NULL;
+    mb_status st = subdir(dir, sub, false, &d, err, errlen);
+    if (st == MB_ERR_NOT_FOUND)
+        return MB_ERR_NOT_FOUND;
+    if (st == MB_OK)
+        st = (path = join(d, name, EXT))
+                 ? load_path(path, FILE_NOFOLLOW, out, err, errlen)
+                 : fail(err, errlen, MB_ERR_NO_MEMORY, "out of memory");
     free(d);
     free(path);
     return st;
@@ -661,12 +763,10 @@ mb_status archive_load_baseline(const char *dir, const char *name, mb_run **out,
                                 char *err, size_t errlen)
 {
     *out = NULL;
-    if (!archive_valid_name(name))
-        return fail(err, errlen, MB_ERR_USAGE,
-                    "invalid baseline name '%.80s': use 1 to 64 of "
-                    "A-Z a-z 0-9 . _ -",
-                    name ? name : "");
-    mb_status st = load_named(dir, "baselines", name, out, err, errlen);
+    mb_status st = archive_check_name(name, err, errlen);
+    if (st != MB_OK)
+        return st;
+    st = load_named(dir, "baselines", name, out, err, errlen);
     if (st == MB_ERR_NOT_FOUND) {
         char names[512];
         baseline_names(dir, names, sizeof names);
@@ -674,6 +774,11 @@ mb_status archive_load_baseline(const char *dir, const char *name, mb_run **out,
                   name, dir, names);
     }
     return st;
+}
+
+bool archive_ref_is_path(const char *ref)
+{
+    return strchr(ref, '/') || ends_with(ref, ".json") || ends_with(ref, EXT);
 }
 
 mb_status archive_load(const char *dir, const char *ref, mb_run **out,
@@ -684,7 +789,7 @@ mb_status archive_load(const char *dir, const char *ref, mb_run **out,
         return fail(err, errlen, MB_ERR_USAGE,
                     "no run named: give a baseline, run id, 'latest' or "
                     "file");
-    if (strchr(ref, '/') || ends_with(ref, ".json") || ends_with(ref, EXT))
+    if (archive_ref_is_path(ref))
         return archive_load_file(ref, out, err, errlen);
     if (archive_valid_name(ref)) {
         mb_status st = load_named(dir, "baselines", ref, out, err, errlen);
@@ -733,13 +838,8 @@ mb_status archive_load(const char *dir, const char *ref, mb_run **out,
     return st;
 }
 
-/* ---- Listing and pruning
- * -------------------------------------------------------- */
-
-static char *dupor(const char *s)
-{
-    return strdup(s ? s : "");
-}
+/* ---- Listing and pruning --------------------------------------------------
+ */
 
 /* "20261125T123456.789Z-4f2a" -> "2026-11-25T12:34:56Z". */
 static char *date_of_id(const char *id)
@@ -750,6 +850,28 @@ static char *date_of_id(const char *id)
     snprintf(buf, sizeof buf, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", id, id + 4,
              id + 6, id + 9, id + 11, id + 13);
     return strdup(buf);
+}
+
+/* The whole file, for files saved before the index frame existed and for
+ * those whose index does not add up. */
+static mb_status from_run(archive_entry *e)
+{
+    char err[512];
+    mb_run *run = NULL;
+    e->status = load_path(e->path, FILE_NOFOLLOW, &run, err, sizeof err);
+    if (e->status == MB_ERR_NO_MEMORY)
+        return MB_ERR_NO_MEMORY;
+    if (e->status != MB_OK && !(e->error = strdup(err)))
+        return MB_ERR_NO_MEMORY;
+    const char *commit = run ? run_ctx_gets(run, "git_commit") : NULL;
+    if (!commit && run)
+        commit = run_ctx_gets(run, "commit");
+    e->date = dupor(run ? run_ctx_gets(run, "date") : NULL);
+    e->commit = dupor(commit);
+    e->cpu = dupor(run ? run_ctx_gets(run, "cpu_brand") : NULL);
+    e->nbench = run ? run->nresults : 0;
+    run_free(run);
+    return MB_OK;
 }
 
 static mb_status fill_entry(archive_entry *e, archive_kind kind,
@@ -763,25 +885,31 @@ static mb_status fill_entry(archive_entry *e, archive_kind kind,
     e->name = strdup(name);
     if (!e->path || !e->name)
         return MB_ERR_NO_MEMORY;
-    struct stat sb;
-    if (stat(e->path, &sb) == 0)
-        e->size = (long long)sb.st_size;
+    unsigned char head[8 + INDEX_MAX + 1];
+    size_t got = 0;
     char err[512];
-    mb_run *run = NULL;
-    e->status = archive_load_file(e->path, &run, err, sizeof err);
-    if (e->status == MB_ERR_NO_MEMORY)
-        return MB_ERR_NO_MEMORY;
-    if (e->status != MB_OK && !(e->error = strdup(err)))
-        return MB_ERR_NO_MEMORY;
-    const char *date = run ? run_ctx_gets(run, "date") : NULL;
-    const char *commit = run ? run_ctx_gets(run, "git_commit") : NULL;
-    if (!commit && run)
-        commit = run_ctx_gets(run, "commit");
-    e->date = date || kind == ARCHIVE_BASELINE ? dupor(date) : date_of_id(name);
-    e->commit = dupor(commit);
-    e->cpu = dupor(run ? run_ctx_gets(run, "cpu_brand") : NULL);
-    e->nbench = run ? run->nresults : 0;
-    run_free(run);
+    e->status = file_read_head(e->path, FILE_NOFOLLOW, head, sizeof head - 1,
+                               &got, &e->size, err, sizeof err);
+    head[got] = '\0';
+    if (e->status != MB_OK) {
+        if (!(e->error = strdup(err)))
+            return MB_ERR_NO_MEMORY;
+    } else if (!from_index(e, head, got, e->size)) {
+        free(e->date);
+        free(e->commit);
+        free(e->cpu);
+        e->date = e->commit = e->cpu = NULL;
+        if (from_run(e) != MB_OK)
+            return MB_ERR_NO_MEMORY;
+    }
+    if (!e->date || (!e->date[0] && kind == ARCHIVE_RUN)) {
+        free(e->date);
+        e->date = date_of_id(name);
+    }
+    if (!e->commit)
+        e->commit = strdup("");
+    if (!e->cpu)
+        e->cpu = strdup("");
     return e->date && e->commit && e->cpu ? MB_OK : MB_ERR_NO_MEMORY;
 }
 
@@ -831,28 +959,6 @@ mb_status archive_list(const char *dir, archive_entry **out, size_t *n,
     return MB_OK;
 }
 
-/* Removes temp files in DIR/sub whose writer must be dead by now. */
-static void remove_stale(const char *dir, const char *sub)
-{
-    char *path = join(dir, sub, NULL);
-    DIR *d = path ? opendir(path) : NULL;
-    struct dirent *de;
-    time_t now = time(NULL);
-    while (d && (de = readdir(d))) {
-        if (!strstr(de->d_name, EXT TMP_TAG))
-            continue;
-        char *f = join(path, de->d_name, NULL);
-        struct stat sb;
-        if (f && lstat(f, &sb) == 0 && S_ISREG(sb.st_mode) &&
-            now - sb.st_mtime > STALE_TMP_SECONDS)
-            unlink(f);
-        free(f);
-    }
-    if (d)
-        closedir(d);
-    free(path);
-}
-
 mb_status archive_prune(const char *dir, size_t keep, size_t *removed,
                         char *err, size_t errlen)
 {
@@ -863,25 +969,35 @@ mb_status archive_prune(const char *dir, size_t keep, size_t *removed,
     mb_status st = names_in(dir, "runs", &ids, &n, err, errlen);
     if (st != MB_OK)
         return st;
-    char *runs = join(dir, "runs", NULL);
-    for (size_t i = 0; runs && i + keep < n; i++) {
-        char *path = join(runs, ids[i], EXT);
-        if (!path)
-            break;
-        if (unlink(path) == 0 || errno == ENOENT)
+    char *runs = NULL, *bases = NULL;
+    if (subdir(dir, "runs", false, &runs, NULL, 0) != MB_OK) {
+        free_names(ids, n);
+        return MB_OK; /* no runs/: names_in refused a link already */
+    }
+    /* Deletes by name inside the directory itself (never through a link
+     * put in its place since it was checked). */
+    DIR *d = open_dir(runs);
+    if (!d)
+        st = fail(err, errlen, MB_ERR_IO, "cannot prune %s: %s", runs,
+                  strerror(errno));
+    for (size_t i = 0; d && i + keep < n; i++) {
+        char name[NAME_MAX + 1];
+        snprintf(name, sizeof name, "%s" EXT, ids[i]);
+        if (unlinkat(dirfd(d), name, 0) == 0 || errno == ENOENT)
             gone++; /* ENOENT: a concurrent prune got there first */
         else if (st == MB_OK)
-            st = fail(err, errlen, MB_ERR_IO, "cannot remove %s: %s", path,
-                      strerror(errno));
-        free(path);
+            st = fail(err, errlen, MB_ERR_IO, "cannot remove %s/%s: %s", runs,
+                      name, strerror(errno));
     }
-    if (!runs)
-        st = fail(err, errlen, MB_ERR_NO_MEMORY, "out of memory");
-    else if (gone)
-        sync_dir(runs); /* best effort: the unlinks themselves happened */
-    remove_stale(dir, "runs");
-    remove_stale(dir, "baselines");
+    if (d)
+        closedir(d);
+    if (gone)
+        file_sync_dir(runs); /* best effort: the unlinks themselves happened */
+    file_remove_stale(runs, STALE_TMP_SECONDS);
+    if (subdir(dir, "baselines", false, &bases, NULL, 0) == MB_OK)
+        file_remove_stale(bases, STALE_TMP_SECONDS);
     free(runs);
+    free(bases);
     free_names(ids, n);
     if (removed)
         *removed = gone;

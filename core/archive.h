@@ -7,11 +7,14 @@
  *                                   saving plus a random suffix, so ids sort
  *                                   by time: 20261125T123456.789Z-4f2a
  *   DIR/baselines/<name>.json.zst   named baselines, name [A-Za-z0-9._-]{1,64}
- * Files are written to "<final name>.tmp.XXXXXX" in the same directory,
- * fsync'd and renamed over the final name, then the directory is fsync'd:
- * readers see the old file or the new one, never half of one. Temp files
- * left by a killed writer are never taken for runs; archive_prune removes
- * them once they are an hour old.
+ * Every saved file starts with a small index frame (a zstd skippable
+ * frame: decoders skip it) holding what archive_list shows, so that a
+ * listing reads a few hundred bytes per run. Files are written through
+ * core/file.h (temp file, fsync, rename, fsync of the directory), and each
+ * save removes the temp files of savers that were killed. runs/ and
+ * baselines/ that are symbolic links are refused, and links inside them
+ * are not followed: nothing outside the archive is read, written or
+ * deleted.
  *
  * Every function that can fail returns an mb_status and, when err is not
  * NULL, writes one line (what failed, on what, why) into err[errlen]. */
@@ -39,18 +42,22 @@
  * environment changes. */
 const char *archive_default_dir(void);
 
-/* Whether name is a valid baseline name: [A-Za-z0-9._-]{1,64}. */
+/* Whether name can name a baseline: 1 to 64 of A-Z a-z 0-9 . _ -, not
+ * starting with '.', not "latest" (the newest run), not ending in .json or
+ * .json.zst (read as a file). MB_OK, or MB_ERR_USAGE with one line saying
+ * why (the name shown with control bytes escaped). */
+mb_status archive_check_name(const char *name, char *err, size_t errlen);
+/* archive_check_name(name) == MB_OK. */
 bool archive_valid_name(const char *name);
+
+/* Whether a reference reads as a path: it contains '/' or ends in .json or
+ * .json.zst. */
+bool archive_ref_is_path(const char *ref);
 
 /* Compresses data[len] (zstd, frame checksum on) and writes it atomically
  * to path, replacing any file there. MB_OK, MB_ERR_IO, MB_ERR_NO_MEMORY. */
 mb_status archive_write_file(const char *path, const char *data, size_t len,
                              char *err, size_t errlen);
-
-/* Reads a whole plain file as it is (malloc'd, NUL-terminated, caller
- * frees; *len its length when len is not NULL): NULL when it cannot be
- * read, is not a regular file or is larger than ARCHIVE_MAX_DOC. */
-char *archive_slurp_text(const char *path, size_t *len);
 
 /* Reads path into *data (malloc'd, NUL-terminated, caller frees) and its
  * length into *len: a zstd file is decompressed and checked; a file that
@@ -60,6 +67,10 @@ char *archive_slurp_text(const char *path, size_t *len);
  * the file and gives zstd's reason), MB_ERR_NO_MEMORY. */
 mb_status archive_read_file(const char *path, char **data, size_t *len,
                             char *err, size_t errlen);
+/* archive_read_file's decoding of raw[n] already in memory; name names it
+ * in messages. */
+mb_status archive_decode(const char *name, const void *raw, size_t n,
+                         char **data, size_t *len, char *err, size_t errlen);
 
 /* Reads and parses one file (.json.zst or plain .json) into *out (caller
  * frees with run_free). Adds json_load_run's MB_ERR_VERSION and
@@ -114,21 +125,17 @@ typedef struct archive_entry {
  * not be read), MB_ERR_NO_MEMORY. */
 mb_status archive_list(const char *dir, archive_entry **out, size_t *n,
                        char *err, size_t errlen);
+/* Loads a listed entry (a link in its place is refused). Codes as
+ * archive_load_file. */
+mb_status archive_load_entry(const archive_entry *e, mb_run **out, char *err,
+                             size_t errlen);
 /* Frees a list from archive_list. NULL ok. */
 void archive_list_free(archive_entry *entries, size_t n);
 
 /* Keeps the newest keep runs and deletes the older ones (baselines are
- * never touched), and removes temp files older than an hour. *removed
+ * never touched), and removes the temp files of dead savers. *removed
  * (when not NULL) gets the number of runs deleted. MB_OK, MB_ERR_IO. */
 mb_status archive_prune(const char *dir, size_t keep, size_t *removed,
                         char *err, size_t errlen);
-
-/* Test hook: when not NULL, called after each chunk (ARCHIVE_CHUNK bytes
- * or less) written to a temp file, with the bytes written so far and the
- * total; the tests use it to die in the middle of a write. NULL in normal
- * use. */
-#define ARCHIVE_CHUNK ((size_t)64 << 10)
-extern void (*archive_write_hook)(const char *tmp_path, size_t written,
-                                  size_t total);
 
 #endif

@@ -5,7 +5,7 @@
  * dumps and keeps the difference per iteration. docs/instructions.md. */
 #include "callgrind.h"
 
-#include "archive.h"
+#include "file.h"
 #include "runner.h"
 
 #include <errno.h>
@@ -290,7 +290,7 @@ uint64_t callgrind_last_ir(void)
     char path[PATH_MAX + 16];
     snprintf(path, sizeof path, "%s.%u", wk.base, wk.dumps);
     size_t len = 0;
-    char *text = archive_slurp_text(path, &len);
+    char *text = file_text(path, &len);
     if (!text)
         return 0;
     cg_part *parts = NULL;
@@ -437,7 +437,7 @@ static void read_status(const char *path, size_t first, progress *s,
     s->last_begin = -1;
     s->last_ended = s->done = false;
     size_t len = 0;
-    char *text = archive_slurp_text(path, &len);
+    char *text = file_text(path, &len);
     if (!text)
         return;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
@@ -471,7 +471,7 @@ static mb_status read_dumps(const char *dir, size_t first, slot *slots,
         char path[PATH_MAX + 48];
         snprintf(path, sizeof path, "%s/cg.%zu.out.%u", dir, first, k);
         size_t len = 0;
-        char *text = archive_slurp_text(path, &len);
+        char *text = file_text(path, &len);
         if (!text)
             return MB_OK;
         cg_part *parts = NULL;
@@ -554,7 +554,7 @@ static void fill_result(mb_result *r, const slot *s)
 static void tail_of(const char *path, char *out, size_t cap)
 {
     size_t len = 0;
-    char *text = archive_slurp_text(path, &len);
+    char *text = file_text(path, &len);
     out[0] = '\0';
     if (!text)
         return;
@@ -569,7 +569,7 @@ static void tail_of(const char *path, char *out, size_t cap)
 static void show_file(const char *path, const char *what)
 {
     size_t len = 0;
-    char *text = archive_slurp_text(path, &len);
+    char *text = file_text(path, &len);
     if (text && len) {
         fprintf(stderr, "---- %s ----\n%s", what, text);
         if (text[len - 1] != '\n')
@@ -682,7 +682,7 @@ static void valgrind_version(mb_run *run, const char *dir)
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/valgrind.log", dir);
     size_t len = 0;
-    char *text = archive_slurp_text(path, &len);
+    char *text = file_text(path, &len);
     const char *v = text ? strstr(text, "Using Valgrind-") : NULL;
     if (v) {
         char ver[32];

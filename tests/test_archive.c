@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../core/archive.h"
+#include "../core/file.h"
 #include "../core/json.h"
 
 /* ---- Helpers ---------------------------------------------------------------
@@ -327,7 +328,7 @@ static void test_write_and_read_file(void **state)
                  MB_ERR_NOT_FOUND, err, path, "No such file");
     assert_null(data);
     expect_error(archive_read_file(dir, &data, &len, err, sizeof err),
-                 MB_ERR_IO, err, dir, "Is a directory");
+                 MB_ERR_IO, err, dir, "a directory");
 
     /* Writing where no directory exists fails cleanly. */
     snprintf(path, sizeof path, "%s/no/such/dir/x.json.zst", dir);
@@ -441,7 +442,10 @@ static void test_damaged_files(void **state)
         {id1, ARCHIVE_RUN, MB_OK},
         {id2, ARCHIVE_RUN, MB_OK},
         {"30000101T000000.000Z-0001", ARCHIVE_RUN, MB_ERR_CORRUPT},
-        {"30000101T000000.000Z-0002", ARCHIVE_RUN, MB_ERR_CORRUPT},
+        /* A flipped bit inside the compressed run: the listing reads the
+         * index frame only (and checks it and the file's size), so the
+         * damage shows when the run is loaded, as above. */
+        {"30000101T000000.000Z-0002", ARCHIVE_RUN, MB_OK},
         {"30000101T000000.000Z-0003", ARCHIVE_RUN, MB_ERR_CORRUPT},
         {"30000101T000000.000Z-0004", ARCHIVE_RUN, MB_ERR_VERSION},
     };
@@ -449,7 +453,9 @@ static void test_damaged_files(void **state)
         assert_string_equal(e[i].name, want[i].name);
         assert_int_equal(e[i].kind, want[i].kind);
         assert_int_equal(e[i].status, want[i].st);
-        if (want[i].st == MB_OK) {
+        if (want[i].st == MB_OK && i == 5) {
+            assert_null(e[i].error);
+        } else if (want[i].st == MB_OK) {
             assert_null(e[i].error);
             assert_int_equal(e[i].nbench, 4);
             assert_string_equal(e[i].commit, "3f2a1c0");
@@ -592,16 +598,17 @@ static void test_killed_writer_keeps_old_baseline(void **state)
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
-            archive_write_hook = hooks[h];
+            file_write_hook = hooks[h];
             archive_save(dir, big, "main", NULL, 0, NULL, 0);
             _exit(0); /* not reached */
         }
         int status;
         assert_int_equal(waitpid(pid, &status, 0), pid);
         assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-        /* A temp file was left behind, and the old baseline is intact. */
-        assert_int_equal(count_files(dir, "baselines", ".json.zst.tmp."),
-                         h + 1);
+        /* A temp file was left behind (the killed saver's; the one an
+         * earlier killed saver left was removed when this one saved), and
+         * the old baseline is intact. */
+        assert_int_equal(count_files(dir, "baselines", ".json.zst.tmp."), 1);
         mb_run *got;
         assert_int_equal(archive_load(dir, "main", &got, err, sizeof err),
                          MB_OK);
@@ -704,24 +711,15 @@ static void test_sigkill_mid_write(void **state)
                                count_files(dir, "runs", ".json.zst.tmp."));
     archive_list_free(e, n);
 
-    /* Prune keeps fresh temp files (their writer may be at work) and
-     * removes those an hour old. */
-    size_t tmps = count_files(dir, "runs", ".tmp.") +
-                  count_files(dir, "baselines", ".tmp.");
-    size_t removed;
-    assert_int_equal(archive_prune(dir, 1000, &removed, err, sizeof err),
+    /* Each save removed the temp files of the savers killed before it; the
+     * last one's go at the next save. */
+    assert_true(count_files(dir, "runs", ".tmp.") +
+                    count_files(dir, "baselines", ".tmp.") <=
+                2);
+    mb_run *again = make_run(1, 3, -1);
+    assert_int_equal(archive_save(dir, again, "main", NULL, 0, err, sizeof err),
                      MB_OK);
-    assert_int_equal(removed, 0);
-    assert_int_equal(count_files(dir, "runs", ".tmp.") +
-                         count_files(dir, "baselines", ".tmp."),
-                     tmps);
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "find '%s' -name '*.tmp.*' -exec touch -d '2 hours ago' {} +",
-             dir);
-    assert_int_equal(system(cmd), 0);
-    assert_int_equal(archive_prune(dir, 1000, &removed, err, sizeof err),
-                     MB_OK);
+    run_free(again);
     assert_int_equal(count_files(dir, "runs", ".tmp.") +
                          count_files(dir, "baselines", ".tmp."),
                      0);

@@ -59,6 +59,7 @@
 #include "archive.h"
 #include "cli.h"
 #include "compare.h"
+#include "file.h"
 #include "json.h"
 #include "pin.h"
 #include "run.h"
@@ -187,7 +188,7 @@ static int spawn(char *const argv[], unsigned timeout_s, bool *timed_out)
 static void err_line(char *buf, size_t len)
 {
     buf[0] = '\0';
-    char *s = archive_slurp_text(tmp_err, NULL);
+    char *s = file_text(tmp_err, NULL);
     if (!s)
         return;
     const char *best = NULL, *last = NULL;
@@ -252,7 +253,7 @@ static int check_program(const side *s)
     if (status == -1)
         return tool_fail("ab: cannot run %s '%s': %s", s->label, s->path,
                          strerror(errno));
-    char *out = archive_slurp_text(tmp_out, NULL);
+    char *out = file_text(tmp_out, NULL);
     bool ok = !to && WIFEXITED(status) && WEXITSTATUS(status) == 0 && out &&
               strncmp(out, "microbe ", 8) == 0;
     if (!ok) {
@@ -293,7 +294,7 @@ static int list_program(side *s, const tool_opts *o)
         why(status, to, AB_QUICK_TIMEOUT, w, sizeof w);
         return tool_fail("ab: %s '%s' --list failed: %s", s->label, s->path, w);
     }
-    char *text = archive_slurp_text(tmp_out, NULL);
+    char *text = file_text(tmp_out, NULL);
     if (!text)
         return tool_fail("ab: cannot read %s: %s", tmp_out, strerror(errno));
     for (char *p = strtok(text, "\n"); p; p = strtok(NULL, "\n")) {

@@ -541,8 +541,7 @@ int tool_report(const tool_opts *o)
         if (e[i].kind != ARCHIVE_RUN)
             continue;
         if (e[i].status != MB_OK ||
-            archive_load_file(e[i].path, &h[nh].run, err, sizeof err) !=
-                MB_OK) {
+            archive_load_entry(&e[i], &h[nh].run, err, sizeof err) != MB_OK) {
             if (!bad++)
                 snprintf(first_bad, sizeof first_bad, "%s",
                          e[i].error ? e[i].error : err);
@@ -563,12 +562,12 @@ int tool_report(const tool_opts *o)
         /* The newest run: archive_list gives runs oldest first. */
         for (size_t i = n; i-- > 0 && !run;)
             if (e[i].kind == ARCHIVE_RUN && e[i].status == MB_OK &&
-                archive_load_file(e[i].path, &run, err, sizeof err) == MB_OK)
+                archive_load_entry(&e[i], &run, err, sizeof err) == MB_OK)
                 snprintf(label, sizeof label, "run %s (latest)", e[i].name);
     } else {
         for (size_t i = 0; i < n && !run; i++)
             if (e[i].kind == ARCHIVE_BASELINE && e[i].status == MB_OK &&
-                archive_load_file(e[i].path, &run, err, sizeof err) == MB_OK)
+                archive_load_entry(&e[i], &run, err, sizeof err) == MB_OK)
                 snprintf(label, sizeof label, "baseline \"%s\"", e[i].name);
     }
     if (!run && code == 0)

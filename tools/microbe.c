@@ -332,21 +332,13 @@ static int cmd_show(const tool_opts *o)
     return finish_output(0);
 }
 
-/* "baseline \"main\"", "run 2026...", or the file name, for labels. */
-static bool ends_with(const char *s, const char *tail)
-{
-    size_t a = strlen(s), b = strlen(tail);
-    return a >= b && strcmp(s + a - b, tail) == 0;
-}
-
 /* "baseline \"main\"", "the latest run", "run ID" or the file name, in
  * the order archive_load resolves a reference. */
 static void describe(const tool_opts *o, const char *ref, char *buf, size_t len)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/baselines/%s.json.zst", o->archive, ref);
-    if (strchr(ref, '/') || ends_with(ref, ".json") ||
-        ends_with(ref, ".json.zst"))
+    if (archive_ref_is_path(ref))
         snprintf(buf, len, "%s", ref);
     else if (archive_valid_name(ref) && access(path, F_OK) == 0)
         snprintf(buf, len, "baseline \"%s\"", ref);

@@ -1,0 +1,323 @@
+/* Whole files read safely and written atomically; temp-file hygiene (see
+ * file.h for the rules). */
+#include "file.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void (*file_write_hook)(const char *, size_t, size_t);
+
+static mb_status fail(char *err, size_t errlen, mb_status st, const char *fmt,
+                      ...) __attribute__((format(printf, 4, 5)));
+
+static mb_status fail(char *err, size_t errlen, mb_status st, const char *fmt,
+                      ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return st;
+}
+
+static const char *kind_of(mode_t m)
+{
+    return S_ISDIR(m)    ? "a directory"
+           : S_ISFIFO(m) ? "a FIFO"
+           : S_ISSOCK(m) ? "a socket"
+           : S_ISCHR(m)  ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+                         : "not a regular file";
+}
+
+/* Opens path for reading without blocking and without trusting what it is:
+ * returns an fd on a regular file (its stat in *sb), or -1 with the reason
+ * in err. */
+static int open_regular(const char *path, int flags, struct stat *sb,
+                        mb_status *st, char *err, size_t errlen)
+{
+    int of = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+    if (flags & FILE_NOFOLLOW)
+        of |= O_NOFOLLOW;
+    int fd = open(path, of);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ELOOP && (flags & FILE_NOFOLLOW))
+            *st = fail(err, errlen, MB_ERR_IO,
+                       "cannot read %s: it is a symbolic link (not followed)",
+                       path);
+        else
+            *st = fail(err, errlen, e == ENOENT ? MB_ERR_NOT_FOUND : MB_ERR_IO,
+                       "cannot open %s: %s", path, strerror(e));
+        return -1;
+    }
+    if (fstat(fd, sb) != 0) {
+        int e = errno;
+        close(fd);
+        *st = fail(err, errlen, MB_ERR_IO, "cannot read %s: %s", path,
+                   strerror(e));
+        return -1;
+    }
+    if (!S_ISREG(sb->st_mode)) {
+        close(fd);
+        *st = fail(err, errlen, MB_ERR_IO, "cannot read %s: %s", path,
+                   kind_of(sb->st_mode));
+        return -1;
+    }
+    *st = MB_OK;
+    return fd;
+}
+
+/* Reads up to cap bytes; a file growing meanwhile is read as it was. */
+static ssize_t read_all(int fd, char *buf, size_t cap)
+{
+    size_t n = 0;
+    while (n < cap) {
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    return (ssize_t)n;
+}
+
+mb_status file_read(const char *path, int flags, size_t max, char **data,
+                    size_t *len, char *err, size_t errlen)
+{
+    *data = NULL;
+    if (len)
+        *len = 0;
+    struct stat sb;
+    mb_status st;
+    int fd = open_regular(path, flags, &sb, &st, err, errlen);
+    if (fd < 0)
+        return st;
+    if ((unsigned long long)sb.st_size >= max) {
+        close(fd);
+        return fail(err, errlen, MB_ERR_CORRUPT,
+                    "%s: corrupt: larger than %zu MiB", path, max >> 20);
+    }
+    size_t cap = (size_t)sb.st_size;
+    char *buf = malloc(cap + 1);
+    if (!buf) {
+        close(fd);
+        return fail(err, errlen, MB_ERR_NO_MEMORY,
+                    "cannot read %s: out of memory", path);
+    }
+    ssize_t n = read_all(fd, buf, cap);
+    int e = errno;
+    close(fd);
+    if (n < 0) {
+        free(buf);
+        return fail(err, errlen, MB_ERR_IO, "cannot read %s: %s", path,
+                    strerror(e));
+    }
+    buf[n] = '\0';
+    *data = buf;
+    if (len)
+        *len = (size_t)n;
+    return MB_OK;
+}
+
+char *file_text(const char *path, size_t *len)
+{
+    char *data;
+    return file_read(path, 0, FILE_TEXT_MAX, &data, len, NULL, 0) == MB_OK
+               ? data
+               : NULL;
+}
+
+mb_status file_read_head(const char *path, int flags, void *buf, size_t cap,
+                         size_t *got, long long *size, char *err, size_t errlen)
+{
+    *got = 0;
+    *size = 0;
+    struct stat sb;
+    mb_status st;
+    int fd = open_regular(path, flags, &sb, &st, err, errlen);
+    if (fd < 0)
+        return st;
+    ssize_t n = read_all(fd, buf, cap);
+    int e = errno;
+    close(fd);
+    if (n < 0)
+        return fail(err, errlen, MB_ERR_IO, "cannot read %s: %s", path,
+                    strerror(e));
+    *got = (size_t)n;
+    *size = (long long)sb.st_size;
+    return MB_OK;
+}
+
+int file_sync_dir(const char *dir)
+{
+    int e = 0;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL))
+        e = errno;
+    if (fd >= 0)
+        close(fd);
+    return e;
+}
+
+static int sync_parent(const char *path)
+{
+    char *d = strdup(path);
+    if (!d)
+        return ENOMEM;
+    char *slash = strrchr(d, '/');
+    if (slash == d)
+        d[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        strcpy(d, ".");
+    int e = file_sync_dir(d);
+    free(d);
+    return e;
+}
+
+mb_status file_write_atomic(const char *path, const void *buf, size_t len,
+                            int flags, char *err, size_t errlen)
+{
+    char tag[40];
+    snprintf(tag, sizeof tag, FILE_TMP_TAG "%ld.XXXXXX", (long)getpid());
+    size_t pl = strlen(path), tl = strlen(tag);
+    char *tmp = malloc(pl + tl + 1);
+    if (!tmp)
+        return fail(err, errlen, MB_ERR_NO_MEMORY,
+                    "cannot write %s: out of memory", path);
+    memcpy(tmp, path, pl);
+    memcpy(tmp + pl, tag, tl + 1);
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return fail(err, errlen, MB_ERR_IO, "cannot write %s: %s", path,
+                    strerror(e));
+    }
+    /* Held until the file has its final name: file_remove_stale leaves a
+     * locked temp alone, and the lock dies with its writer. */
+    (void)flock(fd, LOCK_EX | LOCK_NB);
+    const char *what = "write";
+    int e = 0;
+    /* mkstemp makes the file 0600; archives are meant to be shared. */
+    if (fchmod(fd, 0644) != 0) {
+        e = errno;
+        what = "chmod";
+    }
+    for (size_t off = 0; !e && off < len;) {
+        size_t chunk = len - off < FILE_CHUNK ? len - off : FILE_CHUNK;
+        ssize_t r = write(fd, (const char *)buf + off, chunk);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            e = errno;
+        else
+            off += (size_t)r;
+        if (!e && file_write_hook)
+            file_write_hook(tmp, off, len);
+    }
+    if (!e && fsync(fd) != 0) {
+        e = errno;
+        what = "fsync";
+    }
+    bool exists = false;
+    if (!e && (flags & FILE_NOCLOBBER)) {
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
+            e = errno;
+            what = "rename";
+            /* File systems without RENAME_NOREPLACE: link() also refuses
+             * to replace. */
+            if (e == EINVAL || e == ENOSYS || e == ENOTSUP) {
+                e = link(tmp, path) == 0 ? 0 : errno;
+                if (!e)
+                    unlink(tmp);
+            }
+            exists = e == EEXIST;
+        }
+    } else if (!e && rename(tmp, path) != 0) {
+        e = errno;
+        what = "rename";
+    }
+    if (close(fd) != 0 && !e) {
+        e = errno;
+        what = "close";
+    }
+    mb_status st = MB_OK;
+    if (e) {
+        unlink(tmp);
+        st = exists ? MB_ERR_USAGE
+                    : fail(err, errlen, MB_ERR_IO, "cannot write %s: %s: %s",
+                           path, what, strerror(e));
+    } else if ((e = sync_parent(path)) != 0)
+        st = fail(err, errlen, MB_ERR_IO,
+                  "cannot write %s: fsync of its directory: %s", path,
+                  strerror(e));
+    free(tmp);
+    return st;
+}
+
+/* The writer's pid from "<name>.tmp.<pid>.XXXXXX", or 0 (an older temp
+ * name without one). */
+static long writer_pid(const char *name)
+{
+    const char *t = strstr(name, FILE_TMP_TAG), *last = NULL;
+    for (; t; t = strstr(t + 1, FILE_TMP_TAG))
+        last = t;
+    if (!last)
+        return 0;
+    char *end;
+    long pid = strtol(last + sizeof FILE_TMP_TAG - 1, &end, 10);
+    return *end == '.' && pid > 0 ? pid : 0;
+}
+
+size_t file_remove_stale(const char *dir, time_t max_age)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (dfd < 0)
+        return 0;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return 0;
+    }
+    size_t removed = 0;
+    time_t now = time(NULL);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!strstr(de->d_name, FILE_TMP_TAG))
+            continue;
+        int fd = openat(dfd, de->d_name,
+                        O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+        struct stat sb;
+        if (fd < 0)
+            continue;
+        if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+            flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            long pid = writer_pid(de->d_name);
+            bool gone = pid > 0 && pid != (long)getpid() &&
+                        kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+            if ((gone || now - sb.st_mtime > max_age) &&
+                unlinkat(dfd, de->d_name, 0) == 0)
+                removed++;
+        }
+        close(fd);
+    }
+    closedir(d);
+    return removed;
+}
