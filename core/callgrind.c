@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "proc.h"
 
 #ifdef MB_HAVE_CALLGRIND_H
 #include <valgrind/callgrind.h>
@@ -607,10 +608,20 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Starts Valgrind on this program for insts[first..); returns its pid or
- * -1 with err set. */
-static pid_t launch(const char *exe, const char *dir, size_t first,
-                    const char *filter, char *err, size_t errlen)
+/* The benchmarks' own output is kept for a failure report. */
+static void to_client_log(void *arg)
+{
+    int fd = open(arg, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+    }
+}
+
+/* Starts Valgrind on this program for insts[first..); false with err set. */
+static bool launch(proc *p, const char *exe, const char *dir, size_t first,
+                   const char *filter, char *err, size_t errlen)
 {
     char log[PATH_MAX + 32], out[PATH_MAX + 32], worker[PATH_MAX + 48],
         flt[PATH_MAX], clog[PATH_MAX + 32];
@@ -635,46 +646,18 @@ static pid_t launch(const char *exe, const char *dir, size_t first,
         argv[a++] = flt;
     }
     argv[a] = NULL;
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(err, errlen, "cannot fork: %s", strerror(errno));
-        return -1;
+    proc_spec s = {.exe = "valgrind",
+                   .search_path = true,
+                   .argv = argv,
+                   .in_child = to_client_log,
+                   .ctx = clog,
+                   .die_with_parent = true};
+    char why[128];
+    if (!proc_spawn(p, &s, why, sizeof why)) {
+        snprintf(err, errlen, "cannot start valgrind: %s", why);
+        return false;
     }
-    if (pid == 0) {
-        /* The benchmarks' own output is kept for a failure report. */
-        int fd = open(clog, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (fd >= 0) {
-            dup2(fd, STDOUT_FILENO);
-            dup2(fd, STDERR_FILENO);
-            close(fd);
-        }
-        execvp("valgrind", argv);
-        dprintf(STDERR_FILENO, "cannot run valgrind: %s\n", strerror(errno));
-        _exit(127);
-    }
-    return pid;
-}
-
-static void describe(int status, bool timed_out, double timeout_s, char *out,
-                     size_t len)
-{
-    if (timed_out)
-        snprintf(out, len,
-                 "timed out under valgrind (no progress for "
-                 "%.0f s)",
-                 timeout_s);
-    else if (WIFSIGNALED(status))
-        snprintf(out, len, "crashed under valgrind (signal %d: %s)",
-                 WTERMSIG(status), strsignal(WTERMSIG(status)));
-    else if (WIFEXITED(status))
-        snprintf(out, len,
-                 "called exit(%d) inside the benchmark (under "
-                 "valgrind)",
-                 WEXITSTATUS(status));
-    else
-        snprintf(out, len, "its valgrind process ended unexpectedly");
+    return true;
 }
 
 static void valgrind_version(mb_run *run, const char *dir)
@@ -733,24 +716,22 @@ mb_status callgrind_run(const callgrind_cfg *cfg, const instance *insts,
     char caches[160] = "";
     mb_status st = MB_OK;
     size_t first = 0, last_first = 0;
+    proc_hold(); /* a signal between two launches is not lost either */
     while (first < n && st == MB_OK) {
         last_first = first;
-        pid_t pid = launch(exe, dir, first, cfg->filter, err, errlen);
-        if (pid < 0) {
+        proc p;
+        if (!launch(&p, exe, dir, first, cfg->filter, err, errlen)) {
             st = MB_ERR_CRASHED;
             break;
         }
         char spath[PATH_MAX + 32];
         snprintf(spath, sizeof spath, "%s/status.%zu", dir, first);
-        int wst = 0;
-        bool timed_out = false;
         off_t seen = -1;
         long shown = -1;
         double last_change = now_s();
-        for (;;) {
-            pid_t w = waitpid(pid, &wst, WNOHANG);
-            if (w == pid || (w < 0 && errno != EINTR))
-                break;
+        /* Progress is the status file growing: looked at every 20 ms. */
+        enum proc_wait_result w;
+        while ((w = proc_wait(&p, 0.02)) == PROC_RUNNING) {
             struct stat sb;
             off_t size = stat(spath, &sb) == 0 ? sb.st_size : 0;
             if (size != seen) {
@@ -766,15 +747,21 @@ mb_status callgrind_run(const callgrind_cfg *cfg, const instance *insts,
                     }
                 }
             } else if (now_s() - last_change > timeout_s) {
-                timed_out = true;
-                kill(pid, SIGKILL);
-                while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
-                    ;
+                proc_kill_timed_out(&p, timeout_s);
                 break;
             }
-            struct timespec nap = {0, 20 * 1000 * 1000};
-            nanosleep(&nap, NULL);
         }
+        if (w == PROC_INTERRUPTED) {
+            if (proc_wait(&p, 2.0) != PROC_ENDED)
+                proc_kill(&p);
+            char name[32];
+            snprintf(err, errlen, "interrupted by %s; valgrind was stopped",
+                     proc_signame(proc_interrupted(), name, sizeof name));
+            st = MB_ERR_CRASHED;
+            break;
+        }
+        bool timed_out = p.timed_out;
+        int wst = p.status;
         if (cfg->progress)
             fprintf(stderr, "\r%80s\r", "");
         progress s;
@@ -801,20 +788,25 @@ mb_status callgrind_run(const callgrind_cfg *cfg, const instance *insts,
             show_file(logp, "valgrind's output");
             show_file(clogp, "the benchmark program's output");
             char why[160];
-            describe(wst, timed_out, timeout_s, why, sizeof why);
-            snprintf(err, errlen, "valgrind failed (%s)%s%s", why,
-                     last[0] ? ": " : "", last);
+            proc_describe(&p, why, sizeof why);
+            snprintf(err, errlen, "valgrind %s%s%s%s", why,
+                     timed_out ? " without progress" : "", last[0] ? ": " : "",
+                     last);
             st = MB_ERR_CRASHED;
             break;
         }
         mb_result *r = &run->results[base + (size_t)s.last_begin];
-        char why[160];
-        describe(wst, timed_out, timeout_s, why, sizeof why);
+        char why[200];
+        proc_describe(&p, why, sizeof why);
+        snprintf(why + strlen(why), sizeof why - strlen(why), "%s",
+                 timed_out ? " without progress under valgrind"
+                           : " under valgrind");
         free(r->error);
         r->error = strdup(why);
         failed[s.last_begin] = true;
         first = (size_t)s.last_begin + 1;
     }
+    proc_release();
     if (st == MB_OK) {
         valgrind_version(run, dir);
         if (caches[0])

@@ -17,6 +17,7 @@
 #include "env.h"
 #include "json.h"
 #include "pin.h"
+#include "proc.h"
 #include "registry.h"
 #include "report.h"
 #include "run.h"
@@ -429,5 +430,8 @@ done:
     run_free(run);
     run_free(base);
     free(insts);
+    /* SIGINT, SIGTERM or SIGHUP while measuring: the workers are gone and
+     * the line above said so; now the signal takes its course. */
+    proc_reraise();
     return code;
 }

@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "timer.h"
 
 enum rec_kind {
@@ -119,10 +121,17 @@ static void put_counter_names(int fd, size_t i, const counters *c)
     put_text(fd, REC_COUNTERS, i, 0, names);
 }
 
+/* What a benchmark's process tells the worker beside its records, in
+ * memory the two share (a body may close every file descriptor). */
+typedef struct one_note {
+    volatile int done;       /* run_one returned */
+    volatile int fds_closed; /* the body closed the record pipe */
+} one_note;
+
 /* Runs instance i of round r and writes its records to fd: counters
  * opened for it alone, then the harness. */
 static void run_one(const runner_cfg *cfg, const instance *inst, size_t i,
-                    int r, harness_memo *memo, int fd)
+                    int r, harness_memo *memo, int fd, one_note *note)
 {
     mb_run *scratch = run_create(); /* collects counter warnings */
     size_t warned = 0;
@@ -154,11 +163,21 @@ static void run_one(const runner_cfg *cfg, const instance *inst, size_t i,
         h.samples = b->samples;
         h.samples_fixed = true;
     }
-    if (!harness_call(&h, inst, r, memo, ctr, &tmp, warn, sizeof warn))
+    struct stat before, after;
+    bool have_fd = fstat(fd, &before) == 0;
+    bool entered =
+        harness_call(&h, inst, r, memo, ctr, &tmp, warn, sizeof warn);
+    /* A body that closed the pipe (or opened something else in its
+     * place): nothing can go through it; the worker says why. */
+    if (have_fd && (fstat(fd, &after) != 0 || after.st_ino != before.st_ino ||
+                    after.st_dev != before.st_dev)) {
+        note->fds_closed = 1;
+    } else if (!entered) {
         put_text(fd, REC_ERROR, i, r, "its body never reaches MB_LOOP");
-    else
+    } else {
         put_samples(fd, i, r, memo, &tmp);
-    if (warn[0])
+    }
+    if (warn[0] && !note->fds_closed)
         put_text(fd, REC_WARN, i, r, warn);
     free(tmp.iters);
     free(tmp.ns);
@@ -167,6 +186,25 @@ static void run_one(const runner_cfg *cfg, const instance *inst, size_t i,
     free(tmp.counters);
     counters_free(ctr);
     run_free(scratch);
+}
+
+typedef struct one_ctx {
+    const runner_cfg *cfg;
+    const instance *inst;
+    size_t i;
+    int r;
+    harness_memo *memo;
+    int fd;
+    one_note *note;
+} one_ctx;
+
+static int run_one_child(void *arg)
+{
+    one_ctx *c = arg;
+    run_one(c->cfg, c->inst, c->i, c->r, c->memo, c->fd, c->note);
+    c->note->done = !c->note->fds_closed;
+    fflush(NULL); /* what the body printed, before _exit */
+    return 0;
 }
 
 /* Each benchmark runs in a fork of the worker taken before any benchmark
@@ -180,43 +218,39 @@ static void worker(const runner_cfg *cfg, const instance *insts, size_t n,
                    const bool *skip, harness_memo *memo, int r, size_t i0,
                    int fd)
 {
-    pid_t self = getpid();
+    one_note *note = mmap(NULL, sizeof *note, PROT_READ | PROT_WRITE,
+                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     for (size_t i = i0; i < n; i++) {
         if (skip[i])
             continue;
         put(fd, REC_BEGIN, i, r, NULL, 0);
-        int done[2];
-        bool piped = pipe(done) == 0;
-        pid_t pid = piped ? fork() : -1;
-        if (pid < 0) { /* no fork: in this process, as a last resort */
-            if (piped) {
-                close(done[0]);
-                close(done[1]);
-            }
-            run_one(cfg, &insts[i], i, r, &memo[i], fd);
+        one_ctx c = {cfg, &insts[i], i, r, &memo[i], fd, note};
+        /* A worker killed for a timeout takes its child along. */
+        proc_spec s = {.run = run_one_child,
+                       .ctx = &c,
+                       .die_with_parent = true,
+                       .no_forward = true};
+        proc p;
+        char why[128];
+        if (note != MAP_FAILED)
+            note->done = note->fds_closed = 0;
+        if (note == MAP_FAILED || !proc_spawn(&p, &s, why, sizeof why)) {
+            /* No fork: in this process, as a last resort. */
+            one_note here = {0};
+            c.note = &here;
+            run_one(cfg, &insts[i], i, r, &memo[i], fd, &here);
             continue;
         }
-        if (pid == 0) {
-            /* A worker killed for a timeout takes its child along. */
-            prctl(PR_SET_PDEATHSIG, SIGKILL);
-            if (getppid() != self)
-                _exit(3);
-            close(done[0]);
-            run_one(cfg, &insts[i], i, r, &memo[i], fd);
-            char c = 1;
-            _exit(write(done[1], &c, 1) == 1 ? 0 : 3);
-        }
-        close(done[1]);
-        char c = 0;
-        ssize_t got;
-        while ((got = read(done[0], &c, 1)) < 0 && errno == EINTR)
-            ;
-        close(done[0]);
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
-        if (got == 1)
+        proc_wait(&p, -1);
+        if (note->done)
             continue;
+        if (note->fds_closed) {
+            put_text(fd, REC_ERROR, i, r,
+                     "closed the file descriptors microbe needs (its pipe "
+                     "to the measuring process) inside the benchmark");
+            continue;
+        }
+        int status = p.status;
         if (WIFSIGNALED(status)) {
             signal(WTERMSIG(status), SIG_DFL);
             raise(WTERMSIG(status));
@@ -224,6 +258,8 @@ static void worker(const runner_cfg *cfg, const instance *insts, size_t n,
         _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 3);
     }
     put(fd, REC_DONE, 0, 0, NULL, 0);
+    if (note != MAP_FAILED)
+        munmap(note, sizeof *note);
 }
 
 /* ---- the plan: what a fresh worker process is told ------------------- */
@@ -370,63 +406,89 @@ int runner_worker_main(const char *arg)
     return 0;
 }
 
-/* Starts a worker for round r from instance i0; *rfd gets its records. */
-static pid_t spawn(const runner_cfg *cfg, const instance *insts, size_t n,
-                   const bool *skip, harness_memo *memo, int r, size_t i0,
-                   int *rfd, char *err, size_t errlen)
+/* What the child of a fresh worker runs: the exec, or without one (no
+ * /proc, or a test) the round in this fork. */
+typedef struct spawn_ctx {
+    const runner_cfg *cfg;
+    const instance *insts;
+    size_t n;
+    const bool *skip;
+    harness_memo *memo;
+    int r;
+    size_t i0;
+    int rec[2], plan[2];
+} spawn_ctx;
+
+static void close_parent_ends(void *arg)
 {
-    int rec[2] = {-1, -1}, plan[2] = {-1, -1};
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = -1;
-    if (pipe(rec) != 0 || pipe(plan) != 0 || (pid = fork()) < 0) {
-        snprintf(err, errlen, "cannot start a benchmark worker: %s",
-                 strerror(errno));
+    spawn_ctx *c = arg;
+    close(c->rec[0]);
+    close(c->plan[1]);
+}
+
+static int round_in_fork(void *arg)
+{
+    spawn_ctx *c = arg;
+    close(c->plan[0]);
+    worker(c->cfg, c->insts, c->n, c->skip, c->memo, c->r, c->i0, c->rec[1]);
+    return 0;
+}
+
+/* Starts a worker for round r from instance i0; *rfd gets its records. */
+static bool spawn(proc *p, const runner_cfg *cfg, const instance *insts,
+                  size_t n, const bool *skip, harness_memo *memo, int r,
+                  size_t i0, int *rfd, char *err, size_t errlen)
+{
+    spawn_ctx c = {cfg, insts, n, skip, memo, r, i0, {-1, -1}, {-1, -1}};
+    char flag[64], why[128] = "";
+    char *argv[] = {(char *)cfg->argv0, flag, NULL};
+    proc_spec s = {
+        .exe = cfg->argv0 ? "/proc/self/exe" : NULL,
+        .argv = argv,
+        .run = round_in_fork,
+        .ctx = &c,
+        .in_child = close_parent_ends,
+        .die_with_parent = true,
+    };
+    bool ok = pipe(c.rec) == 0 && pipe(c.plan) == 0;
+    if (!ok)
+        snprintf(why, sizeof why, "%s", strerror(errno));
+    if (ok) {
+        snprintf(flag, sizeof flag, "--mb-worker=run:%d:%d", c.plan[0],
+                 c.rec[1]);
+        ok = proc_spawn(p, &s, why, sizeof why);
+    }
+    if (!ok) {
+        snprintf(err, errlen, "cannot start a benchmark worker: %s", why);
         for (int k = 0; k < 2; k++) {
-            if (rec[k] >= 0)
-                close(rec[k]);
-            if (plan[k] >= 0)
-                close(plan[k]);
+            if (c.rec[k] >= 0)
+                close(c.rec[k]);
+            if (c.plan[k] >= 0)
+                close(c.plan[k]);
         }
-        return -1;
+        return false;
     }
-    if (pid == 0) {
-        close(rec[0]);
-        close(plan[1]);
-        char flag[64];
-        snprintf(flag, sizeof flag, "--mb-worker=run:%d:%d", plan[0], rec[1]);
-        char *argv[] = {(char *)cfg->argv0, flag, NULL};
-        if (cfg->argv0)
-            execv("/proc/self/exe", argv);
-        /* No exec (no /proc, or a test): run the round in this fork. */
-        close(plan[0]);
-        worker(cfg, insts, n, skip, memo, r, i0, rec[1]);
-        _exit(0);
-    }
-    close(rec[1]);
-    close(plan[0]);
-    /* The child reads the whole plan before it writes: no deadlock. */
-    signal(SIGPIPE, SIG_IGN);
-    send_plan(plan[1], cfg, insts, n, skip, memo, r, i0);
-    close(plan[1]);
-    *rfd = rec[0];
-    return pid;
+    close(c.rec[1]);
+    close(c.plan[0]);
+    /* The child reads the whole plan before it writes: no deadlock. A
+     * worker that died early is seen on the record pipe. */
+    send_plan(c.plan[1], cfg, insts, n, skip, memo, r, i0);
+    close(c.plan[1]);
+    *rfd = c.rec[0];
+    return true;
 }
 
 /* ---- parent side ------------------------------------------------------ */
 
-/* Reads exactly len bytes; false on EOF, error or timeout. */
+/* Reads exactly len bytes; false on EOF, error, timeout or a signal. */
 static bool get_all(int fd, void *p, size_t len, int timeout_ms,
                     bool *timed_out)
 {
     char *c = p;
     while (len) {
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        int rc = poll(&pfd, 1, timeout_ms);
-        if (rc < 0 && errno == EINTR)
-            continue;
-        if (rc == 0) {
-            *timed_out = true;
+        int rc = proc_wait_fd(fd, timeout_ms);
+        if (rc <= 0) {
+            *timed_out = rc == 0;
             return false;
         }
         ssize_t got = read(fd, c, len);
@@ -472,24 +534,6 @@ static void add_samples(mb_result *r, harness_memo *m, int round,
         result_add_sample(r, d[0], d[1], d + 3, (uint8_t)d[2], (uint16_t)round);
 }
 
-static void describe_death(int status, double timeout_s, bool timed_out,
-                           char *out, size_t len)
-{
-    if (timed_out)
-        snprintf(out, len,
-                 "timed out after %.0f s (too slow for its time "
-                 "budget, or hung)",
-                 timeout_s);
-    else if (WIFSIGNALED(status))
-        snprintf(out, len, "crashed (signal %d: %s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
-    else if (WIFEXITED(status))
-        snprintf(out, len, "called exit(%d) inside the benchmark",
-                 WEXITSTATUS(status));
-    else
-        snprintf(out, len, "its worker process ended unexpectedly");
-}
-
 mb_status runner_add_results(mb_run *run, const instance *insts, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -533,6 +577,10 @@ static void runner_interference(mb_run *run, size_t base,
                  again, again > 1 ? "s" : "", benches, benches > 1 ? "s" : "");
 }
 
+/* After a signal: the worker was sent it too; it gets a moment to go,
+ * then SIGKILL. */
+#define RUNNER_GRACE_S 2.0
+
 mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
                      mb_run *run, char *err, size_t errlen)
 {
@@ -552,10 +600,11 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
     int r0 = 0;
     size_t i0 = 0;
     bool done = n == 0;
+    proc_hold(); /* a signal between two workers is not lost either */
     while (!done && st == MB_OK) {
         int rfd;
-        pid_t pid = spawn(cfg, insts, n, skip, memo, r0, i0, &rfd, err, errlen);
-        if (pid < 0) {
+        proc p;
+        if (!spawn(&p, cfg, insts, n, skip, memo, r0, i0, &rfd, err, errlen)) {
             st = MB_ERR_CRASHED;
             break;
         }
@@ -602,11 +651,26 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
         }
         free(buf);
         close(rfd);
-        if (timed_out || st != MB_OK)
-            kill(pid, SIGKILL);
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
+        int sig = proc_interrupted();
+        if (sig) {
+            if (proc_wait(&p, RUNNER_GRACE_S) != PROC_ENDED)
+                proc_kill(&p);
+            char name[32];
+            snprintf(err, errlen,
+                     "interrupted by %s%s%s; its worker was stopped",
+                     proc_signame(sig, name, sizeof name),
+                     cur >= 0 ? " while running " : "",
+                     cur >= 0 ? insts[cur].name : "");
+            st = MB_ERR_CRASHED;
+            break;
+        }
+        if (timed_out)
+            proc_kill_timed_out(&p, timeout_s);
+        else if (st != MB_OK)
+            proc_kill(&p);
+        else if (proc_wait(&p, finished ? timeout_s : RUNNER_GRACE_S) !=
+                 PROC_ENDED)
+            proc_kill(&p); /* its pipe is closed: it has nothing to say */
         if (cfg->progress)
             fprintf(stderr, "\r%80s\r", "");
         if (st != MB_OK)
@@ -618,19 +682,19 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
             done = r0 >= cfg->h.rounds;
             continue;
         }
+        char why[200];
+        proc_describe(&p, why, sizeof why);
+        if (p.timed_out)
+            snprintf(why + strlen(why), sizeof why - strlen(why),
+                     " (too slow for its time budget, or hung)");
         if (cur < 0) {
-            char why[128];
-            describe_death(status, timeout_s, timed_out, why, sizeof why);
             snprintf(err, errlen,
-                     "the benchmark worker %s before running "
-                     "any benchmark",
+                     "the benchmark worker %s before running any benchmark",
                      why);
             st = MB_ERR_CRASHED;
             break;
         }
         mb_result *r = &run->results[base + (size_t)cur];
-        char why[160];
-        describe_death(status, timeout_s, timed_out, why, sizeof why);
         free(r->error);
         r->error = strdup(why);
         skip[cur] = true;
@@ -645,6 +709,7 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
     }
     if (st == MB_OK)
         runner_interference(run, base, memo, n);
+    proc_release();
     free(skip);
     free(memo);
     return st;

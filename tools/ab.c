@@ -47,7 +47,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +61,7 @@
 #include "file.h"
 #include "json.h"
 #include "pin.h"
+#include "proc.h"
 #include "run.h"
 #include "tool.h"
 
@@ -79,9 +79,8 @@
  * but not 50 times. */
 #define AB_ROUND_TIMEOUT 120
 
-/* The temp files and the running child, for the signal handler. */
+/* The temp files. */
 static char tmp_dir[512], tmp_out[600], tmp_err[600], tmp_json[600];
-static volatile pid_t running_child;
 
 static void cleanup(void)
 {
@@ -93,15 +92,6 @@ static void cleanup(void)
     rmdir(tmp_dir);
 }
 
-static void on_signal(int sig)
-{
-    if (running_child > 0)
-        kill(-running_child, SIGKILL);
-    cleanup();
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
 typedef struct side {
     const char *label; /* "OLD_BIN" / "NEW_BIN" */
     const char *path;
@@ -110,77 +100,55 @@ typedef struct side {
     mb_run *acc;
 } side;
 
-/* Runs argv with stdin from /dev/null, stdout into tmp_out and stderr into
- * tmp_err, in its own process group, killed after timeout_s. Returns the
- * wait status, or -1 (errno set) when it could not be started; *timed_out
- * tells a kill by the timeout. */
-static int spawn(char *const argv[], unsigned timeout_s, bool *timed_out)
+/* In the child: stdin from /dev/null, stdout into tmp_out, stderr into
+ * tmp_err. */
+static void redirect(void *ctx)
 {
-    *timed_out = false;
-    sigset_t chld, old;
-    sigemptyset(&chld);
-    sigaddset(&chld, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &chld, &old);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        errno = e;
-        return -1;
+    (void)ctx;
+    int in = open("/dev/null", O_RDONLY);
+    int out = open(tmp_out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int er = open(tmp_err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (in < 0 || out < 0 || er < 0)
+        _exit(126);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(er, 2);
+}
+
+/* Runs argv as redirect() says, in its own process group (killed as one),
+ * killed after timeout_s; the program dies with this one. True when it
+ * ran (*p says how it ended); false with err set when it could not be
+ * started or this process was interrupted (SIGINT, SIGTERM, SIGHUP: the
+ * program got it too). */
+static bool spawn(proc *p, char *const argv[], unsigned timeout_s, char *err,
+                  size_t errlen)
+{
+    proc_spec s = {.exe = argv[0],
+                   .argv = argv,
+                   .in_child = redirect,
+                   .own_group = true,
+                   .die_with_parent = true};
+    if (!proc_spawn(p, &s, err, errlen))
+        return false;
+    /* A blocking wait: no polling that would compete with the
+     * measurement. */
+    enum proc_wait_result w = proc_wait(p, timeout_s);
+    if (w == PROC_RUNNING)
+        proc_kill_timed_out(p, timeout_s);
+    if (w == PROC_INTERRUPTED) {
+        if (proc_wait(p, 2.0) != PROC_ENDED)
+            proc_kill(p);
+        char name[32];
+        snprintf(err, errlen, "interrupted by %s",
+                 proc_signame(proc_interrupted(), name, sizeof name));
+        return false;
     }
-    if (pid == 0) {
-        setpgid(0, 0);
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGHUP, SIG_DFL);
-        int in = open("/dev/null", O_RDONLY);
-        int out = open(tmp_out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int er = open(tmp_err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (in < 0 || out < 0 || er < 0)
-            _exit(126);
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(er, 2);
-        execv(argv[0], argv);
-        dprintf(2, "cannot run '%s': %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    setpgid(pid, pid); /* both sides set it: no race with a kill below */
-    running_child = pid;
-    struct timespec end, now;
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    end.tv_sec += timeout_s;
-    int status = 0;
-    for (;;) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR) {
-            status = -1;
-            break;
-        }
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double left = (double)(end.tv_sec - now.tv_sec) +
-                      (double)(end.tv_nsec - now.tv_nsec) / 1e9;
-        if (left <= 0) {
-            kill(-pid, SIGKILL);
-            kill(pid, SIGKILL);
-            *timed_out = true;
-            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-            break;
-        }
-        /* Sleep until the child ends (SIGCHLD) or the time is up: no
-         * polling that would compete with the measurement. */
-        struct timespec ts = {.tv_sec = (time_t)left,
-                              .tv_nsec = (long)((left - floor(left)) * 1e9)};
-        sigtimedwait(&chld, NULL, &ts);
-    }
-    running_child = 0;
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    return status;
+    return true;
+}
+
+static bool exited_0(const proc *p)
+{
+    return !p->timed_out && WIFEXITED(p->status) && WEXITSTATUS(p->status) == 0;
 }
 
 /* The most telling line of the child's stderr: its last "error:" line,
@@ -218,21 +186,16 @@ static void err_line(char *buf, size_t len)
     free(s);
 }
 
-/* Why a child failed, in words: "exit 2: its error line", "killed by
- * signal 11 (Segmentation fault)", "timed out after N s". */
-static void why(int status, bool timed_out, unsigned timeout_s, char *buf,
-                size_t len)
+/* Why a child failed, in words: "called exit(2): its error line",
+ * "crashed (signal 11: Segmentation fault)", "timed out after N s". */
+static void why(const proc *p, char *buf, size_t len)
 {
-    char line[512];
+    char line[512], how[128];
     err_line(line, sizeof line);
-    if (timed_out)
-        snprintf(buf, len, "timed out after %u s", timeout_s);
-    else if (WIFSIGNALED(status))
-        snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
-    else
-        snprintf(buf, len, "exit %d%s%s", WEXITSTATUS(status),
-                 line[0] ? ": " : "", line);
+    proc_describe(p, how, sizeof how);
+    bool exited = !p->timed_out && WIFEXITED(p->status);
+    snprintf(buf, len, "%s%s%s", how, exited && line[0] ? ": " : "",
+             exited ? line : "");
 }
 
 /* Step 1: is s->path a microbe bench program? 0 or 2 after the message. */
@@ -248,21 +211,19 @@ static int check_program(const side *s)
         return tool_fail("ab: %s '%s' is not executable: %s", s->label, s->path,
                          strerror(errno));
     char *argv[] = {(char *)s->path, "--version", NULL};
-    bool to;
-    int status = spawn(argv, AB_QUICK_TIMEOUT, &to);
-    if (status == -1)
-        return tool_fail("ab: cannot run %s '%s': %s", s->label, s->path,
-                         strerror(errno));
+    proc p;
+    char err[128];
+    if (!spawn(&p, argv, AB_QUICK_TIMEOUT, err, sizeof err))
+        return tool_fail("ab: cannot run %s '%s': %s", s->label, s->path, err);
     char *out = file_text(tmp_out, NULL);
-    bool ok = !to && WIFEXITED(status) && WEXITSTATUS(status) == 0 && out &&
-              strncmp(out, "microbe ", 8) == 0;
+    bool ok = exited_0(&p) && out && strncmp(out, "microbe ", 8) == 0;
     if (!ok) {
         char seen[64] = "";
         if (out)
             snprintf(seen, sizeof seen, "%.*s", (int)strcspn(out, "\n"), out);
         free(out);
         char w[600];
-        why(status, to, AB_QUICK_TIMEOUT, w, sizeof w);
+        why(&p, w, sizeof w);
         return tool_fail("ab: %s '%s' is not a microbe bench program "
                          "('--version' printed \"%s\", %s; expected "
                          "\"microbe VERSION\")",
@@ -283,15 +244,15 @@ static int list_program(side *s, const tool_opts *o)
     argv[k++] = "--list";
     for (int i = 0; i < o->npass; i++)
         argv[k++] = o->pass[i];
-    bool to;
-    int status = spawn(argv, AB_QUICK_TIMEOUT, &to);
+    proc pr;
+    char err[128];
+    bool ran = spawn(&pr, argv, AB_QUICK_TIMEOUT, err, sizeof err);
     free(argv);
-    if (status == -1)
-        return tool_fail("ab: cannot run %s '%s': %s", s->label, s->path,
-                         strerror(errno));
-    if (to || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (!ran)
+        return tool_fail("ab: cannot run %s '%s': %s", s->label, s->path, err);
+    if (!exited_0(&pr)) {
         char w[600];
-        why(status, to, AB_QUICK_TIMEOUT, w, sizeof w);
+        why(&pr, w, sizeof w);
         return tool_fail("ab: %s '%s' --list failed: %s", s->label, s->path, w);
     }
     char *text = file_text(tmp_out, NULL);
@@ -461,15 +422,16 @@ static int measure(side *s, const tool_opts *o, double min_time, int cpu, int k,
     for (int i = 0; i < o->npass; i++)
         argv[n++] = o->pass[i];
     unlink(tmp_json);
-    bool to;
-    int status = spawn(argv, timeout_s, &to);
+    proc p;
+    char why_not[128];
+    bool ran = spawn(&p, argv, timeout_s, why_not, sizeof why_not);
     free(argv);
-    if (status == -1)
+    if (!ran)
         return tool_fail("ab: cannot run %s '%s' in round %d/%d: %s", s->label,
-                         s->path, k + 1, nrounds, strerror(errno));
-    if (to || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                         s->path, k + 1, nrounds, why_not);
+    if (!exited_0(&p)) {
         char w[700];
-        why(status, to, timeout_s, w, sizeof w);
+        why(&p, w, sizeof w);
         return tool_fail("ab: %s '%s' failed in round %d/%d: %s", s->label,
                          s->path, k + 1, nrounds, w);
     }
@@ -628,6 +590,12 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
         for (size_t i = 0; i < sides[1].acc->nwarnings; i++)
             fprintf(stderr, "microbe: warning: %s\n",
                     sides[1].acc->warnings[i]);
+    char sig[32];
+    if (proc_interrupted()) {
+        cmp_free(cmp);
+        return tool_fail("ab: interrupted by %s",
+                         proc_signame(proc_interrupted(), sig, sizeof sig));
+    }
     bool ok = tool_write(stdout, o->format, sides[1].acc, cmp);
     if (!ok || fflush(stdout) != 0)
         code = tool_fail("ab: cannot write the report: %s",
@@ -656,12 +624,9 @@ int tool_ab(const tool_opts *o)
     snprintf(tmp_out, sizeof tmp_out, "%s/stdout", tmp_dir);
     snprintf(tmp_err, sizeof tmp_err, "%s/stderr", tmp_dir);
     snprintf(tmp_json, sizeof tmp_json, "%s/round.json", tmp_dir);
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-
+    /* SIGINT, SIGTERM, SIGHUP: forwarded to the program running, the
+     * temporary files removed, then the signal takes its course. */
+    proc_hold();
     /* The bench programs get ab's flags and nothing else: the MICROBE_*
      * variables that stand for their flags are not handed on. */
     const char *vars[64];
@@ -671,8 +636,9 @@ int tool_ab(const tool_opts *o)
     pin_choice pin = {.lock_fd = -1};
     int code = run_ab(sides, o, &pin);
     pin_release(&pin);
-
     cleanup();
+    proc_release();
+    proc_reraise();
     for (int i = 0; i < 2; i++) {
         for (size_t k = 0; k < sides[i].nnames; k++)
             free(sides[i].names[k]);

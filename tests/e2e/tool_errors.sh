@@ -83,7 +83,7 @@ has "$T/err" "'--out=x.json' cannot be passed" stderr
 fails_with "$M" ab "$A" "$A" -- --min-time=1
 has "$T/err" "give it to microbe ab itself" stderr
 fails_with "$M" ab "$A" "$A" -- --bogus-flag
-has "$T/err" "OLD_BIN .*--list failed: exit 2: .*bogus-flag" stderr
+has "$T/err" "OLD_BIN .*--list failed: called exit[(]2[)]: .*bogus-flag" stderr
 fails_with "$M" ab "$A" "$A" -- '--filter=('
 has "$T/err" "list failed" stderr
 fails_with "$M" ab "$A" "$A" -- --filter=nothing-matches
@@ -98,8 +98,8 @@ has "$T/err" 'no benchmark in common' stderr
 # are named.
 C=${TOOL_BENCH_CRASH:?}
 TB_CRASH_AT=3 TB_CRASH_STATE=$T/count1 fails_with "$M" ab "$A" "$C" --rounds=4 --min-time=0.002
-has "$T/err" "NEW_BIN '.*tool_bench_crash' failed in round 3/4: killed by signal 9" stderr
+has "$T/err" "NEW_BIN '.*tool_bench_crash' failed in round 3/4: crashed [(]signal 9" stderr
 TB_CRASH_AT=2 TB_CRASH_HOW=bench TB_CRASH_STATE=$T/count2 fails_with "$M" ab "$C" "$A" --rounds=4 --min-time=0.002
-has "$T/err" "OLD_BIN '.*tool_bench_crash' failed in round 2/4: exit 2: .*spin" stderr
+has "$T/err" "OLD_BIN '.*tool_bench_crash' failed in round 2/4: called exit[(]2[)]: .*spin" stderr
 [ -z "$(ls "${TMPDIR:-/tmp}" | grep "^microbe-ab\.")" ] || echo "note: microbe-ab temp dirs exist in ${TMPDIR:-/tmp} (maybe from other runs)"
 finish
