@@ -44,6 +44,8 @@ const char cli_usage[] =
     "(default 0.05)\n"
     "  --archive=DIR              archive location (default ./.microbe, env "
     "MICROBE_ARCHIVE)\n"
+    "  --count-allocs=yes|no      count allocations per iteration in an "
+    "untimed pass (default yes)\n"
     "  --no-step-summary          do not append to $GITHUB_STEP_SUMMARY\n"
     "  --help, --version\n"
     "every flag but --list/--help/--version can also come from MICROBE_NAME "

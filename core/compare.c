@@ -227,6 +227,42 @@ static void complexity_notes(cmp_result *c, const mb_run *old,
     }
 }
 
+/* Allocation counts are exact: any rise per iteration is a regression. */
+static void alloc_verdicts(cmp_result *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        cmp_row *r = &c->rows[i];
+        if (!r->old || !r->now || r->verdict == CMP_FAILED ||
+            !(r->old->alloc_iters > 0) || !(r->now->alloc_iters > 0))
+            continue;
+        r->has_allocs = true;
+        r->old_allocs = r->old->allocs / r->old->alloc_iters;
+        r->new_allocs = r->now->allocs / r->now->alloc_iters;
+        double b0 = r->old->alloc_bytes / r->old->alloc_iters;
+        double b1 = r->now->alloc_bytes / r->now->alloc_iters;
+        if (r->new_allocs > r->old_allocs * (1 + 1e-9) + 1e-9) {
+            r->more_allocs = true;
+            c->more_allocs++;
+            note(c,
+                 "%s: allocations per iteration rose from %.4g to %.4g "
+                 "(%.4g to %.4g bytes)",
+                 r->name, r->old_allocs, r->new_allocs, b0, b1);
+        }
+    }
+}
+
+/* " name (1 -> 2 allocs/iter)" for each row whose allocations per
+ * iteration rose, appended to buf[len] from *used (which it advances). */
+static void more_allocs_text(const cmp_result *c, char *buf, size_t len,
+                             size_t *used)
+{
+    for (size_t i = 0; i < c->n && *used < len; i++)
+        if (c->rows[i].more_allocs)
+            *used += (size_t)snprintf(
+                buf + *used, len - *used, " %s (%.4g -> %.4g allocs/iter)",
+                c->rows[i].name, c->rows[i].old_allocs, c->rows[i].new_allocs);
+}
+
 /* "time" unless the run says otherwise (runs from before the key). */
 static const char *measure_of(const mb_run *run)
 {
@@ -359,6 +395,7 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
         exact_verdicts(c, opts);
     for (size_t i = 0; i < c->n; i++)
         c->count[c->rows[i].verdict]++;
+    alloc_verdicts(c);
     complexity_notes(c, old, now);
     env_notes(c, old, now);
 
@@ -380,8 +417,9 @@ int cmp_gate(const cmp_result *c, bool fail_slower, bool fail_inconclusive,
              const char *what, char *msg, size_t len)
 {
     size_t slow = c->count[CMP_SLOWER], unsure = c->count[CMP_INCONCLUSIVE];
-    bool fail = ((fail_slower || fail_inconclusive) && slow) ||
-                (fail_inconclusive && unsure);
+    bool fail =
+        ((fail_slower || fail_inconclusive) && (slow || c->more_allocs)) ||
+        (fail_inconclusive && unsure);
     if (len)
         msg[0] = '\0';
     if (!fail)
@@ -405,6 +443,15 @@ int cmp_gate(const cmp_result *c, bool fail_slower, bool fail_inconclusive,
                 used += (size_t)snprintf(msg + used, len - used,
                                          " %s (%+.1f%%)", c->rows[i].name,
                                          100 * c->rows[i].change.change);
+    }
+    /* Counts are exact: any rise is a regression, without a test. */
+    if (c->more_allocs && used < len) {
+        used += (size_t)snprintf(
+            msg + used, len - used,
+            "%s%zu benchmark%s allocate%s more per iteration than %s:",
+            used ? "; " : "", c->more_allocs, c->more_allocs > 1 ? "s" : "",
+            c->more_allocs > 1 ? "" : "s", what);
+        more_allocs_text(c, msg, len, &used);
     }
     return 1;
 }

@@ -39,13 +39,19 @@ typedef struct cmp_row {
      * matter left out) and that change; NULL when none changed. */
     const char *moved;
     double moved_change;
+    /* Allocations per iteration (counting passes on both sides): any
+     * increase is reported and fails --fail-on-regression, whatever the
+     * time says (counts are exact). */
+    bool has_allocs, more_allocs;
+    double old_allocs, new_allocs;
 } cmp_row;
 
 typedef struct cmp_result {
     cmp_row *rows;
     size_t n;
     size_t count[CMP_NVERDICTS];
-    size_t compared; /* rows that took part in the error control */
+    size_t compared;    /* rows that took part in the error control */
+    size_t more_allocs; /* rows whose allocations per iteration rose */
     double alpha, threshold;
     const char *correction; /* "Holm" */
     bool paired;
@@ -77,7 +83,8 @@ double cmp_counter_change(const cmp_row *row, const char *name);
 const char *cmp_verdict_name(cmp_verdict v);
 
 /* The gate after a comparison: 1 when fail_slower and a benchmark is
- * slower, or fail_inconclusive and one is slower or inconclusive, with one
+ * slower or allocates more per iteration, or fail_inconclusive and one is
+ * slower, allocates more or is inconclusive, with one
  * line in msg naming them ("2 benchmarks slower than baseline \"main\":
  * a (+5.1%) ..."; `what` names the old side); else 0 and msg "". */
 int cmp_gate(const cmp_result *c, bool fail_slower, bool fail_inconclusive,

@@ -1,6 +1,7 @@
 /* MB_LOOP's batches: calibration, warm-up until stable, sampling. */
 #include "harness.h"
 
+#include "alloc.h"
 #include "callgrind.h"
 #include "pin.h"
 
@@ -10,7 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-enum phase { CALIBRATE, WARMUP, SAMPLE, DONE };
+enum phase { CALIBRATE, WARMUP, SAMPLE, DONE, ALLOCS };
 
 struct mb_state {
     const harness_cfg *cfg;
@@ -45,8 +46,21 @@ int64_t mb_arg(const mb_state *state)
 uint64_t mb_batch_begin(mb_state *st)
 {
     st->entered = true;
-    if (st->phase == DONE)
-        return 0;
+    if (st->phase == DONE) {
+        /* Once per instance, after its samples: a batch that counts the
+         * allocations, not timed (the samples are all taken). */
+        if (!st->cfg->count_allocs || st->memo->alloc_iters ||
+            st->round_taken == 0 || st->cfg->instructions || st->cfg->dry_run ||
+            !alloc_supported())
+            return 0;
+        st->phase = ALLOCS;
+        st->n = st->memo->iters < HARNESS_ALLOC_ITERS ? st->memo->iters
+                                                      : HARNESS_ALLOC_ITERS;
+        if (st->n == 0)
+            st->n = 1;
+        alloc_begin(); /* last: the body's allocations follow */
+        return st->n;
+    }
     if (st->cfg->instructions) {
         callgrind_zero();
         callgrind_toggle(); /* on: last, as the clock would be */
@@ -148,6 +162,18 @@ void mb_batch_end(mb_state *st)
         instr_end(st);
         return;
     }
+    if (st->phase == ALLOCS) {
+        alloc_counts c;
+        alloc_end(&c);
+        harness_memo *m = st->memo;
+        m->alloc_iters = st->n;
+        m->allocs = c.allocs;
+        m->alloc_bytes = c.bytes;
+        m->alloc_peak = c.peak;
+        m->alloc_net = c.net;
+        st->phase = DONE;
+        return;
+    }
     /* Everything below is outside the timed region. */
     counters_stop(st->ctr, st->vals);
     uint8_t flags = disturb_end(&st->dist);
@@ -202,6 +228,7 @@ void mb_batch_end(mb_state *st)
         st->phase = DONE;
         break;
     case DONE:
+    case ALLOCS:
         break;
     }
 }

@@ -43,7 +43,14 @@ typedef struct harness_cfg {
      * time. Tests give fakes. */
     const char *schedstat_path;
     const char *proc_root;
+    /* Count allocations (core/alloc.c) in one extra, untimed batch after
+     * the first round's samples. */
+    bool count_allocs;
 } harness_cfg;
+
+/* Iterations of the counting batch: as Google Benchmark's memory manager,
+ * at most 16, never more than a sample's. */
+#define HARNESS_ALLOC_ITERS 16
 
 /* What carries from one round of an instance to the next. */
 typedef struct harness_memo {
@@ -58,6 +65,11 @@ typedef struct harness_memo {
      * the machine does not report it). */
     int remeasured;
     double run_delay_ns, steal_ns;
+    /* The allocation counting pass, once per instance: iterations counted
+     * (0: not yet) and what it saw (core/alloc.h). */
+    uint64_t alloc_iters;
+    uint64_t allocs, alloc_bytes, alloc_peak;
+    int64_t alloc_net;
 } harness_memo;
 
 /* A round whose samples are more than half disturbed is measured again,

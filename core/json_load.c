@@ -379,6 +379,24 @@ static bool load_microbe(json_ld *l, const json_t *b, size_t i, mb_result *r)
             return false;
     }
 
+    if ((v = jl_get(l, m, wm, "alloc", K_OBJ, false))) {
+        static const char *const keys[] = {"iterations", "allocs", "bytes",
+                                           "peak", "net"};
+        double *dst[] = {&r->alloc_iters, &r->allocs, &r->alloc_bytes,
+                         &r->alloc_peak, &r->alloc_net};
+        char wa[180];
+        snprintf(wa, sizeof wa, "%.160s.alloc", wm);
+        for (size_t k = 0; k < 5; k++) {
+            json_t *x = jl_get(l, v, wa, keys[k], K_NUM, true);
+            if (!x)
+                return false;
+            *dst[k] = json_number_value(x);
+            if (!(k == 4 || *dst[k] >= 0) || (k == 0 && *dst[k] < 1))
+                return jl_fail(l, MB_ERR_CORRUPT, "%s: '%s' out of range", wa,
+                               keys[k]);
+        }
+    } else if (l->st != MB_OK)
+        return false;
     if (!load_samples(l, m, wm, r))
         return false;
     char wsum[160];

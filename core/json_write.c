@@ -259,6 +259,22 @@ static json_t *result_json(const mb_result *r, size_t family_index,
         jw_put(m, "run_delay_ns", jw_num(r->run_delay_ns), ok);
     if (r->steal_ns > 0)
         jw_put(m, "steal_ns", jw_num(r->steal_ns), ok);
+    if (r->alloc_iters > 0) {
+        /* Google Benchmark's memory manager keys, with its meanings
+         * (totals over the counting pass but for allocs_per_iter), and
+         * microbe's exact counts. */
+        jw_put(b, "allocs_per_iter", jw_num(r->allocs / r->alloc_iters), ok);
+        jw_put(b, "max_bytes_used", jw_num(r->alloc_peak), ok);
+        jw_put(b, "total_allocated_bytes", jw_num(r->alloc_bytes), ok);
+        jw_put(b, "net_heap_growth", jw_num(r->alloc_net), ok);
+        json_t *a = json_object();
+        jw_put(a, "iterations", jw_num(r->alloc_iters), ok);
+        jw_put(a, "allocs", jw_num(r->allocs), ok);
+        jw_put(a, "bytes", jw_num(r->alloc_bytes), ok);
+        jw_put(a, "peak", jw_num(r->alloc_peak), ok);
+        jw_put(a, "net", jw_num(r->alloc_net), ok);
+        jw_put(m, "alloc", a, ok);
+    }
     jw_put(b, "microbe", m, ok);
     return b;
 }

@@ -329,6 +329,7 @@ int mb_main(int argc, char **argv)
                           : o.rounds > 0 ? o.rounds
                                          : HARNESS_DEFAULT_ROUNDS,
                 .dry_run = o.dry_run,
+                .count_allocs = !o.no_alloc_count,
             },
         .counters_spec = o.counters,
         .backend = counters_papi(),

@@ -80,6 +80,24 @@ static void fmt_rate(double per_s, const char *unit, char *buf, size_t len)
 }
 
 /* Short labels for the counters a report shows. */
+/* Bytes with a binary prefix: "64 B", "1.5 KiB". */
+static void fmt_bytes(double v, char *buf, size_t len)
+{
+    static const char *const pre[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int p = 0;
+    while (p < 4 && fabs(v) >= 1024) {
+        v /= 1024;
+        p++;
+    }
+    snprintf(buf, len, p ? "%.3g %s" : "%.4g %s", v, pre[p]);
+}
+
+/* Whether r's allocation counting pass saw any allocation. */
+static bool allocates(const mb_result *r)
+{
+    return r->alloc_iters > 0 && r->allocs > 0;
+}
+
 static const char *counter_label(const char *name)
 {
     static const struct {
@@ -252,13 +270,14 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
         return;
     }
     int w = (int)strlen(group ? group : "benchmark");
-    bool thr = false, rel = false;
+    bool thr = false, rel = false, mem = false;
     for (size_t i = 0; i < k; i++) {
         const mb_result *r = &run->results[idx[i]];
         int l = 2 + (int)strlen(short_name(r));
         w = l > w ? l : w;
         thr |= r->items > 0 || r->bytes > 0;
         rel |= r->vs_fastest > 0;
+        mem |= allocates(r);
     }
     const char *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
     fprintf(f, "%s%-*s  %10s  %-21s %-7s %-10s", bold, w,
@@ -270,6 +289,8 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
         fprintf(f, " %9s", counter_label(cc->names[c]));
     if (cc->ipc)
         fprintf(f, " %5s", "IPC");
+    if (mem)
+        fprintf(f, " %9s %10s", "allocs", "alloc'd");
     if (rel)
         fprintf(f, " %10s", "vs fastest");
     fprintf(f, "%s\n", off);
@@ -319,6 +340,16 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
                 fprintf(f, " %5.2f", ipc);
             else
                 fprintf(f, " %5s", "-");
+        }
+        if (mem) {
+            /* Per iteration, from the counting pass. */
+            char na[32] = "-", nb[32] = "-";
+            if (r->alloc_iters > 0) {
+                fmt_count(r->allocs / r->alloc_iters, na, sizeof na);
+                fmt_bytes(r->alloc_bytes / r->alloc_iters, nb, sizeof nb);
+            }
+            fprintf(f, " %9s ", na);
+            pad(f, nb, 10, true);
         }
         if (rel) {
             if (r->vs_fastest > 0)
@@ -710,6 +741,7 @@ static void csv(FILE *f, const mb_run *run, const cmp_result *cmp)
             u, u, u, u, u, u);
     for (size_t c = 0; c < cc.n; c++)
         fprintf(f, ",%s", cc.names[c]);
+    fprintf(f, ",allocs_per_iter,bytes_per_iter,max_bytes_used");
     if (cmp)
         fprintf(f, ",base_%s,change,change_lo,change_hi,p_adj,verdict", u);
     fprintf(f, ",error\n");
@@ -739,6 +771,11 @@ static void csv(FILE *f, const mb_run *run, const cmp_result *cmp)
             if (isfinite(v))
                 fprintf(f, "%.6g", v);
         }
+        if (r->alloc_iters > 0)
+            fprintf(f, ",%.6g,%.6g,%.6g", r->allocs / r->alloc_iters,
+                    r->alloc_bytes / r->alloc_iters, r->alloc_peak);
+        else
+            fprintf(f, ",,,");
         if (cmp) {
             const cmp_row *row = NULL;
             for (size_t j = 0; j < cmp->n; j++)
@@ -764,6 +801,7 @@ static void csv(FILE *f, const mb_run *run, const cmp_result *cmp)
                 fprintf(f, ",,,,0,,,,,,,0,,");
                 for (size_t c = 0; c < cc.n; c++)
                     fputc(',', f);
+                fprintf(f, ",,,");
                 fprintf(f, ",%.6g,,,,,gone,\n", cmp->rows[j].old_value);
             }
 }
@@ -785,13 +823,24 @@ static void markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
         fprintf(f, "> warning: %s\n", run->warnings[i]);
     if (run->nwarnings)
         fputc('\n', f);
-    fprintf(f, "| benchmark | time/iter | 95%% CI | outliers | complexity | "
-               "vs fastest |\n|---|---:|---|---|---|---:|\n");
+    bool mem = false;
+    for (size_t i = 0; i < run->nresults; i++)
+        mem |= allocates(&run->results[i]);
+    fprintf(f,
+            "| benchmark | time/iter | 95%% CI | outliers | complexity | "
+            "vs fastest |%s\n|---|---:|---|---|---|---:|%s\n",
+            mem ? " allocs/iter | bytes/iter |" : "", mem ? "---:|---:|" : "");
     for (size_t i = 0; i < run->nresults; i++) {
         const mb_result *r = &run->results[i];
         if (r->error) {
-            fprintf(f, "| `%s` | **%s** | | | | |\n", r->name, r->error);
+            fprintf(f, "| `%s` | **%s** | | | | |%s\n", r->name, r->error,
+                    mem ? " | |" : "");
             continue;
+        }
+        char na[32] = "", nb[32] = "";
+        if (mem && r->alloc_iters > 0) {
+            fmt_count(r->allocs / r->alloc_iters, na, sizeof na);
+            fmt_bytes(r->alloc_bytes / r->alloc_iters, nb, sizeof nb);
         }
         char t[32], lo[32], hi[32], out[48], rel[32] = "";
         report_time_in(r->time.median, r->unit, t, sizeof t);
@@ -800,8 +849,11 @@ static void markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
         fmt_outliers(&r->time, out, sizeof out);
         if (r->vs_fastest > 0)
             snprintf(rel, sizeof rel, "%.2fx", r->vs_fastest);
-        fprintf(f, "| `%s` | %s | [%s, %s] | %s | %s | %s |\n", r->name, t, lo,
+        fprintf(f, "| `%s` | %s | [%s, %s] | %s | %s | %s |", r->name, t, lo,
                 hi, out, r->complexity, rel);
+        if (mem)
+            fprintf(f, " %s | %s |", na, nb);
+        fputc('\n', f);
     }
     fputc('\n', f);
 }

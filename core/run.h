@@ -54,6 +54,10 @@ typedef struct mb_result {
      * reported). */
     size_t remeasured;
     double run_delay_ns, steal_ns;
+    /* Allocations in MB_LOOP, from one untimed counting pass of
+     * alloc_iters iterations (core/alloc.c); totals over the pass. 0
+     * alloc_iters: not counted. */
+    double alloc_iters, allocs, alloc_bytes, alloc_peak, alloc_net;
 
     /* Filled by run_summarize(). */
     mb_summary time;     /* ns per iteration, disturbed samples left out */

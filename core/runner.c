@@ -271,7 +271,7 @@ typedef struct plan_hdr {
     int32_t samples, rounds, round;
     double ns_per_tick, overhead_ticks, resolution_ns, min_time_ns,
         max_warmup_ns;
-    uint8_t samples_fixed, min_time_forced, dry_run;
+    uint8_t samples_fixed, min_time_forced, dry_run, count_allocs;
     uint32_t i0, n, spec_len; /* spec_len UINT32_MAX: no spec */
 } plan_hdr;
 
@@ -314,6 +314,7 @@ static bool send_plan(int fd, const runner_cfg *cfg, const instance *insts,
         .samples_fixed = h->samples_fixed,
         .min_time_forced = cfg->min_time_forced,
         .dry_run = h->dry_run,
+        .count_allocs = h->count_allocs,
         .i0 = (uint32_t)i0,
         .n = (uint32_t)n,
         .spec_len = cfg->counters_spec ? (uint32_t)strlen(cfg->counters_spec)
@@ -392,7 +393,8 @@ int runner_worker_main(const char *arg)
               .samples = hd.samples,
               .samples_fixed = hd.samples_fixed,
               .rounds = hd.rounds,
-              .dry_run = hd.dry_run},
+              .dry_run = hd.dry_run,
+              .count_allocs = hd.count_allocs},
         .counters_spec = spec,
         .backend = counters_papi(),
         .min_time_forced = hd.min_time_forced,
@@ -709,6 +711,15 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
     }
     if (st == MB_OK)
         runner_interference(run, base, memo, n);
+    /* What each instance's allocation counting pass saw. */
+    for (size_t i = 0; i < n; i++) {
+        mb_result *r = &run->results[base + i];
+        r->alloc_iters = (double)memo[i].alloc_iters;
+        r->allocs = (double)memo[i].allocs;
+        r->alloc_bytes = (double)memo[i].alloc_bytes;
+        r->alloc_peak = (double)memo[i].alloc_peak;
+        r->alloc_net = (double)memo[i].alloc_net;
+    }
     proc_release();
     free(skip);
     free(memo);

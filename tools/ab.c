@@ -367,6 +367,14 @@ static int absorb(side *s, const mb_run *r, int k, int nrounds)
             if (!dst->name || !dst->family || !dst->bench)
                 return tool_fail("ab: out of memory");
         }
+        /* Allocation counts are exact: the first round's stand. */
+        if (!(dst->alloc_iters > 0) && src->alloc_iters > 0) {
+            dst->alloc_iters = src->alloc_iters;
+            dst->allocs = src->allocs;
+            dst->alloc_bytes = src->alloc_bytes;
+            dst->alloc_peak = src->alloc_peak;
+            dst->alloc_net = src->alloc_net;
+        }
         /* Counters read back as NaN where a round measured another set. */
         bool same = dst->ncounters == src->ncounters;
         for (size_t c = 0; same && c < src->ncounters; c++)
