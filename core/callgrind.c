@@ -22,11 +22,9 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "measure.h"
+#include "measure_cg.h"
 #include "proc.h"
-
-#ifdef MB_HAVE_CALLGRIND_H
-#include <valgrind/callgrind.h>
-#endif
 
 /* ---- callgrind's output format ---------------------------------------- */
 
@@ -245,65 +243,24 @@ double cg_cycles(const char *const *names, const double *v, size_t n)
 /* Iterations of the first collected batch. */
 #define CG_N1 1
 
-static struct {
-    char base[PATH_MAX]; /* callgrind's --callgrind-out-file */
-    unsigned dumps;      /* dumps written so far: files base.1 ... */
-    size_t inst;         /* the instance being run */
-    const char *name;
-} wk;
-
-#ifdef MB_HAVE_CALLGRIND_H
-void callgrind_toggle(void)
+/* The probe's dump -> iterations of the second collected batch beyond
+ * the first (the instructions backend asks, core/measure_cg.c). */
+static uint64_t size_from_probe(const char *path)
 {
-    CALLGRIND_TOGGLE_COLLECT;
-}
-
-void callgrind_zero(void)
-{
-    CALLGRIND_ZERO_STATS;
-}
-
-void callgrind_dump(const char *what, uint64_t n)
-{
-    char desc[320];
-    snprintf(desc, sizeof desc, "mb %zu %s %llu %s", wk.inst, what,
-             (unsigned long long)n, wk.name ? wk.name : "?");
-    CALLGRIND_DUMP_STATS_AT(desc);
-    wk.dumps++;
-}
-#else
-void callgrind_toggle(void)
-{
-}
-void callgrind_zero(void)
-{
-}
-void callgrind_dump(const char *what, uint64_t n)
-{
-    (void)what;
-    (void)n;
-    wk.dumps++;
-}
-#endif
-
-uint64_t callgrind_last_ir(void)
-{
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s.%u", wk.base, wk.dumps);
     size_t len = 0;
     char *text = file_text(path, &len);
-    if (!text)
-        return 0;
-    cg_part *parts = NULL;
-    size_t n = 0;
     uint64_t ir = 0;
-    if (cg_parse(text, len, &parts, &n, NULL, 0) == MB_OK && n > 0) {
-        double v = cg_value(&parts[n - 1], "Ir");
-        ir = v > 0 ? (uint64_t)v : 0;
+    if (text) {
+        cg_part *parts = NULL;
+        size_t n = 0;
+        if (cg_parse(text, len, &parts, &n, NULL, 0) == MB_OK && n > 0) {
+            double v = cg_value(&parts[n - 1], "Ir");
+            ir = v > 0 ? (uint64_t)v : 0;
+        }
+        free(parts);
+        free(text);
     }
-    free(parts);
-    free(text);
-    return ir;
+    return callgrind_extra_iters(ir);
 }
 
 uint64_t callgrind_extra_iters(uint64_t probe_ir)
@@ -314,8 +271,8 @@ uint64_t callgrind_extra_iters(uint64_t probe_ir)
     return k < 1 ? 1 : k > CG_MAX_EXTRA ? CG_MAX_EXTRA : (uint64_t)k;
 }
 
-/* The clock in instructions mode: none (the harness reads it once per
- * batch end inside the collected region; a constant cancels). */
+/* The clock in instructions mode: none (the harness reads it at each
+ * batch's start and end inside the collected region; a constant cancels). */
 static uint64_t no_clock(void *ctx)
 {
     (void)ctx;
@@ -334,7 +291,7 @@ int callgrind_worker(const char *spec, const instance *insts, size_t n)
     }
     snprintf(dir, sizeof dir, "%s", spec + used);
 #ifdef MB_HAVE_CALLGRIND_H
-    if (!RUNNING_ON_VALGRIND) {
+    if (!measure_cg_on_valgrind()) {
         fprintf(stderr, "error: --mb-worker=instructions runs only under "
                         "valgrind\n");
         return 2;
@@ -351,7 +308,9 @@ int callgrind_worker(const char *spec, const instance *insts, size_t n)
         fprintf(stderr, "error: cannot write %s: %s\n", path, strerror(errno));
         return 2;
     }
-    snprintf(wk.base, sizeof wk.base, "%s/cg.%lu.out", dir, first);
+    char base[PATH_MAX + 32];
+    snprintf(base, sizeof base, "%s/cg.%lu.out", dir, first);
+    measure_cg_init(base, size_from_probe);
     harness_cfg h = {
         .now = no_clock,
         .ns_per_tick = 1,
@@ -359,29 +318,31 @@ int callgrind_worker(const char *spec, const instance *insts, size_t n)
         .min_time_ns = 1,
         .samples = 1,
         .rounds = 1,
-        .instructions = true,
+        .measure = measure_instructions(),
     };
     for (size_t i = first; i < n; i++) {
         /* Written before the benchmark runs: if Valgrind dies, the parent
          * knows which benchmark took it down. */
         dprintf(fd, "begin %zu\n", i);
-        wk.inst = i;
-        wk.name = insts[i].name;
+        measure_cg_instance(i, insts[i].name);
         harness_memo memo;
         memset(&memo, 0, sizeof memo);
         mb_result tmp;
         memset(&tmp, 0, sizeof tmp);
         char warn[512];
         if (!harness_call(&h, &insts[i], 0, &memo, NULL, &tmp, warn,
-                          sizeof warn))
+                          sizeof warn)) {
             dprintf(fd, "error %zu its body never reaches MB_LOOP\n", i);
-        else
+        } else {
+            /* What the body set, a line each, before the end. */
+            char *values = result_values_text(&tmp);
+            for (char *line = values ? strtok(values, "\n") : NULL; line;
+                 line = strtok(NULL, "\n"))
+                dprintf(fd, "value %zu %s\n", i, line);
+            free(values);
             dprintf(fd, "end %zu\n", i);
-        free(tmp.iters);
-        free(tmp.ns);
-        free(tmp.flags);
-        free(tmp.round);
-        free(tmp.counters);
+        }
+        result_clear(&tmp);
     }
     dprintf(fd, "done\n");
     close(fd);
@@ -447,6 +408,12 @@ static void read_status(const char *path, size_t first, progress *s,
         if (sscanf(line, "begin %lu", &i) == 1 && i >= first && i < n) {
             s->last_begin = (long)i;
             s->last_ended = false;
+        } else if (sscanf(line, "value %lu %n", &i, &off) == 1 && off &&
+                   i < n) {
+            mb_result *r = &run->results[base + i];
+            (void)result_value_line(r, line + off);
+            if (r->error || r->skipped)
+                failed[i] = true;
         } else if (sscanf(line, "end %lu", &i) == 1) {
             s->last_ended = true;
         } else if (sscanf(line, "error %lu %n", &i, &off) == 1 && off &&

@@ -1,8 +1,9 @@
 /* --measure=instructions: benchmarks re-run under Valgrind's callgrind with
  * collection switched on only around MB_LOOP's batches. The parent side
  * starts Valgrind once for the whole selection and parses callgrind's dumps;
- * the worker side (the bench program re-executed under Valgrind) toggles
- * collection and dumps. The only file that includes <valgrind/callgrind.h>.
+ * the worker side (the bench program re-executed under Valgrind) runs the
+ * harness with the instructions backend (core/measure_cg.c), which toggles
+ * collection and dumps.
  * How it works and the cycle estimate: docs/instructions.md. */
 #ifndef MB_CALLGRIND_H
 #define MB_CALLGRIND_H
@@ -85,18 +86,6 @@ mb_status callgrind_run(const callgrind_cfg *cfg, const instance *insts,
  * code (0 done, 2 bad spec or not under Valgrind). */
 int callgrind_worker(const char *spec, const instance *insts, size_t n);
 
-/* Used by the harness (core/harness.c) in instructions mode: switches
- * collection on or off. It starts off (--collect-atstart=no) and the
- * harness calls it in pairs around each batch, so no state is kept. */
-void callgrind_toggle(void);
-/* Zeroes the counts, for the batch about to run. */
-void callgrind_zero(void);
-/* Dumps the counts collected since the last zero, labelled with the
- * instance being run, the batch kind `what` ("probe", "n1", "n2") and its
- * n iterations. */
-void callgrind_dump(const char *what, uint64_t n);
-/* Ir of the last dump (read back from its file); 0 when unreadable. */
-uint64_t callgrind_last_ir(void);
 /* Iterations the second collected batch runs beyond the first, from the
  * probe batch's Ir (1 to 100; deterministic, so reruns measure alike). */
 uint64_t callgrind_extra_iters(uint64_t probe_ir);

@@ -1,77 +1,162 @@
-/* MB_LOOP's batches: calibration, warm-up until stable, sampling. */
+/* MB_LOOP's batches: calibration, warm-up until stable, sampling, for any
+ * measurement backend (core/measure.h) and for teams of threads; and what
+ * a body may call on its state. */
 #include "harness.h"
 
-#include "alloc.h"
-#include "callgrind.h"
-#include "pin.h"
-
+#include <errno.h>
 #include <math.h>
-#include <stdio.h>
 #include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-enum phase { CALIBRATE, WARMUP, SAMPLE, DONE, ALLOCS };
+#include "alloc.h"
+#include "measure.h"
+#include "pin.h"
 
-struct mb_state {
-    const harness_cfg *cfg;
-    const instance *inst;
-    harness_memo *memo;
-    counters *ctr;
-    mb_result *out;
-    double *vals; /* counter values of the last batch */
-    int round;
-    enum phase phase;
-    uint64_t n; /* iterations of the batch in flight */
-    uint64_t t0;
-    disturb dist;
-    bool entered;
-    double target_ns; /* wanted length of one sample */
-    double warm_ns;   /* time spent warming up this round */
-    double recent[3]; /* last warm-up speeds, ns per iteration */
-    int nrecent;
-    int round_samples; /* to take in this round */
-    int round_taken;
-    int round_disturbed; /* of those taken */
-    int retries;         /* times this round was measured again */
-    char *warn;
-    size_t warnlen;
+/* A team: the threads of one .threads benchmark, one state each. Thread 0
+ * (the caller's) leads: at the start of every batch all threads meet at
+ * barrier `a`, the leader takes the previous batch (the mean of the
+ * threads' times) through the loop and decides the next, and barrier `b`
+ * releases them together into it. */
+struct team {
+    pthread_barrier_t a, b;
+    pthread_mutex_t gate_lock; /* threads start once all exist */
+    pthread_cond_t gate_cond;
+    int gate; /* 0: wait, 1: run, -1: not all could start: return */
+    mb_state *st;
+    int n;
+    bool started;
+    uint64_t next; /* iterations of the next batch; 0: done */
+    enum harness_phase phase;
 };
+
+/* ---- what a body calls ------------------------------------------------- */
 
 int64_t mb_arg(const mb_state *state)
 {
     return state->inst->arg;
 }
 
-uint64_t mb_batch_begin(mb_state *st)
+int64_t mb_arg_at(const mb_state *state, size_t i)
 {
-    st->entered = true;
-    if (st->phase == DONE) {
-        /* Once per instance, after its samples: a batch that counts the
-         * allocations, not timed (the samples are all taken). */
-        if (!st->cfg->count_allocs || st->memo->alloc_iters ||
-            st->round_taken == 0 || st->cfg->instructions || st->cfg->dry_run ||
-            !alloc_supported())
-            return 0;
-        st->phase = ALLOCS;
-        st->n = st->memo->iters < HARNESS_ALLOC_ITERS ? st->memo->iters
-                                                      : HARNESS_ALLOC_ITERS;
-        if (st->n == 0)
-            st->n = 1;
-        alloc_begin(); /* last: the body's allocations follow */
-        return st->n;
-    }
-    if (st->cfg->instructions) {
-        callgrind_zero();
-        callgrind_toggle(); /* on: last, as the clock would be */
-        return st->n;
-    }
-    disturb_begin(&st->dist);
-    counters_start(st->ctr);
-    /* The clock starts last: nothing above is timed. */
-    st->t0 = st->cfg->now(st->cfg->clock_ctx);
-    return st->n;
+    return i < state->inst->nargs ? state->inst->args[i] : 0;
 }
+
+void *mb_data(const mb_state *state)
+{
+    return state->inst->bench->data;
+}
+
+int mb_thread_index(const mb_state *state)
+{
+    return state->thread;
+}
+
+int mb_thread_count(const mb_state *state)
+{
+    return state->nthreads;
+}
+
+void mb_pause(mb_state *st)
+{
+    if (st->paused)
+        return;
+    st->paused = true;
+    st->be->pause(st);
+}
+
+void mb_resume(mb_state *st)
+{
+    if (!st->paused)
+        return;
+    st->be->resume(st);
+    st->paused = false;
+}
+
+void mb_set_iteration_time(mb_state *st, double seconds)
+{
+    if (seconds > 0)
+        st->manual_ns += seconds * 1e9;
+}
+
+void mb_set_items(mb_state *st, double n)
+{
+    if (n >= 0)
+        st->items = n;
+}
+
+void mb_set_bytes(mb_state *st, double n)
+{
+    if (n >= 0)
+        st->bytes = n;
+}
+
+void mb_counter(mb_state *st, const char *name, double value, int flags)
+{
+    if (!name || !*name)
+        return;
+    size_t k = 0;
+    while (k < st->nuser &&
+           strncmp(st->user[k].name, name, sizeof st->user[k].name - 1) != 0)
+        k++;
+    if (k == st->nuser) {
+        if (k == HARNESS_MAX_USER)
+            return;
+        snprintf(st->user[k].name, sizeof st->user[k].name, "%s", name);
+        st->nuser++;
+    }
+    st->user[k].value = value;
+    st->user[k].flags = flags & (MB_COUNTER_RATE | MB_COUNTER_PER_ITER);
+}
+
+/* A printf-formatted message on one line, malloc'd (NULL: no memory). */
+static char *format_line(const char *fmt, va_list ap)
+{
+    char buf[512];
+    vsnprintf(buf, sizeof buf, fmt ? fmt : "", ap);
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    return strdup(buf);
+}
+
+void mb_label(mb_state *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = format_line(fmt, ap);
+    va_end(ap);
+    free(st->label);
+    st->label = s;
+}
+
+void mb_skip(mb_state *st, const char *fmt, ...)
+{
+    if (st->skip || st->error)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    st->skip = format_line(fmt, ap);
+    va_end(ap);
+    st->stop = true;
+}
+
+void mb_error(mb_state *st, const char *fmt, ...)
+{
+    if (st->skip || st->error)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    st->error = format_line(fmt, ap);
+    va_end(ap);
+    st->stop = true;
+}
+
+/* ---- the loop ---------------------------------------------------------- */
 
 static void decide_samples(mb_state *st, double per_iter_ns)
 {
@@ -109,7 +194,7 @@ static void start_round(mb_state *st)
         rounds_left = 1;
     st->round_samples = (left + rounds_left - 1) / rounds_left;
     st->n = m->iters;
-    st->phase = st->round_samples > 0 ? WARMUP : DONE;
+    st->phase = st->round_samples > 0 ? PHASE_WARMUP : PHASE_DONE;
 }
 
 /* Stable: the last three warm-up batches agree within 5%. */
@@ -125,68 +210,17 @@ static bool warm(mb_state *st, double per_iter)
     return hi <= lo * 1.05 || hi - lo < st->cfg->resolution_ns;
 }
 
-/* Instructions mode: the batch just ran with collection on. The probe
- * (one iteration, warming lazy binding) sizes the batches; a warm-up batch
- * then puts the simulated caches back in the state that reading the
- * probe's counts disturbed, so that the N1 and N2 batches, whose
- * difference the parent keeps, both start after a batch and a dump. */
-static void instr_end(mb_state *st)
+/* Takes one measured batch of st->n iterations (in each of the team's
+ * threads) through calibration, warm-up and sampling. Calibration counts
+ * a thread's iterations; a sample holds all threads' iterations, so its
+ * time per iteration is Google Benchmark's for threads (the threads' mean
+ * time over their total iterations). */
+static void advance(mb_state *st, const batch *b)
 {
-    if (st->phase == CALIBRATE) {
-        callgrind_dump("probe", st->n);
-        st->memo->iters = callgrind_extra_iters(callgrind_last_ir());
-        st->n = 1;
-        st->phase = WARMUP;
-    } else if (st->phase == WARMUP) {
-        callgrind_dump("warm", st->n);
-        st->round_taken = 0;
-        st->phase = SAMPLE;
-    } else if (st->phase == SAMPLE && st->round_taken == 0) {
-        callgrind_dump("n1", st->n);
-        st->n += st->memo->iters;
-        st->round_taken = 1;
-    } else {
-        callgrind_dump("n2", st->n);
-        st->phase = DONE;
-    }
-}
-
-void mb_batch_end(mb_state *st)
-{
-    uint64_t t1 = st->cfg->now(st->cfg->clock_ctx);
-    /* Tested after the clock read, so the timed path gains nothing inside
-     * its timed region; in instructions mode that read is a stub whose
-     * constant cost cancels in the N2 - N1 difference. */
-    if (st->cfg->instructions) {
-        callgrind_toggle(); /* off */
-        instr_end(st);
-        return;
-    }
-    if (st->phase == ALLOCS) {
-        alloc_counts c;
-        alloc_end(&c);
-        harness_memo *m = st->memo;
-        m->alloc_iters = st->n;
-        m->allocs = c.allocs;
-        m->alloc_bytes = c.bytes;
-        m->alloc_peak = c.peak;
-        m->alloc_net = c.net;
-        st->phase = DONE;
-        return;
-    }
-    /* Everything below is outside the timed region. */
-    counters_stop(st->ctr, st->vals);
-    uint8_t flags = disturb_end(&st->dist);
-    const harness_cfg *cfg = st->cfg;
-    double ticks = (double)(t1 - st->t0) - cfg->overhead_ticks;
-    /* Whole nanoseconds: a sample lasts >= 1000 clock resolutions, so
-     * rounding costs < 0.01%, and the archive stays small (17 noisy digits
-     * compress badly: 90 KiB against 35 KiB for 100 x 100 samples). */
-    double ns = ticks > 0 ? round(ticks * cfg->ns_per_tick) : 0;
+    double ns = b->ns;
     double per_iter = ns / (double)st->n;
-
     switch (st->phase) {
-    case CALIBRATE:
+    case PHASE_CALIBRATE:
         if (ns >= st->target_ns || st->n >= HARNESS_MAX_ITERS) {
             decide_samples(st, per_iter);
             start_round(st);
@@ -201,17 +235,18 @@ void mb_batch_end(mb_state *st)
                                                      : HARNESS_MAX_ITERS;
         }
         break;
-    case WARMUP:
+    case PHASE_WARMUP:
         st->warm_ns += ns;
         if (warm(st, per_iter))
-            st->phase = SAMPLE;
+            st->phase = PHASE_SAMPLE;
         break;
-    case SAMPLE:
-        result_add_sample(st->out, (double)st->n, ns, st->vals, flags,
-                          (uint16_t)st->round);
+    case PHASE_SAMPLE:
+        result_add_sample_cpu(st->out, (double)st->n * st->nthreads, ns,
+                              b->cpu_ns, st->vals, b->flags,
+                              (uint16_t)st->round);
         st->memo->samples_taken++;
-        st->memo->run_delay_ns += (double)st->dist.waited_ns;
-        st->round_disturbed += (flags & SAMPLE_DISTURBED) != 0;
+        st->memo->run_delay_ns += b->waited_ns;
+        st->round_disturbed += (b->flags & SAMPLE_DISTURBED) != 0;
         if (++st->round_taken < st->round_samples)
             break;
         if (!st->cfg->dry_run && 2 * st->round_disturbed > st->round_taken &&
@@ -225,56 +260,479 @@ void mb_batch_end(mb_state *st)
             st->round_taken = st->round_disturbed = 0;
             break;
         }
-        st->phase = DONE;
+        st->phase = PHASE_DONE;
         break;
-    case DONE:
-    case ALLOCS:
+    case PHASE_DONE:
+    case PHASE_ALLOCS:
         break;
     }
+}
+
+/* Once per instance, after its samples: a batch that counts the
+ * allocations, not timed (the samples are all taken). Not for teams. */
+static bool start_allocs(mb_state *st)
+{
+    if (!st->cfg->count_allocs || st->memo->alloc_iters ||
+        st->round_taken == 0 || st->be == measure_instructions() ||
+        st->cfg->dry_run || st->stop || !alloc_supported())
+        return false;
+    st->phase = PHASE_ALLOCS;
+    st->n = st->memo->iters < HARNESS_ALLOC_ITERS ? st->memo->iters
+                                                  : HARNESS_ALLOC_ITERS;
+    if (st->n == 0)
+        st->n = 1;
+    alloc_begin(); /* last: the body's allocations follow */
+    return true;
+}
+
+static void end_allocs(mb_state *st)
+{
+    alloc_counts c;
+    alloc_end(&c);
+    harness_memo *m = st->memo;
+    m->alloc_iters = st->n;
+    m->allocs = c.allocs;
+    m->alloc_bytes = c.bytes;
+    m->alloc_peak = c.peak;
+    m->alloc_net = c.net;
+    st->phase = PHASE_DONE;
+}
+
+/* The team's leader, all threads stopped at barrier a: the previous batch
+ * (each thread's own time, averaged) through the loop. */
+static void lead(mb_state *st)
+{
+    team *t = st->team;
+    if (t->started) {
+        batch b = st->last;
+        double sum = 0;
+        for (int k = 0; k < t->n; k++)
+            sum += t->st[k].last.ns;
+        b.ns = round(sum / t->n);
+        advance(st, &b);
+    }
+    t->started = true;
+    for (int k = 0; k < t->n; k++)
+        if (t->st[k].stop)
+            st->phase = PHASE_DONE;
+    t->phase = st->phase;
+    t->next = st->phase == PHASE_DONE ? 0 : st->n;
+}
+
+static uint64_t team_begin(mb_state *st)
+{
+    team *t = st->team;
+    pthread_barrier_wait(&t->a);
+    if (st->thread == 0)
+        lead(st);
+    pthread_barrier_wait(&t->b);
+    if (t->next == 0)
+        return 0;
+    st->n = t->next;
+    st->phase = t->phase;
+    st->be->begin(st);
+    /* The clock starts last: nothing above is timed. */
+    st->t0 = st->cfg->now(st->cfg->clock_ctx);
+    return st->n;
+}
+
+uint64_t mb_batch_begin(mb_state *st)
+{
+    st->entered = true;
+    if (st->team)
+        return team_begin(st);
+    if (st->stop)
+        st->phase = PHASE_DONE;
+    if (st->phase == PHASE_DONE)
+        return start_allocs(st) ? st->n : 0;
+    st->be->begin(st);
+    /* The clock starts last: nothing above is timed. */
+    st->t0 = st->cfg->now(st->cfg->clock_ctx);
+    return st->n;
+}
+
+void mb_batch_end(mb_state *st)
+{
+    uint64_t t1 = st->cfg->now(st->cfg->clock_ctx);
+    /* Everything below is outside the timed region. */
+    if (st->phase == PHASE_ALLOCS) {
+        end_allocs(st);
+        return;
+    }
+    if (st->paused) { /* a pause left open: the batch ends paused */
+        st->be->resume(st);
+        st->paused = false;
+    }
+    st->iters_run += (double)st->n;
+    batch b;
+    if (!st->be->end(st, t1, &b))
+        return;
+    if (st->team)
+        st->last = b; /* the leader takes it at the next batch */
+    else
+        advance(st, &b);
+}
+
+/* ---- one call ---------------------------------------------------------- */
+
+/* Appends `what` to the call's warning, "; "-separated. */
+static void add_warn(mb_state *st, const char *what)
+{
+    size_t used = strlen(st->warn);
+    if (used + 3 < st->warnlen)
+        snprintf(st->warn + used, st->warnlen - used, "%s%s", used ? "; " : "",
+                 what);
+}
+
+/* Pauses cost two clock reads each; when the paused work is most of the
+ * batch, the subtraction of their cost carries the result. */
+#define PAUSE_DWARF_FACTOR 10.0
+
+static void warn_pauses(const mb_state *st, int nst, mb_state *lead_st)
+{
+    double paused = 0, timed = 0;
+    for (int k = 0; k < nst; k++) {
+        paused += st[k].call_paused;
+        timed += st[k].call_timed;
+    }
+    if (paused > PAUSE_DWARF_FACTOR * timed && paused > 0) {
+        char w[640];
+        snprintf(w, sizeof w,
+                 "%.250s: the paused work takes %.0fx the timed work; each "
+                 "mb_pause/mb_resume pair costs ~%.0f ns (subtracted), so "
+                 "the result rests on that subtraction: move the work out "
+                 "of MB_LOOP or time more per pause",
+                 st->inst->name, timed > 0 ? paused / timed : INFINITY,
+                 (lead_st->cfg->overhead_ticks + lead_st->cfg->pause_ticks) *
+                     lead_st->cfg->ns_per_tick);
+        add_warn(lead_st, w);
+    }
+}
+
+/* What the body set, from every thread, into out. */
+static void collect(mb_state *st, int nst)
+{
+    mb_result *out = st[0].out;
+    double iters = 0;
+    for (int k = 0; k < nst; k++)
+        iters += st[k].iters_run;
+    for (int k = 0; k < nst; k++) {
+        if (st[k].items >= 0 && out->items <= 0)
+            out->items = st[k].items;
+        if (st[k].bytes >= 0 && out->bytes <= 0)
+            out->bytes = st[k].bytes;
+        if (st[k].label && !out->label) {
+            out->label = st[k].label;
+            st[k].label = NULL;
+        }
+        if (st[k].error && !out->error && !out->skipped) {
+            out->error = st[k].error;
+            st[k].error = NULL;
+        }
+        if (st[k].skip && !out->error && !out->skipped) {
+            out->skipped = st[k].skip;
+            st[k].skip = NULL;
+        }
+    }
+    /* Counters: the threads' values add up, then totals become per
+     * iteration (over every batch this call ran, in all threads). */
+    user_counter sum[HARNESS_MAX_USER];
+    size_t ns = 0;
+    for (int k = 0; k < nst; k++)
+        for (size_t c = 0; c < st[k].nuser; c++) {
+            const user_counter *u = &st[k].user[c];
+            size_t j = 0;
+            while (j < ns && strcmp(sum[j].name, u->name) != 0)
+                j++;
+            if (j == ns)
+                sum[ns++] = *u;
+            else
+                sum[j].value += u->value;
+        }
+    for (size_t j = 0; j < ns; j++)
+        result_set_user(out, sum[j].name,
+                        sum[j].flags && iters > 0 ? sum[j].value / iters
+                                                  : sum[j].value,
+                        sum[j].flags);
+    for (int k = 0; k < nst; k++) {
+        free(st[k].label);
+        free(st[k].skip);
+        free(st[k].error);
+    }
+}
+
+typedef struct thread_arg {
+    mb_state *st;
+    int cpu; /* -1: not pinned; -2: pinning refused */
+} thread_arg;
+
+/* A thread whose body ended without entering MB_LOOP (or left early) still
+ * meets the others at each batch until the team is done. */
+static void run_body(mb_state *st)
+{
+    st->inst->bench->fn(st);
+    if (st->team && !st->entered) {
+        if (!st->error && !st->skip) {
+            char why[96];
+            snprintf(why, sizeof why, "thread %d of %d never reached MB_LOOP",
+                     st->thread, st->nthreads);
+            st->error = strdup(why);
+        }
+        st->stop = true;
+        while (team_begin(st) != 0)
+            mb_batch_end(st);
+    }
+}
+
+static void *thread_main(void *p)
+{
+    thread_arg *a = p;
+    if (a->cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(a->cpu, &set);
+        if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0)
+            a->cpu = -2; /* not allowed there */
+    }
+    team *t = a->st->team;
+    pthread_mutex_lock(&t->gate_lock);
+    while (t->gate == 0)
+        pthread_cond_wait(&t->gate_cond, &t->gate_lock);
+    int go = t->gate;
+    pthread_mutex_unlock(&t->gate_lock);
+    if (go > 0)
+        run_body(a->st);
+    return NULL;
+}
+
+/* CPUs for threads 1..n-1: the CPUs after the caller's (wrapping), so each
+ * thread has its own while there are enough. Returns how many distinct
+ * CPUs that gives (counting the caller's). */
+static int thread_cpus(int *cpus, int n)
+{
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    int ncpu = online > 0 ? (int)online : 1;
+    int self = sched_getcpu();
+    if (self < 0)
+        self = 0;
+    for (int k = 0; k < n; k++)
+        cpus[k] = (self + k) % ncpu;
+    return n < ncpu ? n : ncpu;
+}
+
+static void open_gate(team *t, int how)
+{
+    pthread_mutex_lock(&t->gate_lock);
+    t->gate = how;
+    pthread_cond_broadcast(&t->gate_cond);
+    pthread_mutex_unlock(&t->gate_lock);
+}
+
+static void run_team(mb_state *st, int n)
+{
+    team t = {.st = st, .n = n};
+    pthread_t *tid = calloc((size_t)n, sizeof *tid);
+    thread_arg *args = calloc((size_t)n, sizeof *args);
+    int *cpus = calloc((size_t)n, sizeof *cpus);
+    if (!tid || !args || !cpus) {
+        free(tid);
+        free(args);
+        free(cpus);
+        st[0].error = strdup("out of memory starting threads");
+        return;
+    }
+    pthread_barrier_init(&t.a, NULL, (unsigned)n);
+    pthread_barrier_init(&t.b, NULL, (unsigned)n);
+    pthread_mutex_init(&t.gate_lock, NULL);
+    pthread_cond_init(&t.gate_cond, NULL);
+    bool pin = st[0].cfg->pin_threads;
+    int distinct = pin ? thread_cpus(cpus, n) : n;
+    for (int k = 0; k < n; k++)
+        st[k].team = &t;
+    int started = 1;
+    for (int k = 1; k < n; k++) {
+        args[k] = (thread_arg){.st = &st[k], .cpu = pin ? cpus[k] : -1};
+        if (pthread_create(&tid[k], NULL, thread_main, &args[k]) != 0)
+            break;
+        started++;
+    }
+    if (started == n) {
+        open_gate(&t, 1);
+        run_body(&st[0]);
+    } else {
+        open_gate(&t, -1);
+        char why[128];
+        snprintf(why, sizeof why, "cannot start %d threads: %s", n,
+                 strerror(errno));
+        st[0].error = strdup(why);
+    }
+    bool unpinned = false;
+    for (int k = 1; k < started; k++) {
+        pthread_join(tid[k], NULL);
+        unpinned |= args[k].cpu == -2;
+    }
+    char w[640] = "";
+    if (started == n && unpinned)
+        snprintf(w, sizeof w,
+                 "%.250s: some of its %d threads could not be pinned to a CPU "
+                 "of their own (not allowed here)",
+                 st[0].inst->name, n);
+    else if (started == n && pin && distinct < n)
+        snprintf(w, sizeof w,
+                 "%.250s: %d threads on %d CPUs: threads share CPUs, so their "
+                 "times include waiting for each other",
+                 st[0].inst->name, n, distinct);
+    else if (started == n && !pin)
+        snprintf(w, sizeof w, "%.250s: %d threads, not pinned (--cpu=none)",
+                 st[0].inst->name, n);
+    if (w[0])
+        add_warn(&st[0], w);
+    pthread_barrier_destroy(&t.a);
+    pthread_barrier_destroy(&t.b);
+    pthread_mutex_destroy(&t.gate_lock);
+    pthread_cond_destroy(&t.gate_cond);
+    free(tid);
+    free(args);
+    free(cpus);
 }
 
 bool harness_call(const harness_cfg *cfg, const instance *inst, int round,
                   harness_memo *memo, counters *ctr, mb_result *out, char *warn,
                   size_t warnlen)
 {
-    mb_state st = {
-        .cfg = cfg,
-        .inst = inst,
-        .memo = memo,
-        .ctr = ctr,
-        .out = out,
-        .round = round,
-        .n = 1,
-        .warn = warn,
-        .warnlen = warnlen,
-    };
     if (warnlen)
         warn[0] = '\0';
+    const mb_bench *b = inst->bench;
+    const measure_backend *be = cfg->measure     ? cfg->measure
+                                : b->manual_time ? measure_manual()
+                                                 : measure_time();
+    int nt = inst->threads > 1 ? inst->threads : 1;
+    mb_state *st = calloc((size_t)nt, sizeof *st);
     size_t nc = counters_n(ctr);
-    st.vals = nc ? calloc(nc, sizeof(double)) : NULL;
+    double *vals = nc ? calloc(nc, sizeof(double)) : NULL;
+    if (!st || (nc && !vals)) {
+        free(st);
+        free(vals);
+        out->error = strdup("out of memory");
+        return true;
+    }
     int want = cfg->samples > 0 ? cfg->samples : HARNESS_DEFAULT_SAMPLES;
     double floor_ns =
         HARNESS_MIN_SAMPLE_FACTOR *
         fmax(cfg->resolution_ns, cfg->overhead_ticks * cfg->ns_per_tick);
-    st.target_ns = fmax(floor_ns, cfg->min_time_ns / want);
-    if (memo->iters == 0 || cfg->instructions)
-        st.phase = CALIBRATE;
-    else
-        start_round(&st);
-    if (cfg->dry_run && !cfg->instructions) {
-        st.phase = SAMPLE;
-        st.n = 1;
-        st.round_samples = 1;
+    for (int k = 0; k < nt; k++) {
+        st[k] = (mb_state){
+            .cfg = cfg,
+            .be = be,
+            .inst = inst,
+            .memo = memo,
+            .ctr = k == 0 ? ctr : NULL,
+            .out = out,
+            .vals = k == 0 ? vals : NULL,
+            .round = round,
+            .n = 1,
+            .warn = warn,
+            .warnlen = warnlen,
+            .items = -1,
+            .bytes = -1,
+            .thread = k,
+            .nthreads = nt,
+            .target_ns = fmax(floor_ns, cfg->min_time_ns / want),
+        };
+        if (memo->iters == 0 || be == measure_instructions())
+            st[k].phase = PHASE_CALIBRATE;
+        else
+            start_round(&st[k]);
+        if (cfg->dry_run && be != measure_instructions()) {
+            st[k].phase = PHASE_SAMPLE;
+            st[k].n = 1;
+            st[k].round_samples = 1;
+        }
+        st[k].dist.fd = -1;
     }
-    st.dist.fd = cfg->instructions ? -1 : disturb_open(cfg->schedstat_path);
+    /* Interference: the leader's run delay per sample, the CPU's steal
+     * time over the call. */
+    bool timed = be != measure_instructions();
+    st[0].dist.fd = timed ? disturb_open(cfg->schedstat_path) : -1;
     int cpu = sched_getcpu();
-    double steal0 = cfg->instructions ? -1 : pin_steal_ns(cfg->proc_root, cpu);
-    inst->bench->fn(&st);
+    double steal0 = timed ? pin_steal_ns(cfg->proc_root, cpu) : -1;
+    if (nt > 1 && be == measure_instructions()) {
+        st[0].error = strdup("threads are not measured under "
+                             "--measure=instructions");
+        st[0].stop = true;
+    }
+    if (b->setup && !st[0].stop)
+        b->setup(&st[0]);
+    if (!st[0].stop) {
+        if (nt > 1) {
+            run_team(st, nt);
+        } else {
+            run_body(&st[0]);
+        }
+    }
+    if (b->teardown)
+        b->teardown(&st[0]);
     double steal1 = steal0 >= 0 ? pin_steal_ns(cfg->proc_root, cpu) : -1;
     if (steal0 >= 0 && steal1 >= steal0)
         memo->steal_ns += steal1 - steal0;
-    if (st.dist.fd >= 0)
-        close(st.dist.fd);
-    free(st.vals);
-    return st.entered;
+    if (st[0].dist.fd >= 0)
+        close(st[0].dist.fd);
+    warn_pauses(st, nt, &st[0]);
+    bool entered = st[0].entered;
+    bool stopped = false;
+    for (int k = 0; k < nt; k++)
+        stopped |= st[k].skip || st[k].error;
+    collect(st, nt);
+    free(st);
+    free(vals);
+    return entered || stopped;
+}
+
+/* ---- costs measured at start ------------------------------------------- */
+
+#define PAUSE_REPS 1001
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double harness_pause_cost(uint64_t (*now)(void *), void *ctx)
+{
+    harness_cfg cfg = {.now = now, .clock_ctx = ctx};
+    mb_state st = {.cfg = &cfg, .be = measure_time()};
+    double *empty = malloc(PAUSE_REPS * sizeof *empty);
+    double *pair = malloc(PAUSE_REPS * sizeof *pair);
+    if (!empty || !pair) {
+        free(empty);
+        free(pair);
+        return 0;
+    }
+    for (int i = 0; i < PAUSE_REPS; i++) {
+        uint64_t t0 = now(ctx);
+        uint64_t t1 = now(ctx);
+        empty[i] = (double)(t1 - t0);
+        st.paused_ticks = 0;
+        t0 = now(ctx);
+        mb_pause(&st);
+        mb_resume(&st);
+        t1 = now(ctx);
+        pair[i] = (double)(t1 - t0) - st.paused_ticks;
+    }
+    qsort(empty, PAUSE_REPS, sizeof *empty, cmp_d);
+    qsort(pair, PAUSE_REPS, sizeof *pair, cmp_d);
+    double cost = pair[PAUSE_REPS / 2] - empty[PAUSE_REPS / 2];
+    free(empty);
+    free(pair);
+    return cost > 0 ? cost : 0;
+}
+
+double harness_cpu_now(void *unused)
+{
+    (void)unused;
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+        return NAN;
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }

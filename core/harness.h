@@ -1,6 +1,8 @@
 /* The harness: runs one benchmark instance for one round through MB_LOOP's
  * batches: calibrates the iteration count, warms up until the speed is
- * stable, then takes samples. The clock is injectable (tests use a fake). */
+ * stable, then takes samples. What a batch measures is a backend chosen once
+ * (core/measure.h: time, manual time, instruction counts); threads run the
+ * same loop together. The clocks are injectable (tests use fakes). */
 #ifndef MB_HARNESS_H
 #define MB_HARNESS_H
 
@@ -21,9 +23,20 @@
 /* Fewest samples a benchmark gets, however slow. */
 #define HARNESS_MIN_SAMPLES 5
 
+struct measure_backend;
+
 typedef struct harness_cfg {
     uint64_t (*now)(void *ctx); /* the clock, in ticks */
     void *clock_ctx;
+    /* CPU time of the process in ns, read outside the timed region once
+     * per batch; NULL: not measured (samples get NAN). */
+    double (*cpu_now)(void *ctx);
+    void *cpu_ctx;
+    /* What a batch measures; NULL: time (measure_time(), or
+     * measure_manual() for a .manual_time benchmark). */
+    const struct measure_backend *measure;
+    double pause_ticks; /* the cost of an mb_pause/mb_resume pair beyond
+                           the paused interval, removed per pair */
     double ns_per_tick;
     double overhead_ticks; /* removed from every batch */
     double resolution_ns;
@@ -32,10 +45,6 @@ typedef struct harness_cfg {
     bool samples_fixed;   /* --samples or .samples given: exactly that many */
     int rounds;           /* rounds the samples are spread over */
     double max_warmup_ns; /* per round */
-    /* --measure=instructions (core/callgrind.c): no calibration; callgrind
-     * collects around each batch in place of the clock: a probe batch of
-     * one iteration, then batches of N1 and N2 iterations, each dumped. */
-    bool instructions;
     /* --dry-run: one batch of one iteration, no calibration or warm-up. */
     bool dry_run;
     /* The disturbance sources (NULL: the real ones): the thread's
@@ -46,6 +55,7 @@ typedef struct harness_cfg {
     /* Count allocations (core/alloc.c) in one extra, untimed batch after
      * the first round's samples. */
     bool count_allocs;
+    bool pin_threads; /* pin each thread of .threads to its own CPU */
 } harness_cfg;
 
 /* Iterations of the counting batch: as Google Benchmark's memory manager,
@@ -77,13 +87,26 @@ typedef struct harness_memo {
  * disturbed samples out while enough clean ones remain). */
 #define HARNESS_MAX_REMEASURE 2
 
-/* Runs inst once (setup, MB_LOOP, teardown) for round `round`, appending
- * its samples to out (whose counter names must match ctr). ctr may be
- * NULL. Warnings (e.g. too slow for the budget) go to warn (may be "").
- * Returns false if the body never entered MB_LOOP. */
+/* Runs inst once (.setup, the body, .teardown) for round `round`,
+ * appending its samples to out (whose counter names must match ctr). ctr
+ * may be NULL. What the body set besides samples (mb_set_items/bytes,
+ * mb_counter per iteration, mb_label, mb_skip, mb_error) goes into out's
+ * items, bytes, user, label, skipped and error. Warnings (e.g. too slow for
+ * the budget, pauses dwarfing the timed work) go to warn (may be "").
+ * Returns false if the body never entered MB_LOOP (and did not skip or
+ * fail by itself). */
 bool harness_call(const harness_cfg *cfg, const instance *inst, int round,
                   harness_memo *memo, counters *ctr, mb_result *out, char *warn,
                   size_t warnlen);
+
+/* The cost in ticks of an mb_pause/mb_resume pair beyond the interval it
+ * excludes (median of many), measured with `now` the way the harness reads
+ * it. */
+double harness_pause_cost(uint64_t (*now)(void *), void *ctx);
+
+/* CPU time of this process in ns (CLOCK_PROCESS_CPUTIME_ID): the cpu_now
+ * of a real run. */
+double harness_cpu_now(void *unused);
 
 /* Defaults for the run: min_time (s), samples, rounds. */
 #define HARNESS_DEFAULT_MIN_TIME 0.1

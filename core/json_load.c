@@ -255,6 +255,10 @@ static bool load_samples(json_ld *l, const json_t *m, const char *where,
     json_t *fl = rd ? getarr(l, s, ws, "flags", n) : NULL;
     if (!fl)
         return false;
+    /* Optional: archives from before CPU time was measured lack it. */
+    json_t *cpu = NULL;
+    if (json_object_get(s, "cpu_ns") && !(cpu = getarr(l, s, ws, "cpu_ns", n)))
+        return false;
 
     json_t *c = jl_get(l, m, where, "counters", K_OBJ, false);
     json_t *vals = NULL;
@@ -300,9 +304,14 @@ static bool load_samples(json_ld *l, const json_t *m, const char *where,
                              "%s: values[%zu][%zu] is not a number", wc, i, k);
             row[k] = numval(x);
         }
-        if (ok && !result_add_sample(r, numval(vi), numval(vn), row,
-                                     (uint8_t)json_integer_value(vf),
-                                     (uint16_t)json_integer_value(vr)))
+        json_t *vc = cpu ? json_array_get(cpu, i) : NULL;
+        if (ok && vc && !jl_is_kind(vc, K_NUMN))
+            ok = jl_fail(l, MB_ERR_CORRUPT,
+                         "%s: sample %zu: 'cpu_ns' is not a number", ws, i);
+        if (ok && !result_add_sample_cpu(r, numval(vi), numval(vn),
+                                         vc ? numval(vc) : NAN, row,
+                                         (uint8_t)json_integer_value(vf),
+                                         (uint16_t)json_integer_value(vr)))
             ok = jl_nomem(l);
     }
     free(row);

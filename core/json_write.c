@@ -153,6 +153,17 @@ static json_t *samples_json(const mb_result *r, bool *ok)
         jw_push(rd, json_integer(r->round[i]), ok);
         jw_push(fl, json_integer(r->flags[i]), ok);
     }
+    /* CPU time per sample, whole ns as the times are; absent when none
+     * was measured (instructions mode). */
+    bool any_cpu = false;
+    for (size_t i = 0; i < r->n && r->cpu_ns; i++)
+        any_cpu |= isfinite(r->cpu_ns[i]);
+    if (any_cpu && *ok) {
+        json_t *cpu = json_array();
+        jw_put(o, "cpu_ns", cpu, ok);
+        for (size_t i = 0; i < r->n && *ok; i++)
+            jw_push(cpu, jw_num(round(r->cpu_ns[i])), ok);
+    }
     return o;
 }
 

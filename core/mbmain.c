@@ -200,6 +200,8 @@ int mb_main(int argc, char **argv)
         return 0;
     }
 
+    if (registry_error())
+        return fail(name, registry_error());
     instance *insts = NULL;
     size_t n = 0;
     mb_status st =
@@ -317,6 +319,9 @@ int mb_main(int argc, char **argv)
         .h =
             {
                 .now = timer_now,
+                .cpu_now = harness_cpu_now,
+                .pause_ticks = harness_pause_cost(timer_now, NULL),
+                .pin_threads = o.cpu != CPU_NONE,
                 .ns_per_tick = ti.ns_per_tick,
                 .overhead_ticks = ti.overhead_ticks,
                 .resolution_ns = ti.resolution_ns,
@@ -339,6 +344,8 @@ int mb_main(int argc, char **argv)
     };
     rc.h.max_warmup_ns = rc.h.min_time_ns / rc.h.rounds;
     run_ctx_num(run, "min_time", rc.h.min_time_ns / 1e9);
+    run_ctx_num(run, "pause_resume_ns",
+                (rc.h.overhead_ticks + rc.h.pause_ticks) * rc.h.ns_per_tick);
     run_ctx_num(run, "rounds", rc.h.rounds);
     st = runner_run(&rc, insts, n, run, err, sizeof err);
 measured:

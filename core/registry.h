@@ -8,23 +8,35 @@
 #include <stdint.h>
 
 #include "microbe.h"
+#include "run.h"
 
 typedef struct instance {
     const mb_bench *bench;
-    int64_t arg;
+    int64_t arg; /* args[0] */
     bool has_arg;
-    char name[256];   /* group/bench/arg, bench/arg or bench */
+    size_t nargs;
+    int64_t args[RUN_MAX_ARGS];
+    int threads;      /* 1 without .threads */
+    char name[448];   /* family, then /arg per argument (/n:arg with
+                         .arg_names), then /threads:T with .threads */
     char family[192]; /* group/bench or bench */
+    char others[128]; /* the name after the first argument: "" or e.g.
+                         "/k:8/threads:2" */
 } instance;
 
 /* The registered benchmarks in definition order (linked through ->next). */
 const mb_bench *registry_first(void);
 /* Forgets every registration (tests only). */
 void registry_reset(void);
+/* The first registration mb_register refused (one line), or NULL. */
+const char *registry_error(void);
 
-/* Expands benchmarks into instances. *out is malloc'd (caller frees).
- * Returns MB_ERR_USAGE with err set for an invalid definition (bad range,
- * both .args and .range, duplicate full names). */
+/* Expands benchmarks into instances: one per argument (or combination of
+ * .product's lists, the first varying slowest) and thread count. *out is
+ * malloc'd (caller frees). Returns MB_ERR_USAGE with err set for an invalid
+ * definition (bad range, more than one of .args/.range/.product, names
+ * that do not match the arguments, bad thread counts, duplicate full
+ * names). */
 mb_status registry_expand(const mb_bench *first, instance **out, size_t *n,
                           char *err, size_t errlen);
 

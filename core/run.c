@@ -1,6 +1,8 @@
 /* The run model: context entries, warnings and results with raw samples. */
 #include "run.h"
 
+#include <math.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,7 +14,7 @@ mb_run *run_create(void)
     return calloc(1, sizeof(mb_run));
 }
 
-static void result_clear(mb_result *r)
+void result_clear(mb_result *r)
 {
     free(r->name);
     free(r->family);
@@ -20,6 +22,7 @@ static void result_clear(mb_result *r)
     free(r->bench);
     free(r->iters);
     free(r->ns);
+    free(r->cpu_ns);
     free(r->flags);
     free(r->round);
     for (size_t c = 0; c < r->ncounters; c++)
@@ -27,6 +30,13 @@ static void result_clear(mb_result *r)
     free(r->counter_names);
     free(r->counters);
     free(r->error);
+    free(r->others);
+    free(r->label);
+    free(r->skipped);
+    for (size_t k = 0; k < r->nuser; k++)
+        free(r->user[k].name);
+    free(r->user);
+    memset(r, 0, sizeof *r);
 }
 
 /* ---- Name index ----------------------------------------------------------
@@ -269,11 +279,19 @@ static bool grow(void **p, size_t elem, size_t cap)
 bool result_add_sample(mb_result *r, double iters, double ns,
                        const double *counters, uint8_t flags, uint16_t round)
 {
+    return result_add_sample_cpu(r, iters, ns, NAN, counters, flags, round);
+}
+
+bool result_add_sample_cpu(mb_result *r, double iters, double ns, double cpu_ns,
+                           const double *counters, uint8_t flags,
+                           uint16_t round)
+{
     size_t n = r->n;
     if (needs_growth(n)) {
         size_t cap = n ? 2 * n : 1;
         if (!grow((void **)&r->iters, sizeof(double), cap) ||
             !grow((void **)&r->ns, sizeof(double), cap) ||
+            !grow((void **)&r->cpu_ns, sizeof(double), cap) ||
             !grow((void **)&r->flags, 1, cap) ||
             !grow((void **)&r->round, sizeof(uint16_t), cap) ||
             (r->ncounters &&
@@ -282,6 +300,7 @@ bool result_add_sample(mb_result *r, double iters, double ns,
     }
     r->iters[n] = iters;
     r->ns[n] = ns;
+    r->cpu_ns[n] = cpu_ns;
     r->flags[n] = flags;
     r->round[n] = round;
     for (size_t k = 0; k < r->ncounters; k++)
@@ -295,4 +314,132 @@ mb_result *run_find(const mb_run *run, const char *name)
     size_t i = run_index_find((run_index *)&run->result_index, run->results,
                               run->nresults, result_name, name);
     return i == SIZE_MAX ? NULL : &run->results[i];
+}
+
+bool result_set_user(mb_result *r, const char *name, double value, int flags)
+{
+    for (size_t k = 0; k < r->nuser; k++)
+        if (strcmp(r->user[k].name, name) == 0) {
+            r->user[k].value = value;
+            r->user[k].flags = flags;
+            return true;
+        }
+    mb_user_counter *g = realloc(r->user, (r->nuser + 1) * sizeof *g);
+    if (!g)
+        return false;
+    r->user = g;
+    char *copy = strdup(name);
+    if (!copy)
+        return false;
+    g[r->nuser++] = (mb_user_counter){
+        .name = copy, .value = value, .flags = flags, .rounds = 1};
+    return true;
+}
+
+double result_user_value(const mb_result *r, size_t k)
+{
+    const mb_user_counter *u = &r->user[k];
+    if (!(u->flags & MB_COUNTER_RATE))
+        return u->value;
+    return r->time.median > 0 ? u->value * 1e9 / r->time.median : NAN;
+}
+
+/* Appends a printf-formatted line to the growing text *buf. */
+static bool add_line(char **buf, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool add_line(char **buf, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (k < 0)
+        return false;
+    char *g = realloc(*buf, *len + (size_t)k + 2);
+    if (!g)
+        return false;
+    *buf = g;
+    va_start(ap, fmt);
+    vsnprintf(g + *len, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    *len += (size_t)k;
+    g[(*len)++] = '\n';
+    g[*len] = '\0';
+    return true;
+}
+
+char *result_values_text(const mb_result *r)
+{
+    char *buf = calloc(1, 1);
+    size_t len = 0;
+    bool ok = buf != NULL;
+    /* %a: exact, so a value survives the trip unchanged. */
+    if (ok && r->items > 0)
+        ok = add_line(&buf, &len, "items %a", r->items);
+    if (ok && r->bytes > 0)
+        ok = add_line(&buf, &len, "bytes %a", r->bytes);
+    if (ok && r->label)
+        ok = add_line(&buf, &len, "label %s", r->label);
+    if (ok && r->skipped)
+        ok = add_line(&buf, &len, "skip %s", r->skipped);
+    if (ok && r->error)
+        ok = add_line(&buf, &len, "error %s", r->error);
+    for (size_t k = 0; ok && k < r->nuser; k++)
+        ok = add_line(&buf, &len, "counter %d %a %s", r->user[k].flags,
+                      r->user[k].value, r->user[k].name);
+    if (!ok) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static bool set_text(char **dst, const char *v, bool replace)
+{
+    if (*dst && !replace)
+        return true;
+    char *c = strdup(v);
+    if (!c)
+        return false;
+    free(*dst);
+    *dst = c;
+    return true;
+}
+
+bool result_value_line(mb_result *r, const char *line)
+{
+    int off = 0, flags = 0;
+    double v = 0;
+    if (sscanf(line, "items %la%n", &v, &off) == 1 && !line[off]) {
+        r->items = v;
+        return true;
+    }
+    if (sscanf(line, "bytes %la%n", &v, &off) == 1 && !line[off]) {
+        r->bytes = v;
+        return true;
+    }
+    if (strncmp(line, "label ", 6) == 0)
+        return set_text(&r->label, line + 6, true);
+    if (strncmp(line, "skip ", 5) == 0)
+        return r->error || set_text(&r->skipped, line + 5, false);
+    if (strncmp(line, "error ", 6) == 0) {
+        if (r->skipped)
+            return true;
+        return set_text(&r->error, line + 6, false);
+    }
+    if (sscanf(line, "counter %d %la %n", &flags, &v, &off) == 2 && off &&
+        line[off]) {
+        const char *name = line + off;
+        for (size_t k = 0; k < r->nuser; k++)
+            if (strcmp(r->user[k].name, name) == 0) {
+                mb_user_counter *u = &r->user[k];
+                u->value = (u->value * (double)u->rounds + v) /
+                           (double)(u->rounds + 1);
+                u->rounds++;
+                u->flags = flags;
+                return true;
+            }
+        return result_set_user(r, name, v, flags);
+    }
+    return false;
 }

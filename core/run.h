@@ -4,11 +4,13 @@
 #ifndef MB_RUN_H
 #define MB_RUN_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../stats/stats.h"
+#include "microbe.h"
 
 #define RUN_FORMAT_VERSION 1
 
@@ -24,19 +26,49 @@ typedef struct ctx_entry {
 /* Per-sample flags. */
 enum { SAMPLE_DISTURBED = 1 }; /* context switch or migration seen */
 
+/* A counter the body set with mb_counter. */
+typedef struct mb_user_counter {
+    char *name;
+    double value;  /* per iteration with MB_COUNTER_PER_ITER or
+                      MB_COUNTER_RATE (shown per second: see
+                      result_user_value), else as set; the mean over the
+                      rounds that set it */
+    int flags;     /* MB_COUNTER_* */
+    size_t rounds; /* rounds that set it (not archived) */
+} mb_user_counter;
+
+/* Most arguments an instance has (.product of up to this many lists). */
+#define RUN_MAX_ARGS 8
+
 typedef struct mb_result {
     char *name;   /* full name: group/bench/arg, bench/arg or bench */
     char *family; /* name without the argument: group/bench or bench */
     char *group;  /* NULL when not grouped */
     char *bench;  /* the BENCH name */
-    int64_t arg;
+    int64_t arg;  /* the first argument */
     bool has_arg;
-    double items, bytes; /* per iteration, 0 when not declared */
+    size_t nargs; /* arguments (.product: one per list) */
+    int64_t args[RUN_MAX_ARGS];
+    char *others;        /* the name's part after the first argument ("/k:8",
+                            "/threads:2", ...; "" when none): results of one family
+                            with equal `others` form one line along the first
+                            argument (complexity fits, crossovers) */
+    int threads;         /* threads the body ran in (1 without .threads) */
+    double items, bytes; /* per iteration, 0 when not declared; set by the
+                            body with mb_set_items/mb_set_bytes or constant */
     char unit[4];        /* time unit of its rows ("us"); "": by size */
+    char *label;         /* mb_label's text; NULL when none */
+    char *skipped;       /* mb_skip's message: skipped, not failed */
+    size_t nuser;
+    mb_user_counter *user; /* mb_counter's counters, in the order first set */
 
     size_t n;        /* samples */
     double *iters;   /* iterations in sample i */
     double *ns;      /* elapsed ns of sample i, timer overhead removed */
+    double *cpu_ns;  /* CPU time of the process over sample i (all its
+                        threads), read outside the timed region once per
+                        batch; NAN when not measured (instructions mode,
+                        older archives) */
     uint8_t *flags;  /* SAMPLE_* of sample i */
     uint16_t *round; /* the round sample i was taken in (0-based) */
 
@@ -128,6 +160,23 @@ mb_result *run_add_result(mb_run *run);
  * r->ncounters is 0. Returns false on no memory. */
 bool result_add_sample(mb_result *r, double iters, double ns,
                        const double *counters, uint8_t flags, uint16_t round);
+/* The same with the sample's CPU time (NAN: not measured). */
+bool result_add_sample_cpu(mb_result *r, double iters, double ns, double cpu_ns,
+                           const double *counters, uint8_t flags,
+                           uint16_t round);
+/* Frees everything r holds and zeroes it. */
+void result_clear(mb_result *r);
+
+/* What a body set besides samples (items, bytes, label, skip, error, user
+ * counters) as text, one value a line, for a worker to hand to its parent:
+ * malloc'd, "" when nothing was set; NULL on no memory. */
+char *result_values_text(const mb_result *r);
+/* Applies one line of that text to r, as the parent merges a round:
+ * items, bytes and label replace, the first skip or error stays, a counter
+ * becomes the mean over the rounds that set it. False for a line that is
+ * not one of them. */
+bool result_value_line(mb_result *r, const char *line);
+
 /* Looks a result up by full name; NULL when absent. */
 mb_result *run_find(const mb_run *run, const char *name);
 
@@ -148,10 +197,25 @@ crossover *run_crossovers(const mb_run *run, size_t *n);
  * when r has no such counter. In core/analysis.c. */
 double result_counter_median(const mb_result *r, const char *name);
 
+/* The value of user counter k as shown: per second for MB_COUNTER_RATE
+ * (its per-iteration value over the median time per iteration; NAN
+ * without a time), else as stored. */
+double result_user_value(const mb_result *r, size_t k);
+/* Sets user counter `name` of r (copying the name), replacing an earlier
+ * value; false on no memory. */
+bool result_set_user(mb_result *r, const char *name, double value, int flags);
+
 /* Per-iteration time of sample i in ns. */
 static inline double result_per_iter(const mb_result *r, size_t i)
 {
     return r->iters[i] > 0 ? r->ns[i] / r->iters[i] : 0;
+}
+
+/* Per-iteration CPU time of sample i in ns; NAN when not measured. */
+static inline double result_cpu_per_iter(const mb_result *r, size_t i)
+{
+    return r->cpu_ns && r->iters[i] > 0 ? r->cpu_ns[i] / r->iters[i]
+                                        : (double)NAN;
 }
 
 #endif

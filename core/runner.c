@@ -29,7 +29,8 @@ enum rec_kind {
     REC_WARN,
     REC_ERROR,
     REC_FATAL,
-    REC_DONE
+    REC_DONE,
+    REC_VALUES /* what the body set: result_values_text's lines */
 };
 
 typedef struct rec_hdr {
@@ -93,7 +94,7 @@ static void put_warnings(int fd, const mb_run *scratch, size_t *from)
 static void put_samples(int fd, size_t i, int round, const harness_memo *m,
                         const mb_result *r)
 {
-    size_t per = 3 + r->ncounters;
+    size_t per = 4 + r->ncounters;
     size_t len = sizeof *m + r->n * per * sizeof(double);
     char *buf = malloc(len);
     if (!buf)
@@ -104,8 +105,9 @@ static void put_samples(int fd, size_t i, int round, const harness_memo *m,
         d[0] = r->iters[s];
         d[1] = r->ns[s];
         d[2] = r->flags[s];
+        d[3] = r->cpu_ns[s];
         for (size_t c = 0; c < r->ncounters; c++)
-            d[3 + c] = r->counters[s * r->ncounters + c];
+            d[4 + c] = r->counters[s * r->ncounters + c];
     }
     put(fd, REC_SAMPLES, i, round, buf, len);
     free(buf);
@@ -176,14 +178,17 @@ static void run_one(const runner_cfg *cfg, const instance *inst, size_t i,
         put_text(fd, REC_ERROR, i, r, "its body never reaches MB_LOOP");
     } else {
         put_samples(fd, i, r, memo, &tmp);
+        char *values = result_values_text(&tmp);
+        if (!values)
+            _exit(5);
+        if (values[0])
+            put_text(fd, REC_VALUES, i, r, values);
+        free(values);
     }
     if (warn[0] && !note->fds_closed)
         put_text(fd, REC_WARN, i, r, warn);
-    free(tmp.iters);
-    free(tmp.ns);
-    free(tmp.flags);
-    free(tmp.round);
-    free(tmp.counters);
+    tmp.ncounters = 0; /* the names are the counters module's */
+    result_clear(&tmp);
     counters_free(ctr);
     run_free(scratch);
 }
@@ -270,8 +275,8 @@ typedef struct plan_hdr {
     uint32_t magic;
     int32_t samples, rounds, round;
     double ns_per_tick, overhead_ticks, resolution_ns, min_time_ns,
-        max_warmup_ns;
-    uint8_t samples_fixed, min_time_forced, dry_run, count_allocs;
+        max_warmup_ns, pause_ticks;
+    uint8_t samples_fixed, min_time_forced, dry_run, count_allocs, pin_threads;
     uint32_t i0, n, spec_len; /* spec_len UINT32_MAX: no spec */
 } plan_hdr;
 
@@ -311,7 +316,9 @@ static bool send_plan(int fd, const runner_cfg *cfg, const instance *insts,
         .resolution_ns = h->resolution_ns,
         .min_time_ns = h->min_time_ns,
         .max_warmup_ns = h->max_warmup_ns,
+        .pause_ticks = h->pause_ticks,
         .samples_fixed = h->samples_fixed,
+        .pin_threads = h->pin_threads,
         .min_time_forced = cfg->min_time_forced,
         .dry_run = h->dry_run,
         .count_allocs = h->count_allocs,
@@ -385,6 +392,9 @@ int runner_worker_main(const char *arg)
     close(in);
     runner_cfg cfg = {
         .h = {.now = timer_now,
+              .cpu_now = harness_cpu_now,
+              .pause_ticks = hd.pause_ticks,
+              .pin_threads = hd.pin_threads,
               .ns_per_tick = hd.ns_per_tick,
               .overhead_ticks = hd.overhead_ticks,
               .resolution_ns = hd.resolution_ns,
@@ -529,11 +539,22 @@ static void add_samples(mb_result *r, harness_memo *m, int round,
     if (len < sizeof *m)
         return;
     memcpy(m, buf, sizeof *m);
-    size_t per = 3 + r->ncounters;
+    size_t per = 4 + r->ncounters;
     size_t ns = (len - sizeof *m) / sizeof(double) / per;
     const double *d = (const double *)(buf + sizeof *m);
     for (size_t s = 0; s < ns; s++, d += per)
-        result_add_sample(r, d[0], d[1], d + 3, (uint8_t)d[2], (uint16_t)round);
+        result_add_sample_cpu(r, d[0], d[1], d[3], d + 4, (uint8_t)d[2],
+                              (uint16_t)round);
+}
+
+/* Merges a round's values into r; a skipped or failed benchmark is not
+ * run again in later rounds. */
+static void add_values(mb_result *r, char *text, bool *skip)
+{
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+        (void)result_value_line(r, line);
+    if (r->skipped || r->error)
+        *skip = true;
 }
 
 mb_status runner_add_results(mb_run *run, const instance *insts, size_t n)
@@ -549,9 +570,14 @@ mb_status runner_add_results(mb_run *run, const instance *insts, size_t n)
         r->bench = strdup(b->name);
         r->arg = insts[i].arg;
         r->has_arg = insts[i].has_arg;
+        r->nargs = insts[i].nargs;
+        memcpy(r->args, insts[i].args, sizeof r->args);
+        r->others = strdup(insts[i].others);
+        r->threads = insts[i].threads;
         r->items = b->items;
         r->bytes = b->bytes;
-        if (!r->name || !r->family || !r->bench || (b->group && !r->group))
+        if (!r->name || !r->family || !r->bench || !r->others ||
+            (b->group && !r->group))
             return MB_ERR_NO_MEMORY;
     }
     return MB_OK;
@@ -636,6 +662,8 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
                 set_names(r, buf);
             } else if (h.kind == REC_SAMPLES && r) {
                 add_samples(r, &memo[h.inst], (int)h.round, buf, h.len);
+            } else if (h.kind == REC_VALUES && r) {
+                add_values(r, buf, &skip[h.inst]);
             } else if (h.kind == REC_WARN) {
                 run_warn(run, "%s", buf);
             } else if (h.kind == REC_ERROR && r) {

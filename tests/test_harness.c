@@ -76,6 +76,13 @@ static uint64_t fake_now(void *ctx)
     return v;
 }
 
+/* The fake CPU clock: the fake time itself (one tick a ns), as if the
+ * process ran all along. */
+static double fake_cpu(void *ctx)
+{
+    return (double)((fclock *)ctx)->t;
+}
+
 /* ---- bodies -------------------------------------------------------------- */
 
 /* Ticks one iteration costs in the batch in flight (clk.nb). */
@@ -197,12 +204,7 @@ static harness_cfg base_cfg(void)
 
 static void free_result(mb_result *r)
 {
-    free(r->iters);
-    free(r->ns);
-    free(r->flags);
-    free(r->round);
-    free(r->counters);
-    memset(r, 0, sizeof *r);
+    result_clear(r);
 }
 
 /* Runs rounds [0, rounds) into out with one memo. */
@@ -560,6 +562,36 @@ static void warmup_bounded_when_never_stable(void **unused)
     free_result(&out);
 }
 
+/* ---- CPU time ------------------------------------------------------------ */
+
+/* Read once per batch outside the timed region: with a clock that costs
+ * nothing to read, a sample's CPU time is its time; without a CPU clock,
+ * NAN. */
+static void cpu_time_per_sample(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.cpu_now = fake_cpu;
+    cfg.cpu_ctx = &clk;
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    assert_int_equal(out.n, 10);
+    for (size_t i = 0; i < out.n; i++) {
+        assert_true(out.cpu_ns[i] == out.ns[i]);
+        assert_true(result_cpu_per_iter(&out, i) == 100);
+    }
+    free_result(&out);
+    cfg.cpu_now = NULL;
+    memset(&memo, 0, sizeof memo);
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    for (size_t i = 0; i < out.n; i++)
+        assert_true(isnan(out.cpu_ns[i]));
+    free_result(&out);
+}
+
 /* ---- counters ------------------------------------------------------------ */
 
 static void counters_per_sample(void **unused)
@@ -595,6 +627,7 @@ static void counters_per_sample(void **unused)
     assert_int_equal(counters_failures(ctr), 0);
     counters_free(ctr);
     run_free(run);
+    out.ncounters = 0; /* no names were set */
     free_result(&out);
 }
 
@@ -701,6 +734,7 @@ int main(void)
         T(warmup_stops_soon_when_stable),
         T(warmup_bounded_when_never_stable),
         T(counters_per_sample),
+        T(cpu_time_per_sample),
     };
 #undef T
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,8 +25,8 @@ static void noop(mb_state *state)
 /* BENCH_DEF("name", options...): the name comes first, as in BENCH. */
 #define BENCH_DEF(...)                                                         \
     {                                                                          \
-        .fn = noop, .file = "test_registry.c", .line = __LINE__,               \
-        .name = __VA_ARGS__                                                    \
+        .size = sizeof(mb_bench), .fn = noop, .file = "test_registry.c",       \
+        .line = __LINE__, .name = __VA_ARGS__                                  \
     }
 
 /* The same as a value, to pass to a function. */
@@ -227,7 +227,8 @@ static void args_and_range_both(void **unused)
     (void)unused;
     mb_bench b =
         BENCH_DEF("both_opts", .args = MB_ARGS(1), .range = MB_RANGE(1, 8, 2));
-    assert_invalid(&b, 1, "both_opts", "not both");
+    assert_invalid(&b, 1, "both_opts",
+                   "give one of .args, .range and .product");
 }
 
 static void bad_ranges(void **unused)
