@@ -104,14 +104,15 @@ typedef struct st_change {
 
 /* How the comparisons work. The change and its interval are computed on the
  * log of the ratio (symmetric in old and new) and reported as ratio - 1.
- * Independent: each side is resampled on its own for the interval; p is a
- * permutation test of |log(est(new) / est(old))| over random splits of the
- * pooled values (exact for "same distribution", which is what an A/A run
- * is), p = (1 + hits) / (1 + resamples), so never 0, except that the test
- * stops once 40 permutations are as extreme (a large p is then clear):
- * p = 40 / permutations (Besag-Clifford). Paired: the estimator (median by
- * default, mean = geometric mean of the ratios) of d[i] = log(new[i] /
- * old[i]), pairs resampled for the interval; p is the exact two-sided
+ * Independent: each side is resampled on its own for the interval; p is
+ * the two-sided Wilcoxon-Mann-Whitney rank-sum test (scipy.stats.
+ * mannwhitneyu, method 'auto': exact when nothing ties and the smaller
+ * side has at most 8 values, else the normal approximation with tie and
+ * continuity corrections). Deterministic, O(n log n), and no floor: a
+ * resampling p-value cannot go below 1 / (1 + resamples), which Holm over
+ * more than ~500 benchmarks can never call significant. Paired: the estimator
+ * (median by default, mean = geometric mean of the ratios) of d[i] = log(new[i]
+ * / old[i]), pairs resampled for the interval; p is the exact two-sided
  * Wilcoxon signed-rank test of the d[i] (scipy.stats.wilcoxon's
  * method='exact' when nothing ties): zero log ratios are dropped (scipy's
  * zero_method='wilcox'), tied magnitudes get their mid-rank, and the law
@@ -149,9 +150,9 @@ st_change st_compare_paired(const double *old, const double *new_, size_t n,
  * p come from Welch's t on the log round levels, each side's variance
  * never taken below what its within-round scatter alone gives such a
  * quantile, q (1 - q) / phi(z_q)^2 sigma^2 / m with sigma from the MAD
- * (few rounds can underestimate it by chance). p is never below
- * 1 / (1 + resamples), like the sample-level tests; with no spread at all
- * it is 2 / C(r_old + r_new, r_old), what ordering the rounds can show.
+ * (few rounds can underestimate it by chance). p is the t tail, with no
+ * floor; with no spread at all it is 2 / C(r_old + r_new, r_old), what
+ * ordering the rounds can show.
  * With fewer than 3 rounds on a side there is no between-round variance
  * to speak of: it returns st_compare on the samples. Round indices need
  * not be contiguous; cost O(n x rounds). Scratch of

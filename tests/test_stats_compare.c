@@ -50,10 +50,9 @@ static void test_compare_scipy(void **state)
     st_change c = st_compare(OLD, NO, NEW, NN, &o, s);
     assert_float_equal(c.change, 0.049382716049382713, 1e-12);
     check_log_ci(c.ci, 0.021609484332854909, 0.074464160937541102);
-    /* scipy.stats.permutation_test(permutation_type='independent'), 200000
-     * splits. Ours stops after 40 splits as extreme (about 34000 here), so
-     * its sd is 16% of p, 0.00019; test_sequential_p checks the mean. */
-    assert_float_equal(c.p, 0.0011599942000289998, 0.0006);
+    /* scipy.stats.mannwhitneyu(NEW, OLD, method='asymptotic') (ties: 10.4
+     * on both sides), U = 145. */
+    assert_float_equal(c.p, 0.0018495693038800742, 1e-12);
     /* Paired: the first 12 of NEW against OLD. */
     c = st_compare_paired(OLD, NEW, NO, &o, s);
     assert_float_equal(c.change, expm1(0.048794813138795287), 1e-12);
@@ -93,24 +92,29 @@ static void test_signed_rank(void **state)
     free(s);
 }
 
-/* The sequential p-values (stop after h = 40 permutations as extreme,
- * p = h / count) average p h / (h - 1) (their small upward bias, which
- * keeps them valid) with a relative sd of 1/sqrt(h); over 100 seeds the
- * mean's sd is 1.6% of p. */
-static void test_sequential_p(void **state)
+/* The rank-sum p: exact for small samples without ties, the normal tail
+ * with no floor for large ones (tests/ref/gen_stats_ref.py). */
+static void test_rank_sum(void **state)
 {
     (void)state;
-    st_boot_opts o = {200000, 0.95, 0, ST_MEDIAN};
-    double *s = scratch_for(NO, NN, &o);
-    double sum_i = 0;
-    enum { SEEDS = 100 };
-    for (int k = 0; k < SEEDS; k++) {
-        o.seed = (uint64_t)k + 1000;
-        sum_i += st_compare(OLD, NO, NEW, NN, &o, s).p;
+    st_boot_opts o = {1000, 0.95, 1, ST_MEDIAN};
+    double *s = scratch_for(100, 100, &o);
+    const double a[] = {1.5, 2.25, 3.0, 0.75, 4.5};
+    const double b[] = {2.0, 5.0, 6.0, 7.5, 3.5, 8.0, 2.6};
+    /* scipy.stats.mannwhitneyu(b, a, method='exact'): U 29 */
+    st_change c = st_compare(a, 5, b, 7, &o, s);
+    assert_float_equal(c.p, 0.07323232323232323, 1e-12);
+    c = st_compare(b, 7, a, 5, &o, s);
+    assert_float_equal(c.p, 0.07323232323232323, 1e-12);
+    /* 100 against 100 twice as slow: mannwhitneyu(2x, x, 'asymptotic')
+     * 3.66e-28, far below any resampling p-value's 1 / (1 + B). */
+    double x[100], y[100];
+    for (int i = 0; i < 100; i++) {
+        x[i] = exp(i / 99.0);
+        y[i] = 2 * x[i];
     }
-    print_message("mean p: independent %.6g\n", sum_i / SEEDS);
-    /* Reference as in test_compare_scipy, times 40/39. */
-    assert_float_equal(sum_i / SEEDS, 0.00116 * 40 / 39, 0.00006);
+    c = st_compare(x, 100, y, 100, &o, s);
+    assert_float_equal(c.p, 3.6635330721969004e-28, 1e-9 * 3.66e-28);
     free(s);
 }
 
@@ -354,7 +358,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compare_scipy),
         cmocka_unit_test(test_signed_rank),
-        cmocka_unit_test(test_sequential_p),
+        cmocka_unit_test(test_rank_sum),
         cmocka_unit_test(test_adjust_statsmodels),
         cmocka_unit_test(test_adjust_monotone),
         cmocka_unit_test(test_decide),
