@@ -6,6 +6,7 @@
 #include "callgrind.h"
 
 #include "file.h"
+#include "profile.h"
 #include "runner.h"
 
 #include <errno.h>
@@ -385,7 +386,48 @@ typedef struct slot {
     bool has1, has2;
     uint64_t n1, n2;
     cg_part p1, p2;
+    const cg_fnset *f1, *f2; /* their functions (in a parsed file kept in
+                                the dump list) */
 } slot;
+
+/* The per-function records of every dump read, freed at the end. */
+typedef struct dumps {
+    cg_fnset **sets;
+    size_t *nsets;
+    size_t n;
+} dumps;
+
+static void dumps_free(dumps *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        cg_fnsets_free(d->sets[i], d->nsets[i]);
+    free(d->sets);
+    free(d->nsets);
+}
+
+/* Parses the functions of text and keeps them in d; NULL (no profile for
+ * these batches, the totals still count) when they do not parse. */
+static cg_fnset *keep_functions(dumps *d, const char *text, size_t len,
+                                size_t *n)
+{
+    cg_fnset *sets = NULL;
+    *n = 0;
+    if (cg_parse_functions(text, len, &sets, n, NULL, 0) != MB_OK)
+        return NULL;
+    cg_fnset **g = realloc(d->sets, (d->n + 1) * sizeof *g);
+    size_t *h = g ? realloc(d->nsets, (d->n + 1) * sizeof *h) : NULL;
+    if (g)
+        d->sets = g;
+    if (!g || !h) {
+        cg_fnsets_free(sets, *n);
+        *n = 0;
+        return NULL;
+    }
+    d->nsets = h;
+    d->sets[d->n] = sets;
+    d->nsets[d->n++] = *n;
+    return sets;
+}
 
 /* What a launch's status file says. */
 typedef struct progress {
@@ -432,8 +474,8 @@ static void read_status(const char *path, size_t first, progress *s,
 
 /* Reads the dumps of one launch into the slots. */
 static mb_status read_dumps(const char *dir, size_t first, slot *slots,
-                            const instance *insts, size_t n, char *caches,
-                            size_t capc, char *err, size_t errlen)
+                            dumps *kept, const instance *insts, size_t n,
+                            char *caches, size_t capc, char *err, size_t errlen)
 {
     for (unsigned k = 1;; k++) {
         char path[PATH_MAX + 48];
@@ -446,6 +488,9 @@ static mb_status read_dumps(const char *dir, size_t first, slot *slots,
         size_t np = 0;
         char why[256];
         mb_status st = cg_parse(text, len, &parts, &np, why, sizeof why);
+        size_t nf = 0;
+        cg_fnset *fs =
+            st == MB_OK ? keep_functions(kept, text, len, &nf) : NULL;
         free(text);
         if (st != MB_OK) {
             snprintf(err, errlen, "callgrind output %s: %s", path, why);
@@ -468,10 +513,12 @@ static mb_status read_dumps(const char *dir, size_t first, slot *slots,
                 slots[i].has1 = true;
                 slots[i].n1 = iters;
                 slots[i].p1 = *p;
+                slots[i].f1 = nf == np ? &fs[j] : NULL;
             } else if (strcmp(what, "n2") == 0) {
                 slots[i].has2 = true;
                 slots[i].n2 = iters;
                 slots[i].p2 = *p;
+                slots[i].f2 = nf == np ? &fs[j] : NULL;
             }
         }
         free(parts);
@@ -517,6 +564,10 @@ static void fill_result(mb_result *r, const slot *s)
         r->counter_names[c] = strdup(names[c]);
     r->ncounters = nc;
     result_add_sample(r, (double)(s->n2 - s->n1), ir, v, 0, 0);
+    /* The functions of the same two batches, per iteration. */
+    if (s->f1 && s->f2)
+        r->profile =
+            profile_from_batches(s->f1, s->f2, (double)(s->n2 - s->n1));
 }
 
 static void tail_of(const char *path, char *out, size_t cap)
@@ -681,6 +732,7 @@ mb_status callgrind_run(const callgrind_cfg *cfg, const instance *insts,
     }
     double timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 600;
     char caches[160] = "";
+    dumps kept = {0};
     mb_status st = MB_OK;
     size_t first = 0, last_first = 0;
     proc_hold(); /* a signal between two launches is not lost either */
@@ -733,7 +785,7 @@ mb_status callgrind_run(const callgrind_cfg *cfg, const instance *insts,
             fprintf(stderr, "\r%80s\r", "");
         progress s;
         read_status(spath, first, &s, run, base, n, failed);
-        mb_status rs = read_dumps(dir, first, slots, insts, n, caches,
+        mb_status rs = read_dumps(dir, first, slots, &kept, insts, n, caches,
                                   sizeof caches, err, errlen);
         if (rs != MB_OK) {
             st = rs;
@@ -790,6 +842,7 @@ mb_status callgrind_run(const callgrind_cfg *cfg, const instance *insts,
         }
     }
     remove_dir(dir, last_first);
+    dumps_free(&kept);
     free(slots);
     free(failed);
     return st;

@@ -1,6 +1,8 @@
 /* The run model: context entries, warnings and results with raw samples. */
 #include "run.h"
 
+#include "profile.h"
+
 #include <math.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -30,6 +32,7 @@ void result_clear(mb_result *r)
     free(r->counter_names);
     free(r->counters);
     free(r->error);
+    profile_free(r->profile);
     free(r->others);
     free(r->label);
     free(r->skipped);

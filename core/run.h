@@ -91,6 +91,10 @@ typedef struct mb_result {
      * alloc_iters: not counted. */
     double alloc_iters, allocs, alloc_bytes, alloc_peak, alloc_net;
 
+    /* --measure=instructions: the functions inside MB_LOOP and their
+     * costs per iteration (core/profile.h); NULL when not profiled. */
+    struct mb_profile *profile;
+
     /* Filled by run_summarize(). */
     mb_summary time;     /* ns per iteration, disturbed samples left out */
     size_t ndisturbed;   /* samples flagged SAMPLE_DISTURBED */

@@ -15,6 +15,7 @@
 
 #include "callgrind.h"
 #include "compare.h"
+#include "profile.h"
 #include "report.h"
 #include "run.h"
 
@@ -294,6 +295,264 @@ static void test_measures_differ(void **state)
     run_free(old);
 }
 
+/* ---- per-function costs (core/profile.c) ------------------------------ */
+
+static const cg_fn *fn_named(const cg_fnset *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->fns[i].name, name) == 0)
+            return &s->fns[i];
+    return NULL;
+}
+
+static void check3(const uint64_t *v, uint64_t a, uint64_t b, uint64_t c)
+{
+    if (v[0] != a || v[1] != b || v[2] != c)
+        fail_msg("costs %llu %llu %llu, want %llu %llu %llu",
+                 (unsigned long long)v[0], (unsigned long long)v[1],
+                 (unsigned long long)v[2], (unsigned long long)a,
+                 (unsigned long long)b, (unsigned long long)c);
+}
+
+/* functions.out, costs by construction (its comments): body's own lines
+ * 5 + 20 + 50 (inlined from hash.h) + 30 Ir; its calls 300 (hash) and 50
+ * (leaf); leaf's call to itself is already inside leaf; main has no cost
+ * of its own and is left out. */
+static void test_functions(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = load("functions.out", &len);
+    cg_fnset *s = NULL;
+    size_t n = 0;
+    char err[256] = "";
+    if (cg_parse_functions(text, len, &s, &n, err, sizeof err) != MB_OK)
+        fail_msg("%s", err);
+    assert_int_equal(n, 1);
+    assert_int_equal(s[0].nevents, 3);
+    assert_string_equal(s[0].events[2], "D1mr");
+    assert_int_equal(s[0].n, 3);
+    assert_null(fn_named(&s[0], "main"));
+    const cg_fn *body = fn_named(&s[0], "body"),
+                *hash = fn_named(&s[0], "hash"),
+                *leaf = fn_named(&s[0], "leaf");
+    assert_non_null(body);
+    assert_non_null(hash);
+    assert_non_null(leaf);
+    check3(body->self, 105, 11, 1);
+    check3(body->incl, 455, 52, 5);
+    assert_string_equal(body->file, "prog.c");
+    assert_string_equal(body->object, "/bin/prog");
+    assert_int_equal(body->line, 12); /* 20 + 30 Ir; line 40 is hash.h's */
+    check3(hash->self, 300, 30, 3);
+    check3(hash->incl, 300, 30, 3);
+    assert_string_equal(hash->file, "hash.h");
+    assert_int_equal(hash->line, 40);
+    check3(leaf->self, 50, 11, 1);
+    check3(leaf->incl, 50, 11, 1);
+    assert_string_equal(leaf->file, "other.c");
+    assert_int_equal(leaf->line, 5);
+    cg_fnsets_free(s, n);
+    free(text);
+
+    /* Combined dumps: one set per part, as cg_parse finds parts. */
+    text = load("combined.out", &len);
+    assert_int_equal(cg_parse_functions(text, len, &s, &n, err, sizeof err),
+                     MB_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(s[1].trigger, "Client Request: 0 11");
+    cg_fnsets_free(s, n);
+    free(text);
+
+    /* Not callgrind output, a bad cost line, an undefined id. */
+    static const char *const bad[] = {
+        "hello\n",
+        "events: Ir\nfn=(1) f\n12 x\n",
+        "events: Ir\nfn=(7)\n1 2\n",
+        "fn=(1) f\n1 2\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        s = NULL;
+        n = 7;
+        assert_int_equal(
+            cg_parse_functions(bad[i], strlen(bad[i]), &s, &n, NULL, 0),
+            MB_ERR_CORRUPT);
+        assert_null(s);
+        assert_int_equal(n, 0);
+    }
+}
+
+static cg_fnset *parse_sets(const char *name, size_t *n)
+{
+    size_t len;
+    char *text = load(name, &len);
+    cg_fnset *s = NULL;
+    char err[256] = "";
+    if (cg_parse_functions(text, len, &s, n, err, sizeof err) != MB_OK)
+        fail_msg("%s: %s", name, err);
+    free(text);
+    return s;
+}
+
+static double self_ir(const mb_profile *p, const char *name)
+{
+    const mb_fn_cost *f = profile_find(p, name, NULL);
+    if (!f)
+        fail_msg("%s not in the profile", name);
+    return f->self[0];
+}
+
+/* The two measured batches of find_duplicates/hash/1024 (1 and 101
+ * iterations, bench_find_dups built -O3 -g). Reference: callgrind_annotate
+ * 3.19 --inclusive=no on each file, (n2 - n1) / 100: dup_hash
+ * (1,579,640 - 15,640) / 100 = 15,640 Ir; __memset_avx2_unaligned_erms
+ * (829,816 - 8,216) / 100 = 8,216; mb_fn_hash (520 - 20) / 100 = 5. All
+ * of one iteration: (2,440,810 - 24,210) / 100 = 24,166 (--inclusive=yes
+ * of mb_fn_hash), of which dup_hash and what it calls are all but
+ * mb_fn_hash's own 5. */
+static void test_profile_batches(void **state)
+{
+    (void)state;
+    size_t n1 = 0, n2 = 0;
+    cg_fnset *a = parse_sets("find_dups_hash1024_n1.out", &n1);
+    cg_fnset *b = parse_sets("find_dups_hash1024_n2.out", &n2);
+    assert_int_equal(n1, 1);
+    assert_int_equal(n2, 1);
+    mb_profile *p = profile_from_batches(&a[0], &b[0], 100);
+    assert_non_null(p);
+    assert_int_equal(p->nevents, 13);
+    assert_string_equal(p->events[0], "Ir");
+    assert_string_equal(p->fns[0].name, "dup_hash");
+    assert_true(self_ir(p, "dup_hash") == 15640);
+    assert_true(self_ir(p, "__memset_avx2_unaligned_erms") == 8216);
+    /* mb_fn_hash's own 5 (the loop) fall outside the 99% kept. */
+    assert_null(profile_find(p, "mb_fn_hash", NULL));
+    assert_true(p->left_out > 0);
+    const mb_fn_cost *dh = profile_find(p, "dup_hash", NULL);
+    assert_true(dh->incl[0] == 24166 - 5);
+    assert_non_null(strstr(dh->file, "bench/find_duplicates.h"));
+    assert_true(dh->line > 0);
+    assert_string_equal(p->fns[1].name, "__memset_avx2_unaligned_erms");
+    assert_true(p->total_ir == 24166);
+    /* What both batches pay once cancels: the collection toggles and the
+     * frames below the body are not in the profile. */
+    assert_null(profile_find(p, "callgrind_collect", NULL));
+    assert_null(profile_find(p, "mb_batch_end", NULL));
+    assert_null(profile_find(p, "harness_call", NULL));
+    /* The kept functions cover at least 99% of the instructions. */
+    double kept = 0;
+    for (size_t i = 0; i < p->n; i++)
+        kept += p->fns[i].self[0];
+    assert_true(kept >= PROFILE_COVER * p->total_ir);
+    mb_profile *c = profile_copy(p);
+    assert_non_null(c);
+    assert_int_equal(c->n, p->n);
+    assert_true(self_ir(c, "dup_hash") == 15640);
+    profile_free(c);
+    profile_free(p);
+    cg_fnsets_free(a, n1);
+    cg_fnsets_free(b, n2);
+}
+
+/* A profile of functions (name, self Ir, self D1mr) per iteration. */
+static mb_profile *mk_profile(size_t n, const char **names, const double *ir,
+                              const double *d1)
+{
+    char buf[4096];
+    size_t used =
+        (size_t)snprintf(buf, sizeof buf, "events: Ir D1mr\npositions: line\n");
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(buf + used, sizeof buf - used,
+                                 "fl=(%zu) src/%s.c\nfn=(%zu) %s\n%zu %.0f "
+                                 "%.0f\n",
+                                 i + 1, names[i], i + 1, names[i], 10 + i,
+                                 ir[i], d1[i]);
+    cg_fnset *s = NULL, *z = NULL;
+    size_t ns = 0, nz = 0;
+    assert_int_equal(cg_parse_functions(buf, used, &s, &ns, NULL, 0), MB_OK);
+    const char *empty = "events: Ir D1mr\n";
+    assert_int_equal(cg_parse_functions(empty, strlen(empty), &z, &nz, NULL, 0),
+                     MB_OK);
+    mb_profile *p = profile_from_batches(&z[0], &s[0], 1);
+    cg_fnsets_free(s, ns);
+    cg_fnsets_free(z, nz);
+    assert_non_null(p);
+    return p;
+}
+
+/* One helper does more work: it alone is named, with its change; a new
+ * and a gone function are listed; nothing unchanged appears. */
+static void test_profile_diff(void **state)
+{
+    (void)state;
+    const char *n0[] = {"body", "dup_hash", "memset", "old_helper"};
+    double i0[] = {1000, 10240, 512, 400}, d0[] = {0, 30, 8, 0};
+    const char *n1[] = {"body", "dup_hash", "memset", "new_helper"};
+    double i1[] = {1000, 11264, 524, 300}, d1[] = {0, 30, 8, 0};
+    mb_profile *a = mk_profile(4, n0, i0, d0), *b = mk_profile(4, n1, i1, d1);
+    pf_diff *d = profile_diff(a, b);
+    assert_non_null(d);
+    assert_false(d->ir_unchanged);
+    assert_string_equal(d->event, "Ir");
+    assert_int_equal(d->n, 4); /* body did not move */
+    assert_string_equal(d->fns[0].name, "dup_hash");
+    assert_true(d->fns[0].self_new - d->fns[0].self_old == 1024);
+    assert_int_equal(d->fns[0].line, 11);
+    assert_string_equal(d->fns[1].name, "old_helper");
+    assert_int_equal(d->fns[1].status, PF_GONE);
+    assert_string_equal(d->fns[2].name, "new_helper");
+    assert_int_equal(d->fns[2].status, PF_NEW);
+    assert_string_equal(d->fns[3].name, "memset");
+    char text[512];
+    pf_diff_text(d, 8, text, sizeof text);
+    assert_string_equal(text, "dup_hash +1,024 Ir/iter (dup_hash.c:11), "
+                              "gone: old_helper -400 (old_helper.c:13), "
+                              "new: new_helper +300 (new_helper.c:13), "
+                              "memset +12 (memset.c:12)");
+    pf_diff_text(d, 2, text, sizeof text);
+    assert_string_equal(text, "dup_hash +1,024 Ir/iter (dup_hash.c:11), "
+                              "gone: old_helper -400 (old_helper.c:13), 2 "
+                              "more");
+    pf_diff_free(d);
+    profile_free(b);
+
+    /* Same instructions, more misses in one function: ranked by the
+     * cycle estimate, and the event that moved is listed. */
+    double d2[] = {0, 330, 8, 0};
+    b = mk_profile(4, n0, i0, d2);
+    d = profile_diff(a, b);
+    assert_true(d->ir_unchanged);
+    assert_string_equal(d->event, "est_cycles");
+    assert_int_equal(d->n, 1);
+    assert_string_equal(d->fns[0].name, "dup_hash");
+    assert_int_equal(d->nevents, 1);
+    assert_string_equal(d->events[0].name, "D1mr");
+    assert_true(d->events[0].old == 38 && d->events[0].now == 338);
+    pf_diff_text(d, 8, text, sizeof text);
+    assert_string_equal(text, "dup_hash +1,200 est. cycles/iter "
+                              "(dup_hash.c:11)");
+    pf_diff_free(d);
+    profile_free(b);
+
+    /* Identical profiles: nothing moved. */
+    d = profile_diff(a, a);
+    assert_int_equal(d->n, 0);
+    assert_int_equal(d->nevents, 0);
+    assert_true(d->ir_unchanged);
+    pf_diff_free(d);
+    profile_free(a);
+
+    char c[32];
+    pf_count(1024, true, c, sizeof c);
+    assert_string_equal(c, "+1,024");
+    pf_count(-1234567, true, c, sizeof c);
+    assert_string_equal(c, "-1,234,567");
+    pf_count(2.5, false, c, sizeof c);
+    assert_string_equal(c, "2.5");
+    pf_count(0, true, c, sizeof c);
+    assert_string_equal(c, "+0");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +564,9 @@ int main(void)
         cmocka_unit_test(test_sizing),
         cmocka_unit_test(test_exact_verdicts),
         cmocka_unit_test(test_measures_differ),
+        cmocka_unit_test(test_functions),
+        cmocka_unit_test(test_profile_batches),
+        cmocka_unit_test(test_profile_diff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
