@@ -2,6 +2,8 @@
  * the whole suite (Holm) and a threshold below which nothing matters. */
 #include "compare.h"
 
+#include "profile.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -391,8 +393,10 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
     free(which);
     c->compared = m;
     if (strcmp(measure_of(old), "instructions") == 0 &&
-        strcmp(measure_of(now), "instructions") == 0)
+        strcmp(measure_of(now), "instructions") == 0) {
         exact_verdicts(c, opts);
+        cmp_attach_why(c, old, now);
+    }
     for (size_t i = 0; i < c->n; i++)
         c->count[c->rows[i].verdict]++;
     alloc_verdicts(c);
@@ -456,10 +460,25 @@ int cmp_gate(const cmp_result *c, bool fail_slower, bool fail_inconclusive,
     return 1;
 }
 
+void cmp_attach_why(cmp_result *c, const mb_run *old, const mb_run *now)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        cmp_row *r = &c->rows[i];
+        const mb_result *a = run_find(old, r->name),
+                        *b = run_find(now, r->name);
+        if (!a || !b || !a->profile || !b->profile)
+            continue;
+        pf_diff_free(r->why);
+        r->why = profile_diff(a->profile, b->profile);
+    }
+}
+
 void cmp_free(cmp_result *c)
 {
     if (!c)
         return;
+    for (size_t i = 0; i < c->n; i++)
+        pf_diff_free(c->rows[i].why);
     for (size_t i = 0; i < c->nnotes; i++)
         free(c->notes[i]);
     free(c->notes);

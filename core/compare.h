@@ -44,6 +44,9 @@ typedef struct cmp_row {
      * time says (counts are exact). */
     bool has_allocs, more_allocs;
     double old_allocs, new_allocs;
+    /* Both sides profiled (instructions runs, or cmp_attach_why): the
+     * functions whose cost moved (core/profile.h); NULL otherwise. */
+    struct pf_diff *why;
 } cmp_row;
 
 typedef struct cmp_result {
@@ -76,6 +79,13 @@ void cmp_free(cmp_result *c); /* NULL ok */
  * were; else false with one line in err saying how they differ. */
 bool cmp_same_measure(const mb_run *old, const mb_run *now, char *err,
                       size_t errlen);
+
+/* Attaches to each row of c the difference between the profiles of its
+ * benchmark in old and now (instructions runs: the profiles of the same
+ * benchmarks, possibly measured apart from the runs c compared, as
+ * `microbe ab --why` does). old and now must outlive c. Rows whose
+ * benchmark lacks a profile on either side are left alone. */
+void cmp_attach_why(cmp_result *c, const mb_run *old, const mb_run *now);
 
 /* The change of counter `name` per iteration between row->old and
  * row->now (new/old - 1); NAN when either lacks it or old is 0. */

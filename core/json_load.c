@@ -1,6 +1,7 @@
 /* JSON -> run: the loader of microbe's own documents (strict), and the
  * entry point that hands Google Benchmark documents to gbench.c. */
 #include "json_impl.h"
+#include "profile.h"
 
 #include "cli.h"
 
@@ -318,6 +319,91 @@ static bool load_samples(json_ld *l, const json_t *m, const char *where,
     return ok;
 }
 
+/* An array of n costs (finite, >= 0) into v. */
+static bool load_costs(json_ld *l, const json_t *a, const char *where,
+                       const char *key, size_t n, double *v)
+{
+    if (json_array_size(a) != n)
+        return jl_fail(l, MB_ERR_CORRUPT,
+                       "%s: '%s' has %zu values for %zu events", where, key,
+                       json_array_size(a), n);
+    for (size_t e = 0; e < n; e++) {
+        json_t *x = json_array_get(a, e);
+        v[e] = json_is_number(x) ? json_number_value(x) : NAN;
+        if (!(isfinite(v[e]) && v[e] >= 0))
+            return jl_fail(l, MB_ERR_CORRUPT,
+                           "%s: '%s'[%zu] is not a count >= 0", where, key, e);
+    }
+    return true;
+}
+
+/* microbe.profile: the functions of an instructions run. */
+static bool load_profile(json_ld *l, const json_t *p, const char *where,
+                         mb_result *r)
+{
+    json_t *ev = jl_get(l, p, where, "events", K_ARR, true);
+    json_t *fns = ev ? jl_get(l, p, where, "functions", K_ARR, true) : NULL;
+    if (!fns)
+        return false;
+    size_t ne = json_array_size(ev), nf = json_array_size(fns);
+    if (ne == 0 || ne > 64)
+        return jl_fail(l, MB_ERR_CORRUPT, "%s: %zu events (1 to 64)", where,
+                       ne);
+    mb_profile *pr = calloc(1, sizeof *pr);
+    if (!pr || !(pr->events = calloc(ne, sizeof *pr->events)) ||
+        !(pr->fns = calloc(nf ? nf : 1, sizeof *pr->fns))) {
+        profile_free(pr);
+        return jl_nomem(l);
+    }
+    r->profile = pr; /* freed with r from here on */
+    for (; pr->nevents < ne; pr->nevents++) {
+        json_t *e = json_array_get(ev, pr->nevents);
+        if (!json_is_string(e))
+            return jl_fail(l, MB_ERR_CORRUPT, "%s: events[%zu] is not a string",
+                           where, pr->nevents);
+        if (!jl_dupstr(l, &pr->events[pr->nevents], e))
+            return false;
+    }
+    json_t *v = jl_get(l, p, where, "total_ir", K_NUM, false);
+    if (v)
+        pr->total_ir = json_number_value(v);
+    if ((v = jl_get(l, p, where, "left_out", K_INT, false)))
+        pr->left_out =
+            json_integer_value(v) > 0 ? (size_t)json_integer_value(v) : 0;
+    if (l->st != MB_OK)
+        return false;
+    for (size_t i = 0; i < nf; i++) {
+        char wf[200];
+        snprintf(wf, sizeof wf, "%.160s.functions[%zu]", where, i);
+        json_t *f = json_array_get(fns, i);
+        if (!json_is_object(f))
+            return jl_fail(l, MB_ERR_CORRUPT, "%s is not an object", wf);
+        mb_fn_cost *c = &pr->fns[pr->n++];
+        json_t *name = jl_get(l, f, wf, "name", K_STR, true);
+        json_t *file = name ? jl_get(l, f, wf, "file", K_STR, true) : NULL;
+        json_t *obj = file ? jl_get(l, f, wf, "object", K_STR, true) : NULL;
+        json_t *line = obj ? jl_get(l, f, wf, "line", K_INT, true) : NULL;
+        json_t *self = line ? jl_get(l, f, wf, "self", K_ARR, true) : NULL;
+        json_t *incl = self ? jl_get(l, f, wf, "inclusive", K_ARR, true) : NULL;
+        if (!incl)
+            return false;
+        if (json_integer_value(line) < 0 ||
+            json_integer_value(line) > 0x7fffffff)
+            return jl_fail(l, MB_ERR_CORRUPT, "%s: 'line' out of range", wf);
+        c->line = (unsigned)json_integer_value(line);
+        if (!jl_dupstr(l, &c->name, name) || !jl_dupstr(l, &c->file, file) ||
+            !jl_dupstr(l, &c->object, obj))
+            return false;
+        if (!(c->self = malloc(ne * sizeof *c->self)) ||
+            !(c->incl = malloc(ne * sizeof *c->incl)))
+            return jl_nomem(l);
+        if (!load_costs(l, self, wf, "self", ne, c->self) ||
+            !load_costs(l, incl, wf, "inclusive", ne, c->incl))
+            return false;
+    }
+    return true;
+}
+
 static bool load_microbe(json_ld *l, const json_t *b, size_t i, mb_result *r)
 {
     char where[160], wm[160];
@@ -407,6 +493,13 @@ static bool load_microbe(json_ld *l, const json_t *b, size_t i, mb_result *r)
     } else if (l->st != MB_OK)
         return false;
     if (!load_samples(l, m, wm, r))
+        return false;
+    if ((v = jl_get(l, m, wm, "profile", K_OBJ, false))) {
+        char wp[180];
+        snprintf(wp, sizeof wp, "%.160s.profile", wm);
+        if (!load_profile(l, v, wp, r))
+            return false;
+    } else if (l->st != MB_OK)
         return false;
     char wsum[160];
     snprintf(wsum, sizeof wsum, "%.140s.summary", wm);

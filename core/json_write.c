@@ -1,6 +1,7 @@
 /* Run -> JSON: the --format=json document and the archive payload (Google
  * Benchmark's schema plus microbe's raw data, see json.h). */
 #include "json_impl.h"
+#include "profile.h"
 
 #include "cli.h"
 #include "compare.h"
@@ -191,6 +192,49 @@ static json_t *counters_json(const mb_result *r, bool *ok)
     return o;
 }
 
+static json_t *costs_json(const double *v, size_t n, bool *ok)
+{
+    json_t *a = json_array();
+    if (!a)
+        *ok = false;
+    for (size_t e = 0; a && e < n; e++)
+        jw_push(a, jw_num(v[e]), ok);
+    return a;
+}
+
+/* --measure=instructions: the functions inside MB_LOOP, per iteration. */
+static json_t *profile_json(const mb_profile *p, bool *ok)
+{
+    json_t *o = json_object(), *ev = json_array(), *fns = json_array();
+    if (!o || !ev || !fns) {
+        json_decref(o);
+        json_decref(ev);
+        json_decref(fns);
+        *ok = false;
+        return NULL;
+    }
+    for (size_t e = 0; e < p->nevents; e++)
+        jw_push(ev, jw_str(p->events[e]), ok);
+    jw_put(o, "events", ev, ok);
+    jw_put(o, "total_ir", jw_num(p->total_ir), ok);
+    jw_put(o, "left_out", json_integer((json_int_t)p->left_out), ok);
+    for (size_t i = 0; i < p->n && *ok; i++) {
+        const mb_fn_cost *f = &p->fns[i];
+        json_t *fo = json_object();
+        jw_push(fns, fo, ok);
+        if (!fo)
+            break;
+        jw_put(fo, "name", jw_str(f->name), ok);
+        jw_put(fo, "file", jw_str(f->file), ok);
+        jw_put(fo, "object", jw_str(f->object), ok);
+        jw_put(fo, "line", json_integer((json_int_t)f->line), ok);
+        jw_put(fo, "self", costs_json(f->self, p->nevents, ok), ok);
+        jw_put(fo, "inclusive", costs_json(f->incl, p->nevents, ok), ok);
+    }
+    jw_put(o, "functions", fns, ok);
+    return o;
+}
+
 static json_t *result_json(const mb_result *r, size_t family_index,
                            size_t instance_index, bool *ok)
 {
@@ -250,6 +294,8 @@ static json_t *result_json(const mb_result *r, size_t family_index,
     if (r->ncounters)
         jw_put(m, "counters", counters_json(r, ok), ok);
     jw_put(m, "summary", summary_json(&r->time, ok), ok);
+    if (r->profile)
+        jw_put(m, "profile", profile_json(r->profile, ok), ok);
     if (r->complexity[0]) {
         jw_put(m, "complexity", json_string(r->complexity), ok);
         json_t *fit = json_object();
@@ -391,6 +437,52 @@ static json_t *run_json(const mb_run *run)
     return root;
 }
 
+/* A row's "why": the functions whose cost moved, and the events. */
+static json_t *why_json(const pf_diff *d, bool *ok)
+{
+    static const char *const status[] = {"changed", "new", "gone"};
+    json_t *o = json_object(), *fns = json_array(), *evs = json_array();
+    if (!o || !fns || !evs) {
+        json_decref(o);
+        json_decref(fns);
+        json_decref(evs);
+        *ok = false;
+        return NULL;
+    }
+    jw_put(o, "event", jw_str(d->event), ok);
+    jw_put(o, "instructions_unchanged", json_boolean(d->ir_unchanged), ok);
+    jw_put(o, "base_ir", jw_num(d->ir_old), ok);
+    jw_put(o, "now_ir", jw_num(d->ir_new), ok);
+    for (size_t i = 0; i < d->n && *ok; i++) {
+        const pf_change *c = &d->fns[i];
+        json_t *f = json_object();
+        jw_push(fns, f, ok);
+        if (!f)
+            break;
+        jw_put(f, "name", jw_str(c->name), ok);
+        jw_put(f, "file", jw_str(c->file), ok);
+        jw_put(f, "line", json_integer((json_int_t)c->line), ok);
+        jw_put(f, "status", json_string(status[c->status]), ok);
+        jw_put(f, "self_base", jw_num(c->self_old), ok);
+        jw_put(f, "self_now", jw_num(c->self_new), ok);
+        jw_put(f, "self_change", jw_num(c->self_new - c->self_old), ok);
+        jw_put(f, "inclusive_base", jw_num(c->incl_old), ok);
+        jw_put(f, "inclusive_now", jw_num(c->incl_new), ok);
+    }
+    jw_put(o, "functions", fns, ok);
+    for (size_t i = 0; i < d->nevents && *ok; i++) {
+        json_t *e = json_object();
+        jw_push(evs, e, ok);
+        if (!e)
+            break;
+        jw_put(e, "name", jw_str(d->events[i].name), ok);
+        jw_put(e, "base", jw_num(d->events[i].old), ok);
+        jw_put(e, "now", jw_num(d->events[i].now), ok);
+    }
+    jw_put(o, "events", evs, ok);
+    return o;
+}
+
 static json_t *comparison_json(const cmp_result *c, bool *ok)
 {
     json_t *o = json_object();
@@ -453,6 +545,8 @@ static json_t *comparison_json(const cmp_result *c, bool *ok)
             jw_put(row, "moved_most", jw_str(r->moved), ok);
             jw_put(row, "moved_change", jw_num(r->moved_change), ok);
         }
+        if (r->why)
+            jw_put(row, "why", why_json(r->why, ok), ok);
         jw_push(rows, row, ok);
     }
     jw_put(o, "rows", rows, ok);

@@ -372,7 +372,8 @@ static bool close_part(parser *ps)
             continue;
         cg_fn *f = &s->fns[s->n++];
         f->name = a->name;
-        f->file = a->file;
+        /* Without debug information callgrind names the file "???". */
+        f->file = strcmp(a->file, "???") == 0 ? "" : a->file;
         f->object = a->object;
         uint64_t best = 0;
         for (size_t k = 0; k < a->nlines; k++)
@@ -897,24 +898,28 @@ pf_diff *profile_diff(const mb_profile *old, const mb_profile *now)
         return NULL;
     }
     int io = profile_event(old, "Ir"), in = profile_event(now, "Ir");
-    d->ir_old = io >= 0 ? total_of(old, "Ir") : NAN;
-    d->ir_new = in >= 0 ? total_of(now, "Ir") : NAN;
+    d->ir_old = old->total_ir > 0 ? old->total_ir : total_of(old, "Ir");
+    d->ir_new = now->total_ir > 0 ? now->total_ir : total_of(now, "Ir");
     /* Rank by Ir; when no function's Ir moved, by estimated cycles (the
      * cause is then in the simulated caches or branches). */
-    bool ir_moved = false;
+    bool ir_moved = io < 0 || in < 0 || d->ir_old != d->ir_new;
     for (size_t i = 0; i < now->n && !ir_moved; i++) {
         const mb_fn_cost *f = &now->fns[i];
-        ir_moved = fn_val(old, profile_find(old, f->name, f->file), io,
-                          false) != fn_val(now, f, in, false);
+        const mb_fn_cost *g = profile_find(old, f->name, f->file);
+        if (g || !old->left_out)
+            ir_moved = fn_val(old, g, io, false) != fn_val(now, f, in, false);
     }
     for (size_t i = 0; i < old->n && !ir_moved; i++)
-        ir_moved = !profile_find(now, old->fns[i].name, old->fns[i].file);
+        ir_moved = !now->left_out &&
+                   !profile_find(now, old->fns[i].name, old->fns[i].file);
     d->ir_unchanged = !ir_moved;
     d->event = ir_moved || io < 0 ? "Ir" : CG_CYCLES_NAME;
     int eo = ir_moved ? io : -1, en = ir_moved ? in : -1;
     for (size_t i = 0; i < now->n; i++) {
         const mb_fn_cost *f = &now->fns[i];
         const mb_fn_cost *g = profile_find(old, f->name, f->file);
+        if (!g && old->left_out)
+            continue; /* below what the base kept: its cost is unknown */
         pf_change c = {.old = g,
                        .now = f,
                        .name = f->name,
@@ -930,7 +935,7 @@ pf_diff *profile_diff(const mb_profile *old, const mb_profile *now)
     }
     for (size_t i = 0; i < old->n; i++) {
         const mb_fn_cost *g = &old->fns[i];
-        if (profile_find(now, g->name, g->file))
+        if (profile_find(now, g->name, g->file) || now->left_out)
             continue;
         pf_change c = {.old = g,
                        .name = g->name,
@@ -1022,4 +1027,43 @@ void pf_diff_text(const pf_diff *d, size_t max, char *buf, size_t len)
     }
     if (d->n > max && used + 1 < len)
         snprintf(buf + used, len - used, ", %zu more", d->n - max);
+}
+
+void pf_why_text(const pf_diff *d, size_t max, char *buf, size_t len)
+{
+    if (!d->ir_unchanged) {
+        pf_diff_text(d, max, buf, len);
+        return;
+    }
+    char ir[48];
+    pf_count(d->ir_new, false, ir, sizeof ir);
+    if (d->nevents == 0) {
+        snprintf(buf, len,
+                 "instructions unchanged (%s Ir/iter), and no simulated "
+                 "cache or branch event moved: the cause is outside what "
+                 "callgrind simulates (memory layout, alignment, the "
+                 "machine)",
+                 ir);
+        return;
+    }
+    size_t used = (size_t)snprintf(buf, len,
+                                   "instructions unchanged (%s Ir/iter); "
+                                   "simulated events that moved:",
+                                   ir);
+    for (size_t i = 0; i < d->nevents && i < 4 && used < len; i++) {
+        const pf_event *e = &d->events[i];
+        char delta[48], a[48], b[48];
+        pf_count(e->now - e->old, true, delta, sizeof delta);
+        pf_count(e->old, false, a, sizeof a);
+        pf_count(e->now, false, b, sizeof b);
+        used +=
+            (size_t)snprintf(buf + used, len - used, "%s %s %s/iter (%s -> %s)",
+                             i ? "," : "", e->name, delta, a, b);
+    }
+    if (d->n && used < len) {
+        used +=
+            (size_t)snprintf(buf + used, len - used, "; by estimated cycles: ");
+        if (used < len)
+            pf_diff_text(d, max, buf + used, len - used);
+    }
 }

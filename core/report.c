@@ -1,6 +1,8 @@
 /* Console, CSV and markdown reports of a run and its comparison. */
 #include "report.h"
 
+#include "profile.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -563,6 +565,37 @@ static void method_text(const cmp_result *c, bool instr, char *buf, size_t len)
                  100 * c->threshold);
 }
 
+/* The functions behind each slower or faster verdict, where both sides
+ * were profiled under callgrind (instructions runs, or ab --why). */
+static void why_lines(FILE *f, const cmp_result *c, bool md)
+{
+    bool any = false;
+    for (size_t i = 0; i < c->n; i++) {
+        const cmp_row *r = &c->rows[i];
+        if (!r->why || (r->verdict != CMP_SLOWER && r->verdict != CMP_FASTER))
+            continue;
+        if (!any)
+            fputs(md ? "**Why** (callgrind, per iteration, functions whose "
+                       "cost moved most):\n\n"
+                     : "why (callgrind, per iteration, functions whose cost "
+                       "moved most):\n",
+                  f);
+        any = true;
+        char text[2048];
+        pf_why_text(r->why, PF_MAX_LISTED, text, sizeof text);
+        if (!text[0])
+            snprintf(text, sizeof text, "no function's cost moved");
+        if (md)
+            fprintf(f, "- `%s` %+.1f%%: %s\n", r->name, 100 * r->change.change,
+                    text);
+        else
+            fprintf(f, "  %s %+.1f%%: %s\n", r->name, 100 * r->change.change,
+                    text);
+    }
+    if (any && md)
+        fputc('\n', f);
+}
+
 static void compare_console(FILE *f, const cmp_result *c, bool color,
                             bool instr)
 {
@@ -614,6 +647,7 @@ static void compare_console(FILE *f, const cmp_result *c, bool color,
     fprintf(f, " · %s\n", method);
     if (!instr)
         fprintf(f, "%s\n", ci_legend);
+    why_lines(f, c, false);
 }
 
 static void compare_markdown(FILE *f, const cmp_result *c, bool instr)
@@ -656,6 +690,7 @@ static void compare_markdown(FILE *f, const cmp_result *c, bool instr)
     fputc('\n', f);
     if (!instr)
         fprintf(f, "%s\n\n", ci_legend);
+    why_lines(f, c, true);
 }
 
 static void instr_console(FILE *f, const mb_run *run, const cmp_result *cmp,
