@@ -60,6 +60,7 @@
 #include "compare.h"
 #include "file.h"
 #include "json.h"
+#include "profile.h"
 #include "pin.h"
 #include "proc.h"
 #include "run.h"
@@ -78,6 +79,9 @@
  * calibration and benchmarks too slow for their budget take longer than T,
  * but not 50 times. */
 #define AB_ROUND_TIMEOUT 120
+/* --why's run of each side under callgrind: about 50x slower than
+ * native, and a Valgrind start. */
+#define AB_WHY_TIMEOUT 1200
 
 /* The temp files. */
 static char tmp_dir[512], tmp_out[600], tmp_err[600], tmp_json[600];
@@ -402,8 +406,137 @@ static int absorb(side *s, const mb_run *r, int k, int nrounds)
             }
         }
         free(nan_row);
+        /* --measure=instructions: every round counts the same, so the
+         * first round's profile stands for all. */
+        if (!dst->profile && src->profile &&
+            !(dst->profile = profile_copy(src->profile)))
+            return tool_fail("ab: out of memory");
     }
     return 0;
+}
+
+/* ---- --why: the slower benchmarks again, under callgrind ------------------
+ */
+
+/* Appends name to the extended regular expression in re as an exact
+ * alternative; false when re[cap] is too small. */
+static bool re_add(char *re, size_t cap, const char *name)
+{
+    size_t u = strlen(re);
+    if (u + 2 >= cap)
+        return false;
+    if (u)
+        re[u++] = '|';
+    for (const char *p = name; *p; p++) {
+        if (strchr("\\^$.|?*+()[]{}", *p)) {
+            if (u + 1 >= cap)
+                return false;
+            re[u++] = '\\';
+        }
+        if (u + 1 >= cap)
+            return false;
+        re[u++] = *p;
+    }
+    re[u] = '\0';
+    return true;
+}
+
+/* Runs side s's benchmarks matching filter under callgrind; *out gets the
+ * run. 0, or 2 after the message. */
+static int why_measure(const side *s, const tool_opts *o, const char *filter,
+                       mb_run **out)
+{
+    char a_out[700];
+    snprintf(a_out, sizeof a_out, "--out=%s", tmp_json);
+    char **argv = calloc((size_t)o->npass + 6, sizeof *argv);
+    if (!argv)
+        return tool_fail("ab: out of memory");
+    int n = 0;
+    argv[n++] = (char *)s->path;
+    argv[n++] = "--measure=instructions";
+    argv[n++] = "--format=json";
+    argv[n++] = a_out;
+    argv[n++] = (char *)filter;
+    /* The bench flags, less those the callgrind run replaces or that do
+     * not apply to it (docs/instructions.md). */
+    static const char *const skip[] = {"--filter", "--measure", "--samples",
+                                       "--counters", "--max-time"};
+    for (int i = 0; i < o->npass; i++) {
+        bool drop = false;
+        for (size_t k = 0; k < sizeof skip / sizeof *skip; k++) {
+            size_t l = strlen(skip[k]);
+            drop |= strncmp(o->pass[i], skip[k], l) == 0 &&
+                    (o->pass[i][l] == '=' || o->pass[i][l] == '\0');
+        }
+        if (!drop)
+            argv[n++] = o->pass[i];
+    }
+    unlink(tmp_json);
+    bool to;
+    int status = spawn(argv, AB_WHY_TIMEOUT, &to);
+    free(argv);
+    if (status == -1)
+        return tool_fail("ab: --why: cannot run %s '%s': %s", s->label, s->path,
+                         strerror(errno));
+    if (to || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        char w[700];
+        why(status, to, AB_WHY_TIMEOUT, w, sizeof w);
+        return tool_fail("ab: --why: %s '%s' --measure=instructions failed: "
+                         "%s",
+                         s->label, s->path, w);
+    }
+    char err[768];
+    char *text = NULL;
+    size_t len = 0;
+    mb_status st = archive_read_file(tmp_json, &text, &len, err, sizeof err);
+    if (st == MB_OK)
+        st = json_load_run(text, len, tmp_json, out, err, sizeof err);
+    free(text);
+    if (st != MB_OK)
+        return tool_fail("ab: --why: %s '%s' wrote no usable JSON: %s",
+                         s->label, s->path, err);
+    return 0;
+}
+
+/* --why: the benchmarks that came out slower, measured once more on both
+ * sides under callgrind, and the difference of their profiles attached to
+ * cmp's rows. The runs are kept in instr[2] (they must outlive cmp). */
+static int why_attach(side sides[2], const tool_opts *o, cmp_result *cmp,
+                      mb_run *instr[2])
+{
+    size_t cap = 64;
+    for (size_t i = 0; i < cmp->n; i++)
+        cap += 2 * strlen(cmp->rows[i].name) + 1;
+    char *re = calloc(cap, 1), *flt = malloc(cap + 16);
+    if (!re || !flt) {
+        free(re);
+        free(flt);
+        return tool_fail("ab: out of memory");
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < cmp->n; i++)
+        if (cmp->rows[i].verdict == CMP_SLOWER && !cmp->rows[i].why) {
+            re_add(re, cap, cmp->rows[i].name);
+            k++;
+        }
+    int code = 0;
+    if (k) {
+        snprintf(flt, cap + 16, "--filter=^(%s)$", re);
+        if (isatty(STDERR_FILENO))
+            fprintf(stderr,
+                    "\rmicrobe ab: --why: %zu benchmark%s under "
+                    "callgrind\033[K",
+                    k, k == 1 ? "" : "s");
+        for (int j = 0; j < 2 && !code; j++)
+            code = why_measure(&sides[j], o, flt, &instr[j]);
+        if (isatty(STDERR_FILENO))
+            fprintf(stderr, "\r\033[K");
+        if (!code)
+            cmp_attach_why(cmp, instr[0], instr[1]);
+    }
+    free(re);
+    free(flt);
+    return code;
 }
 
 /* One invocation: side s in round k. */
@@ -594,6 +727,13 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
         cmp_free(cmp);
         return tool_fail("ab: out of memory");
     }
+    mb_run *instr[2] = {NULL, NULL};
+    if (o->why && (code = why_attach(sides, o, cmp, instr)) != 0) {
+        cmp_free(cmp);
+        run_free(instr[0]);
+        run_free(instr[1]);
+        return code;
+    }
     if (o->format == FMT_JSON || o->format == FMT_CSV)
         for (size_t i = 0; i < sides[1].acc->nwarnings; i++)
             fprintf(stderr, "microbe: warning: %s\n",
@@ -611,6 +751,8 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
     else
         code = tool_verdict_exit(cmp, o, label);
     cmp_free(cmp);
+    run_free(instr[0]);
+    run_free(instr[1]);
     return code;
 }
 

@@ -57,6 +57,11 @@ static const char usage[] =
     "                              least busy one no other microbe run "
     "holds)\n"
     "  --seed=N                    ab: seed of the order within rounds\n"
+    "  --why                       ab: run the benchmarks that came out "
+    "slower under\n"
+    "                              callgrind on both sides and name the "
+    "functions\n"
+    "                              whose cost moved (docs/instructions.md)\n"
     "  --out=FILE                  report: the HTML file (default "
     "microbe-report.html; - for stdout)\n"
     "  --keep=N                    prune: runs to keep\n"
@@ -224,6 +229,8 @@ static int parse(const command *c, int argc, char **argv, tool_opts *o)
                     v);
             else
                 o->cpu = (int)l;
+        } else if ((f & F_AB) && strcmp(name, "why") == 0) {
+            o->why = true;
         } else if ((f & F_AB) && strcmp(name, "seed") == 0) {
             char *end;
             errno = 0;

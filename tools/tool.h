@@ -18,6 +18,7 @@ typedef struct tool_opts {
     double threshold, alpha; /* fractions */
     bool fail_on_regression;
     bool fail_on_inconclusive;
+    bool why;           /* ab --why */
     long keep;          /* prune --keep; -1 when not given */
     long rounds;        /* ab --rounds; 0: default */
     double min_time;    /* ab --min-time (s); 0: default */
