@@ -472,15 +472,16 @@ static int why_measure(const side *s, const tool_opts *o, const char *filter,
             argv[n++] = o->pass[i];
     }
     unlink(tmp_json);
-    bool to;
-    int status = spawn(argv, AB_WHY_TIMEOUT, &to);
+    proc p;
+    char why_not[128];
+    bool ran = spawn(&p, argv, AB_WHY_TIMEOUT, why_not, sizeof why_not);
     free(argv);
-    if (status == -1)
-        return tool_fail("ab: --why: cannot run %s '%s': %s", s->label, s->path,
-                         strerror(errno));
-    if (to || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (!ran)
+        return tool_fail("ab: --why: cannot run %s '%s': %s", s->label,
+                         s->path, why_not);
+    if (!exited_0(&p)) {
         char w[700];
-        why(status, to, AB_WHY_TIMEOUT, w, sizeof w);
+        why(&p, w, sizeof w);
         return tool_fail("ab: --why: %s '%s' --measure=instructions failed: "
                          "%s",
                          s->label, s->path, w);

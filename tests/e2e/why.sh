@@ -1,0 +1,60 @@
+#!/bin/bash
+# Which functions moved (--measure=instructions profiles, ab --why), under
+# the real Valgrind, on tests/fixtures/why/why_bench.c built twice: in the
+# slow build helper_b does 60% more rounds (only it may be named, nothing
+# else above a noise floor of zero: the counts are exact) and `chase`
+# follows the same number of pointers through memory that misses the cache
+# (time moves, instructions do not: "instructions unchanged" and the
+# simulated events that moved). Not in sanitizer builds.
+# usage: why.sh MICROBE WHY_BENCH WHY_BENCH_SLOW
+. "$(dirname "$0")/lib.sh"
+[ $# -eq 3 ] || die "usage: $0 MICROBE WHY_BENCH WHY_BENCH_SLOW"
+microbe=$1
+base=$2
+slow=$3
+export MICROBE_ARCHIVE="$E2E_TMP/archive"
+
+# A baseline comparison of two instructions runs.
+expect_exit 0 "$base" --measure=instructions --save-baseline=w --format=json
+jq -e '.benchmarks[] | select(.name == "pipeline") | .microbe.profile.functions
+       | map(.name) | index("helper_b") != null' "$OUT" >/dev/null ||
+    die "the run's profile lacks helper_b: $(head -c 600 "$OUT")"
+ok "the archived run has each benchmark's functions"
+expect_exit 0 "$slow" --measure=instructions --baseline=w --format=json
+cp "$OUT" "$E2E_TMP/cmp.json"
+row() { jq -c ".comparison.rows[] | select(.name == \"$1\")" "$E2E_TMP/cmp.json"; }
+[ "$(row pipeline | jq -r .verdict)" = slower ] || die "pipeline: $(row pipeline)"
+moved=$(row pipeline | jq -r '[.why.functions[] | select(.self_change != 0) | .name] | join(",")')
+[ "$moved" = helper_b ] || die "functions that moved in pipeline: '$moved', want helper_b only"
+ok "pipeline: helper_b and no other function moved"
+row pipeline | jq -e '.why.functions[0] | .self_change > 0 and (.file | endswith("why_bench.c")) and .line > 0' >/dev/null ||
+    die "helper_b without its change, file or line: $(row pipeline)"
+ok "helper_b comes with its change, file and line"
+row chase | jq -e '.why.instructions_unchanged and ([.why.events[] | select(.name == "D1mr" and .now > .base)] | length == 1)' >/dev/null ||
+    die "chase: $(row chase)"
+ok "chase: instructions unchanged, D1mr moved"
+[ "$(row steady | jq -r '.why.functions | length')" = 0 ] || die "steady moved: $(row steady)"
+ok "steady: nothing moved"
+
+expect_exit 0 "$slow" --measure=instructions --baseline=w
+grep -E '^  pipeline \+[0-9.]+%: helper_b \+[0-9,]+ Ir/iter \(why_bench\.c:[0-9]+\)$' "$OUT" >/dev/null ||
+    die "no why line for pipeline: $(cat "$OUT")"
+ok "the console names helper_b with file and line"
+expect_exit 0 "$slow" --measure=instructions --baseline=w --format=markdown
+grep -F -- '- `pipeline` +' "$OUT" | grep -qF 'helper_b +' || die "markdown: $(cat "$OUT")"
+ok "the markdown names helper_b"
+
+# A timed ab of the same pair, with --why: both slower in time; the
+# profiles name helper_b for one and say "instructions unchanged" for the
+# other, with the data cache misses that moved.
+expect_exit 0 "$microbe" ab "$base" "$slow" --why --rounds=12 --min-time=0.01
+grep -E '^pipeline .* slower$' "$OUT" >/dev/null || die "pipeline not slower in time: $(cat "$OUT")"
+grep -E '^  pipeline \+[0-9.]+%: helper_b \+[0-9,]+ Ir/iter \(why_bench\.c:[0-9]+\)$' "$OUT" >/dev/null ||
+    die "ab --why does not name helper_b: $(cat "$OUT")"
+ok "ab --why names helper_b"
+grep -E '^  chase \+[0-9.]+%: instructions unchanged \([0-9,]+ Ir/iter\); simulated events that moved:.* D1mr \+' "$OUT" >/dev/null ||
+    die "ab --why on chase: $(cat "$OUT")"
+ok "ab --why on chase: instructions unchanged, D1mr moved"
+grep -qE '^  steady [+-][0-9.]+%:' "$OUT" && die "steady explained: $(cat "$OUT")"
+ok "steady is not explained"
+done_checks
