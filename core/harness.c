@@ -156,6 +156,33 @@ void mb_error(mb_state *st, const char *fmt, ...)
     st->stop = true;
 }
 
+/* ---- misuse ------------------------------------------------------------ */
+
+/* The body misused MB_LOOP: the benchmark fails with `what`, and its loop
+ * ends at the next batch. */
+static void misuse(mb_state *st, const char *what)
+{
+    if (!st->error && !st->skip)
+        st->error = strdup(what);
+    st->stop = true;
+}
+
+/* A process the body forked, back in the harness: it must neither measure
+ * nor report. It tells the measuring process and ends. */
+static void not_ours(const mb_state *st)
+{
+    if (getpid() == st->pid)
+        return;
+    if (st->cfg->stray_fork)
+        *st->cfg->stray_fork = 1;
+    _exit(0);
+}
+
+void mb_batch_left(mb_state *st)
+{
+    misuse(st, HARNESS_BREAK);
+}
+
 /* ---- the loop ---------------------------------------------------------- */
 
 static void decide_samples(mb_state *st, double per_iter_ns)
@@ -326,10 +353,13 @@ static uint64_t team_begin(mb_state *st)
     if (st->thread == 0)
         lead(st);
     pthread_barrier_wait(&t->b);
-    if (t->next == 0)
+    if (t->next == 0) {
+        st->loop_ended = true;
         return 0;
+    }
     st->n = t->next;
     st->phase = t->phase;
+    st->in_batch = true;
     st->be->begin(st);
     /* The clock starts last: nothing above is timed. */
     st->t0 = st->cfg->now(st->cfg->clock_ctx);
@@ -338,13 +368,26 @@ static uint64_t team_begin(mb_state *st)
 
 uint64_t mb_batch_begin(mb_state *st)
 {
+    not_ours(st);
+    if (st->loop_ended) {
+        misuse(st, HARNESS_TWO_LOOPS);
+        return 0;
+    }
+    if (st->cfg->stray_fork && *st->cfg->stray_fork)
+        misuse(st, HARNESS_FORKED);
     st->entered = true;
     if (st->team)
         return team_begin(st);
     if (st->stop)
         st->phase = PHASE_DONE;
-    if (st->phase == PHASE_DONE)
-        return start_allocs(st) ? st->n : 0;
+    st->in_batch = true;
+    if (st->phase == PHASE_DONE) {
+        if (start_allocs(st))
+            return st->n;
+        st->in_batch = false;
+        st->loop_ended = true;
+        return 0;
+    }
     st->be->begin(st);
     /* The clock starts last: nothing above is timed. */
     st->t0 = st->cfg->now(st->cfg->clock_ctx);
@@ -354,7 +397,11 @@ uint64_t mb_batch_begin(mb_state *st)
 void mb_batch_end(mb_state *st)
 {
     uint64_t t1 = st->cfg->now(st->cfg->clock_ctx);
-    /* Everything below is outside the timed region. */
+    /* Everything below is outside the timed region (in instructions mode
+     * inside the collected one, at a cost the same in every batch, which
+     * cancels in the N2 - N1 difference). */
+    not_ours(st);
+    st->in_batch = false;
     if (st->phase == PHASE_ALLOCS) {
         end_allocs(st);
         return;
@@ -471,6 +518,15 @@ typedef struct thread_arg {
 static void run_body(mb_state *st)
 {
     st->inst->bench->fn(st);
+    not_ours(st);
+    if (st->in_batch) {
+        misuse(st, HARNESS_LEFT_EARLY);
+        if (st->team) { /* the others wait for this batch, and the next */
+            mb_batch_end(st);
+            while (team_begin(st) != 0)
+                mb_batch_end(st);
+        }
+    }
     if (st->team && !st->entered) {
         if (!st->error && !st->skip) {
             char why[96];
@@ -638,6 +694,7 @@ bool harness_call(const harness_cfg *cfg, const instance *inst, int round,
             .thread = k,
             .nthreads = nt,
             .target_ns = fmax(floor_ns, cfg->min_time_ns / want),
+            .pid = getpid(),
         };
         if (memo->iters == 0 || be == measure_instructions())
             st[k].phase = PHASE_CALIBRATE;

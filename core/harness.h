@@ -56,7 +56,21 @@ typedef struct harness_cfg {
      * the first round's samples. */
     bool count_allocs;
     bool pin_threads; /* pin each thread of .threads to its own CPU */
+    /* Shared memory (MAP_SHARED) that a process the body forked sets when
+     * it comes back into the harness; it then ends at once, and the
+     * measuring process reports HARNESS_FORKED. NULL: it just ends. */
+    volatile int *stray_fork;
 } harness_cfg;
+
+/* The error a benchmark gets (out->error) when its body misuses MB_LOOP
+ * or its process. */
+#define HARNESS_BREAK "its body leaves MB_LOOP with break"
+#define HARNESS_LEFT_EARLY                                                     \
+    "its body leaves MB_LOOP early (return, goto or longjmp)"
+#define HARNESS_TWO_LOOPS "its body runs MB_LOOP more than once"
+#define HARNESS_FORKED                                                         \
+    "its body calls fork() and the child goes on measuring (a child must "     \
+    "exec or _exit)"
 
 /* Iterations of the counting batch: as Google Benchmark's memory manager,
  * at most 16, never more than a sample's. */

@@ -189,8 +189,16 @@ int mb_main(int argc, char **argv)
     cli_opts o;
     if (cli_parse(argc, argv, &o, err, sizeof err) != MB_OK)
         return fail(name, err);
-    if (o.worker && strncmp(o.worker, "run:", 4) == 0)
-        return runner_worker_main(o.worker);
+    /* The instructions worker runs below, once the selection is known. */
+    if (o.worker && strncmp(o.worker, "instructions:", 13) != 0) {
+        int c = strncmp(o.worker, "run:", 4) == 0 ? runner_worker_main(o.worker)
+                                                  : -1;
+        if (c >= 0)
+            return c;
+        return fail(name, "--mb-worker is internal to microbe: it is given "
+                          "to the worker processes microbe starts itself; "
+                          "run the program without it");
+    }
     if (o.help) {
         printf(cli_usage, name);
         return 0;

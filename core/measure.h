@@ -94,6 +94,10 @@ struct mb_state {
     int thread, nthreads;
     team *team;
     batch last; /* this thread's last batch, for the team's leader */
+    /* misuse of MB_LOOP, checked outside the timed region */
+    int pid;         /* the measuring process */
+    bool in_batch;   /* between mb_batch_begin and mb_batch_end */
+    bool loop_ended; /* mb_batch_begin returned 0 */
 };
 
 /* A backend: begin runs in mb_batch_begin just before the clock starts,

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,6 +309,38 @@ int proc_wait_fd(int fd, int timeout_ms)
         if (ms_left(deadline) == 0)
             return 0;
     }
+}
+
+bool proc_write_all(int fd, const void *p, size_t len)
+{
+    sigset_t pipe_set, old;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    bool was_pending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    const char *c = p;
+    bool ok = true;
+    while (len && ok) {
+        ssize_t w = write(fd, c, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        ok = w > 0;
+        if (ok) {
+            c += w;
+            len -= (size_t)w;
+        }
+    }
+    /* A SIGPIPE this write raised is taken back before unblocking. */
+    if (!ok && errno == EPIPE && !was_pending) {
+        int e = errno;
+        struct timespec zero = {0, 0};
+        sigtimedwait(&pipe_set, NULL, &zero);
+        errno = e;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return ok;
 }
 
 void proc_kill(proc *p)

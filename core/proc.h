@@ -55,6 +55,10 @@ enum proc_wait_result proc_wait(proc *p, double timeout_s);
  * closed): 1, 0 when the time is up, -1 when interrupted as above. */
 int proc_wait_fd(int fd, int timeout_ms);
 
+/* Writes all of p to fd, a pipe to a child, without SIGPIPE when the
+ * child is gone (false then, as on any error). */
+bool proc_write_all(int fd, const void *p, size_t len);
+
 /* Kills p (its group too if it has one) with SIGKILL and reaps it; no-op
  * once reaped. proc_kill_timed_out also records the timeout for
  * proc_describe. */

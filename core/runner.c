@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -128,7 +129,27 @@ static void put_counter_names(int fd, size_t i, const counters *c)
 typedef struct one_note {
     volatile int done;       /* run_one returned */
     volatile int fds_closed; /* the body closed the record pipe */
+    volatile int stray_fork; /* harness_cfg.stray_fork */
 } one_note;
+
+/* How long a body's children get to come back into the harness. */
+#define RUNNER_CHILDREN_S 0.1
+
+/* Reaps this process's ended children and waits up to limit_s for the
+ * others to end. */
+static void await_children(double limit_s)
+{
+    for (int waited_ms = 0;;) {
+        pid_t w = waitpid(-1, NULL, WNOHANG);
+        if (w > 0 || (w < 0 && errno == EINTR))
+            continue;
+        if (w < 0 || waited_ms >= limit_s * 1000)
+            return; /* none left, or the time is up */
+        struct timespec ms = {0, 1000 * 1000};
+        nanosleep(&ms, NULL);
+        waited_ms++;
+    }
+}
 
 /* Runs instance i of round r and writes its records to fd: counters
  * opened for it alone, then the harness. */
@@ -165,10 +186,16 @@ static void run_one(const runner_cfg *cfg, const instance *inst, size_t i,
         h.samples = b->samples;
         h.samples_fixed = true;
     }
+    h.stray_fork = &note->stray_fork;
     struct stat before, after;
     bool have_fd = fstat(fd, &before) == 0;
     bool entered =
         harness_call(&h, inst, r, memo, ctr, &tmp, warn, sizeof warn);
+    /* Children the body left, back in the harness, end at their next
+     * batch boundary and say so: a moment for the last ones. */
+    await_children(RUNNER_CHILDREN_S);
+    if (!tmp.error && note->stray_fork)
+        tmp.error = strdup(HARNESS_FORKED);
     /* A body that closed the pipe (or opened something else in its
      * place): nothing can go through it; the worker says why. */
     if (have_fd && (fstat(fd, &after) != 0 || after.st_ino != before.st_ino ||
@@ -238,7 +265,7 @@ static void worker(const runner_cfg *cfg, const instance *insts, size_t n,
         proc p;
         char why[128];
         if (note != MAP_FAILED)
-            note->done = note->fds_closed = 0;
+            note->done = note->fds_closed = note->stray_fork = 0;
         if (note == MAP_FAILED || !proc_spawn(&p, &s, why, sizeof why)) {
             /* No fork: in this process, as a last resort. */
             one_note here = {0};
@@ -251,8 +278,8 @@ static void worker(const runner_cfg *cfg, const instance *insts, size_t n,
             continue;
         if (note->fds_closed) {
             put_text(fd, REC_ERROR, i, r,
-                     "closed the file descriptors microbe needs (its pipe "
-                     "to the measuring process) inside the benchmark");
+                     "its body closes file descriptors microbe needs (the pipe "
+                     "that carries its samples)");
             continue;
         }
         int status = p.status;
@@ -327,30 +354,45 @@ static bool send_plan(int fd, const runner_cfg *cfg, const instance *insts,
         .spec_len = cfg->counters_spec ? (uint32_t)strlen(cfg->counters_spec)
                                        : UINT32_MAX,
     };
-    if (!write_all(fd, &hd, sizeof hd) ||
-        (cfg->counters_spec && !write_all(fd, cfg->counters_spec, hd.spec_len)))
+    if (!proc_write_all(fd, &hd, sizeof hd) ||
+        (cfg->counters_spec &&
+         !proc_write_all(fd, cfg->counters_spec, hd.spec_len)))
         return false;
     for (size_t i = 0; i < n; i++) {
         plan_inst pi = {.memo = memo[i],
                         .skip = skip[i],
                         .name_len = (uint16_t)strlen(insts[i].name)};
-        if (!write_all(fd, &pi, sizeof pi) ||
-            !write_all(fd, insts[i].name, pi.name_len))
+        if (!proc_write_all(fd, &pi, sizeof pi) ||
+            !proc_write_all(fd, insts[i].name, pi.name_len))
             return false;
     }
     return true;
 }
 
+/* --mb-worker=run:PLANFD:RECFD:PARENT from this module's spawn: two pipes,
+ * and the process that passed them is our parent. Anything else was given
+ * by hand. */
+static bool from_runner(const char *arg, int *in, int *out)
+{
+    long parent = 0;
+    int used = 0;
+    struct stat a, b;
+    return sscanf(arg, "run:%d:%d:%ld%n", in, out, &parent, &used) == 3 &&
+           arg[used] == '\0' && parent > 1 && parent == (long)getppid() &&
+           fstat(*in, &a) == 0 && S_ISFIFO(a.st_mode) && fstat(*out, &b) == 0 &&
+           S_ISFIFO(b.st_mode);
+}
+
 int runner_worker_main(const char *arg)
 {
     int in = -1, out = -1;
-    if (sscanf(arg, "run:%d:%d", &in, &out) != 2 || in < 0 || out < 0) {
-        fprintf(stderr, "--mb-worker is internal to microbe\n");
-        return 2;
-    }
     plan_hdr hd;
-    if (!read_all(in, &hd, sizeof hd) || hd.magic != PLAN_MAGIC)
-        return 3;
+    if (!from_runner(arg, &in, &out) || !read_all(in, &hd, sizeof hd) ||
+        hd.magic != PLAN_MAGIC)
+        return -1;
+    /* What the bodies print goes to stderr: stdout is the report's, and
+     * the parent alone writes it. */
+    dup2(STDERR_FILENO, STDOUT_FILENO);
     char *spec = NULL;
     if (hd.spec_len != UINT32_MAX) {
         spec = calloc(hd.spec_len + 1, 1);
@@ -442,6 +484,7 @@ static int round_in_fork(void *arg)
 {
     spawn_ctx *c = arg;
     close(c->plan[0]);
+    dup2(STDERR_FILENO, STDOUT_FILENO); /* as runner_worker_main does */
     worker(c->cfg, c->insts, c->n, c->skip, c->memo, c->r, c->i0, c->rec[1]);
     return 0;
 }
@@ -466,8 +509,8 @@ static bool spawn(proc *p, const runner_cfg *cfg, const instance *insts,
     if (!ok)
         snprintf(why, sizeof why, "%s", strerror(errno));
     if (ok) {
-        snprintf(flag, sizeof flag, "--mb-worker=run:%d:%d", c.plan[0],
-                 c.rec[1]);
+        snprintf(flag, sizeof flag, "--mb-worker=run:%d:%d:%ld", c.plan[0],
+                 c.rec[1], (long)getpid());
         ok = proc_spawn(p, &s, why, sizeof why);
     }
     if (!ok) {

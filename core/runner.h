@@ -31,8 +31,9 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
  * throughput) to run, for runner_run and the callgrind driver alike. */
 mb_status runner_add_results(mb_run *run, const instance *insts, size_t n);
 
-/* The worker side: mb_main calls it for --mb-worker=run:PLANFD:RECFD and
- * returns what it returns. */
+/* The worker side: mb_main calls it for --mb-worker=run:... and returns
+ * what it returns: -1 when the flag did not come from runner_run (a user
+ * typed it), with nothing said. */
 int runner_worker_main(const char *arg);
 
 #endif

@@ -249,13 +249,18 @@ MB_API void mb_register(mb_bench *bench);
  * its very last step; mb_batch_end stops it as its very first. */
 MB_API uint64_t mb_batch_begin(mb_state *state);
 MB_API void mb_batch_end(mb_state *state);
+/* MB_LOOP calls it, after mb_batch_end, when the batch was left with
+ * `break`: the benchmark is then reported as failed. */
+MB_API void mb_batch_left(mb_state *state);
 
 /* The timed region. The harness chooses how many times the body runs, in
  * batches; everything outside it (setup, teardown) is never timed. Use it
- * exactly once per benchmark body; `break` out of it is not allowed. */
+ * exactly once per benchmark body; `break` out of it is not allowed (either
+ * fails the benchmark, reported by name). */
 #define MB_LOOP(st)                                                            \
     for (uint64_t mb_n_ = mb_batch_begin(st); mb_n_ != 0;                      \
-         mb_batch_end(st), mb_n_ = mb_batch_begin(st))                         \
+         mb_batch_end(st), mb_n_ ? mb_batch_left(st) : (void)0,               \
+                           mb_n_ = mb_batch_begin(st))                         \
         for (; mb_n_ != 0; mb_n_--)
 
 /* The current argument (from .args or .range, or the first of .product);
