@@ -55,6 +55,11 @@ expect_exit 0 env LD_LIBRARY_PATH="$libdir" ./bench_shared --list
 consumer/sum/1000
 noop" ] || die "--list printed: $(cat "$OUT")"
 ok "shared: --list prints consumer/sum/10, consumer/sum/1000, noop"
+# pkg-config's Libs carry -Wl,-rpath,${libdir}: no LD_LIBRARY_PATH needed
+# (and libmicrobe_main finds libmicrobe by its own rpath).
+expect_exit 0 env -u LD_LIBRARY_PATH ./bench_shared --list
+[ "$(wc -l <"$OUT")" -eq 3 ] || die "without LD_LIBRARY_PATH: $(cat "$OUT")"
+ok "shared: runs without LD_LIBRARY_PATH (rpath from pkg-config --libs)"
 
 # Static: microbe's own archives, then what `pkg-config --static` says
 # they need (minus the shared microbe libraries themselves).
