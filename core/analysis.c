@@ -7,59 +7,37 @@
 
 #include "run.h"
 
-/* Fixed: reruns of the analysis on the same data agree exactly. */
-#define ANALYSIS_SEED 0x6d6963726f6265ull
-
-/* Spread of the per-round medians, in log space: how much the level moved
- * between rounds (each a fresh process). x: scratch of r->n. */
-static void round_spread(mb_result *r, bool drop, double *x)
-{
-    size_t nr = 0;
-    for (size_t i = 0; i < r->n; i++)
-        nr = r->round[i] + 1u > nr ? r->round[i] + 1u : nr;
-    double *med = malloc((nr + 1) * sizeof *med);
-    double *tmp = malloc((r->n + 1) * sizeof *tmp);
-    size_t k = 0;
-    for (size_t rd = 0; med && tmp && rd < nr; rd++) {
-        size_t m = 0;
-        for (size_t i = 0; i < r->n; i++)
-            if (r->round[i] == rd &&
-                (!drop || !(r->flags[i] & SAMPLE_DISTURBED)))
-                x[m++] = result_per_iter(r, i);
-        double v = m ? st_median(x, m, tmp) : 0;
-        if (v > 0)
-            med[k++] = log(v);
-    }
-    r->nrounds = k;
-    r->round_spread = k >= 2 ? st_stddev(med, k) : 0;
-    free(med);
-    free(tmp);
-}
-
+/* The summary of r's samples, leaving disturbed ones out while enough
+ * clean ones remain; each sample's round goes with it, so that the
+ * interval takes the rounds (fresh processes) as its unit. */
 static void summarize_one(mb_result *r)
 {
     memset(&r->time, 0, sizeof r->time);
     r->ndisturbed = 0;
+    r->nrounds = 0;
+    r->round_spread = 0;
     if (r->n == 0)
         return;
     double *x = malloc(r->n * sizeof *x);
-    if (!x)
-        return;
-    size_t k = 0;
-    for (size_t i = 0; i < r->n; i++)
-        if (r->flags[i] & SAMPLE_DISTURBED)
-            r->ndisturbed++;
-    /* Leave disturbed samples out while enough clean ones remain. */
-    bool drop = r->n - r->ndisturbed >= 5;
-    for (size_t i = 0; i < r->n; i++)
-        if (!drop || !(r->flags[i] & SAMPLE_DISTURBED))
-            x[k++] = result_per_iter(r, i);
-    st_boot_opts o = {.seed = ANALYSIS_SEED, .resamples = 10000};
-    double *scratch = malloc(st_boot_scratch_size(k, &o) * sizeof(double));
-    if (scratch)
-        st_summarize(x, k, &o, scratch, &r->time);
-    round_spread(r, drop, x); /* x is scratch from here on */
+    uint16_t *rd = malloc(r->n * sizeof *rd);
+    double *scratch = malloc(st_summary_scratch_size(r->n) * sizeof(double));
+    if (x && rd && scratch) {
+        for (size_t i = 0; i < r->n; i++)
+            if (r->flags[i] & SAMPLE_DISTURBED)
+                r->ndisturbed++;
+        bool drop = r->n - r->ndisturbed >= 5;
+        size_t k = 0;
+        for (size_t i = 0; i < r->n; i++)
+            if (!drop || !(r->flags[i] & SAMPLE_DISTURBED)) {
+                rd[k] = r->round[i];
+                x[k++] = result_per_iter(r, i);
+            }
+        st_summarize(x, rd, k, 0.95, scratch, &r->time);
+        r->nrounds = r->time.rounds;
+        r->round_spread = r->time.round_sd;
+    }
     free(scratch);
+    free(rd);
     free(x);
 }
 

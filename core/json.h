@@ -29,7 +29,7 @@
  *         "samples": { "iters", "ns", "round", "flags" },
  *         "counters": { "names": [...], "values": [[per sample], ...] },
  *         "summary": { "n", "median", "mean", "stddev", "mad", "min",
- *           "max", "median_ci", "mean_ci", "confidence", "outliers" },
+ *           "max", "median_ci", "ci_rounds", "confidence", "outliers" },
  *         "complexity" } } ] }
  *
  * Context keys named "warnings" or "microbe_format" are not written (they

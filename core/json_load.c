@@ -193,6 +193,15 @@ static bool load_interval(json_ld *l, const json_t *obj, const char *where,
     return true;
 }
 
+/* Optional (older files have "mean_ci" instead, which is ignored). */
+static bool load_ci_rounds(json_ld *l, const json_t *s, const char *where,
+                           size_t *x)
+{
+    *x = 0;
+    return !json_object_get(s, "ci_rounds") ||
+           getcount(l, s, where, "ci_rounds", x);
+}
+
 static bool load_summary(json_ld *l, const json_t *s, const char *where,
                          mb_summary *t)
 {
@@ -207,7 +216,7 @@ static bool load_summary(json_ld *l, const json_t *s, const char *where,
            getnum(l, s, where, "min", &t->min) &&
            getnum(l, s, where, "max", &t->max) &&
            load_interval(l, s, where, "median_ci", &t->median_ci) &&
-           load_interval(l, s, where, "mean_ci", &t->mean_ci) &&
+           load_ci_rounds(l, s, where, &t->ci_rounds) &&
            getnum(l, s, where, "confidence", &t->confidence) &&
            (o = jl_get(l, s, where, "outliers", K_OBJ, true)) &&
            getcount(l, o, w2, "low_severe", &t->outliers.low_severe) &&

@@ -120,7 +120,8 @@ static json_t *summary_json(const mb_summary *s, bool *ok)
     jw_put(o, "min", jw_num(s->min), ok);
     jw_put(o, "max", jw_num(s->max), ok);
     jw_put(o, "median_ci", interval(s->median_ci, ok), ok);
-    jw_put(o, "mean_ci", interval(s->mean_ci, ok), ok);
+    /* Rounds the interval came from (0: this sample's median only). */
+    jw_put(o, "ci_rounds", json_integer((json_int_t)s->ci_rounds), ok);
     jw_put(o, "confidence", jw_num(s->confidence), ok);
     jw_put(out, "low_severe", json_integer((json_int_t)s->outliers.low_severe),
            ok);

@@ -283,7 +283,7 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
     }
     const char *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
     fprintf(f, "%s%-*s  %10s  %-21s %-7s %-10s", bold, w,
-            group ? group : "benchmark", "time/iter", "95% CI", "rounds",
+            group ? group : "benchmark", "time/iter", "95% CI (runs)", "rounds",
             "outliers");
     if (thr)
         fprintf(f, " %14s", "throughput");
@@ -309,7 +309,10 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
         char *sp = strchr(lo, ' ');
         if (sp && strcmp(sp, strchr(hi, ' ') ? strchr(hi, ' ') : "") == 0)
             *sp = '\0';
-        snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+        /* "*": fewer than 3 rounds, the interval of this run's median
+         * only (see the legend). */
+        snprintf(ci, sizeof ci, "[%s, %s]%s", lo, hi,
+                 r->time.ci_rounds ? "" : "*");
         fmt_outliers(&r->time, out, sizeof out);
         fputs("  ", f);
         pad(f, t, 10, true);
@@ -729,6 +732,30 @@ static void instr_markdown(FILE *f, const mb_run *run)
     fputc('\n', f);
 }
 
+/* What the per-benchmark interval estimates, once under the tables. */
+static void console_legend(FILE *f, const mb_run *run)
+{
+    size_t rounds = 0, few = 0;
+    for (size_t i = 0; i < run->nresults; i++) {
+        const mb_result *r = &run->results[i];
+        if (r->error || r->time.n == 0)
+            continue;
+        if (r->time.ci_rounds)
+            rounds = r->time.ci_rounds > rounds ? r->time.ci_rounds : rounds;
+        else
+            few++;
+    }
+    if (rounds)
+        fprintf(f, "95%% CI (runs): interval for the median a run of this "
+                   "build measures here, from the spread between its rounds "
+                   "(each a fresh process)\n");
+    if (few)
+        fprintf(f, "*: fewer than 3 rounds: the interval of this run's median "
+                   "only; fresh runs vary more\n");
+    if (rounds || few)
+        fputc('\n', f);
+}
+
 static void console(FILE *f, const mb_run *run, const cmp_result *cmp,
                     bool color)
 {
@@ -748,6 +775,7 @@ static void console(FILE *f, const mb_run *run, const cmp_result *cmp,
         if (first)
             console_block(f, run, g, &cc, color);
     }
+    console_legend(f, run);
     if (cmp)
         compare_console(f, cmp, color, false);
 }
@@ -861,10 +889,11 @@ static void markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
     bool mem = false;
     for (size_t i = 0; i < run->nresults; i++)
         mem |= allocates(&run->results[i]);
-    fprintf(f,
-            "| benchmark | time/iter | 95%% CI | outliers | complexity | "
-            "vs fastest |%s\n|---|---:|---|---|---|---:|%s\n",
-            mem ? " allocs/iter | bytes/iter |" : "", mem ? "---:|---:|" : "");
+    fprintf(
+        f,
+        "| benchmark | time/iter | 95%% CI (runs) | outliers | complexity | "
+        "vs fastest |%s\n|---|---:|---|---|---|---:|%s\n",
+        mem ? " allocs/iter | bytes/iter |" : "", mem ? "---:|---:|" : "");
     for (size_t i = 0; i < run->nresults; i++) {
         const mb_result *r = &run->results[i];
         if (r->error) {
@@ -884,8 +913,8 @@ static void markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
         fmt_outliers(&r->time, out, sizeof out);
         if (r->vs_fastest > 0)
             snprintf(rel, sizeof rel, "%.2fx", r->vs_fastest);
-        fprintf(f, "| `%s` | %s | [%s, %s] | %s | %s | %s |", r->name, t, lo,
-                hi, out, r->complexity, rel);
+        fprintf(f, "| `%s` | %s | [%s, %s]%s | %s | %s | %s |", r->name, t, lo,
+                hi, r->time.ci_rounds ? "" : "\\*", out, r->complexity, rel);
         if (mem)
             fprintf(f, " %s | %s |", na, nb);
         fputc('\n', f);

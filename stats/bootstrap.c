@@ -264,31 +264,3 @@ st_interval st_bootstrap_ci(const double *x, size_t n, const st_boot_opts *opts,
     stats_sort(scratch, m);
     return ci_sorted(scratch, m, &o, scratch + n, scratch + 3 * n);
 }
-
-void st_summarize(const double *x, size_t n, const st_boot_opts *opts,
-                  double *scratch, mb_summary *out)
-{
-    st_boot_opts o = stats_opts(opts);
-    double *s = scratch;
-    size_t m = stats_finite(x, n, s);
-    stats_sort(s, m);
-    out->n = m;
-    out->n_ignored = n - m;
-    out->confidence = o.confidence;
-    out->median = st_quantile_sorted(s, m, 0.5);
-    out->mean = st_mean(s, m);
-    out->stddev = st_stddev(s, m);
-    out->min = m ? s[0] : NAN;
-    out->max = m ? s[m - 1] : NAN;
-    out->outliers = st_tukey(x, n, scratch + n, NULL);
-    out->mad = st_mad(s, m, scratch + n);
-    if (m == 0) {
-        st_interval nan = {NAN, NAN};
-        out->median_ci = out->mean_ci = nan;
-        return;
-    }
-    o.estimator = ST_MEDIAN;
-    out->median_ci = ci_sorted(s, m, &o, scratch + n, scratch + 3 * n);
-    o.estimator = ST_MEAN;
-    out->mean_ci = ci_sorted(s, m, &o, scratch + n, scratch + 3 * n);
-}

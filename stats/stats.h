@@ -67,7 +67,7 @@ typedef struct st_interval {
     double lo, hi;
 } st_interval;
 
-/* Doubles of scratch that st_bootstrap_ci / st_summarize need for n values:
+/* Doubles of scratch that st_bootstrap_ci needs for n values:
  * 3 n + resamples. opts may be NULL (all defaults) here and below. */
 size_t st_boot_scratch_size(size_t n, const st_boot_opts *opts);
 /* Confidence interval of the estimator of x. Degenerate input (n < 2, all
@@ -85,14 +85,40 @@ st_interval st_bootstrap_ci(const double *x, size_t n, const st_boot_opts *opts,
 typedef struct mb_summary {
     size_t n;
     double median, mean, stddev, mad, min, max;
-    st_interval median_ci, mean_ci;
+    /* The interval of median, at level confidence. With rounds >= 3 (each a
+     * fresh process) it is an interval for the level a fresh run would
+     * show: ci_rounds = rounds, see st_summarize. Otherwise ci_rounds = 0
+     * and it is the distribution-free interval of this sample's median
+     * (order statistics), which says nothing of how runs differ. */
+    st_interval median_ci;
     double confidence;
+    size_t ci_rounds;
+    size_t rounds;   /* rounds with values */
+    double round_sd; /* SD of the log round medians; 0 below 2 rounds */
     st_outliers outliers;
     size_t n_ignored; /* non-finite values left out (n counts the others) */
 } mb_summary;
-/* Fills *out from x[n]; scratch of st_boot_scratch_size(n, opts). */
-void st_summarize(const double *x, size_t n, const st_boot_opts *opts,
-                  double *scratch, mb_summary *out);
+/* Doubles of scratch that st_summarize needs for n values. */
+size_t st_summary_scratch_size(size_t n);
+/* Fills *out from x[n], x[i] measured in round round[i] (round may be
+ * NULL: one round). confidence in (0, 1), else 0.95.
+ *
+ * The interval: samples of one round share their process's state (heap
+ * and page placement, a neighbour's load), so pooling them as independent
+ * draws gives an interval of this process's median, which a fresh run
+ * misses far more often than 5% (70% coverage at 20 samples, 40% at 100,
+ * for 5 rounds of 5% round spread). With 3 or more rounds it is
+ * median x exp(+-t(r - 1) se), se^2 = max(s^2, floor) / r, s^2 the
+ * variance of the r log round medians and floor what the within-round
+ * scatter alone gives a median, (pi / 2) sigma^2 / m averaged over the
+ * rounds (sigma from the MAD): the t interval of a mean of r values, which
+ * covers the level of a fresh run (the rounds' common median) at its
+ * nominal level when round levels scatter normally in the log. With fewer
+ * rounds: [x(l), x(n + 1 - l)], l the largest with
+ * 1 - 2 P(Bin(n, 1/2) < l) >= confidence ([min, max] when none is). No
+ * resampling: O(n log n + n x rounds). */
+void st_summarize(const double *x, const uint16_t *round, size_t n,
+                  double confidence, double *scratch, mb_summary *out);
 
 /* ---- Change between two samples ------------------------------------------ */
 typedef struct st_change {

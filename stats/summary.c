@@ -182,3 +182,113 @@ st_outliers st_tukey(const double *x, size_t n, double *scratch,
     }
     return o;
 }
+
+size_t st_summary_scratch_size(size_t n)
+{
+    return 2 * n + 1;
+}
+
+/* The distribution-free interval of the median of sorted s[n]: order
+ * statistics l and n + 1 - l (1-based) cover it with probability
+ * 1 - 2 P(Bin(n, 1/2) <= l - 1); the largest l that keeps that at least
+ * conf. */
+static st_interval median_order_ci(const double *s, size_t n, double conf)
+{
+    st_interval ci = {s[0], s[n - 1]};
+    /* P(Bin(n, 1/2) <= k) summed in logs: n may be 10^6. */
+    double lp = -(double)n * log(2.0), cdf = exp(lp);
+    for (size_t l = 1; 2 * l <= n; l++) {
+        /* cdf = P(Bin <= l - 1) */
+        if (1 - 2 * cdf < conf)
+            break;
+        ci.lo = s[l - 1];
+        ci.hi = s[n - l];
+        lp += log((double)(n - l + 1)) - log((double)l);
+        cdf += exp(lp);
+    }
+    return ci;
+}
+
+/* Medians and within-round spread of the log values of x's rounds:
+ * lev[k] for each round that has values (ascending round index), and the
+ * floor (pi / 2) sigma_k^2 / m_k averaged over them. buf[n]. Returns the
+ * number of rounds. */
+static size_t round_medians(const double *x, const uint16_t *round, size_t n,
+                            double *buf, double *lev, double *floor_var)
+{
+    size_t r = 0;
+    double fv = 0;
+    uint32_t prev = 0;
+    bool first = true;
+    for (;;) {
+        uint32_t cur = UINT32_MAX;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(x[i]) && x[i] > 0 && (first || round[i] > prev) &&
+                round[i] < cur)
+                cur = round[i];
+        if (cur == UINT32_MAX)
+            break;
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(x[i]) && x[i] > 0 && round[i] == cur)
+                buf[m++] = log(x[i]);
+        double med = stats_quantile_inplace(buf, m, 0.5);
+        for (size_t i = 0; i < m; i++)
+            buf[i] = fabs(buf[i] - med);
+        double sd = 1.4826 * stats_quantile_inplace(buf, m, 0.5);
+        fv += acos(-1.0) / 2 * sd * sd / (double)m;
+        lev[r++] = med;
+        prev = cur;
+        first = false;
+    }
+    *floor_var = r ? fv / (double)r : 0;
+    return r;
+}
+
+void st_summarize(const double *x, const uint16_t *round, size_t n,
+                  double confidence, double *scratch, mb_summary *out)
+{
+    double *s = scratch;
+    if (!(confidence > 0 && confidence < 1))
+        confidence = 0.95;
+    size_t m = stats_finite(x, n, s);
+    stats_sort(s, m);
+    out->n = m;
+    out->n_ignored = n - m;
+    out->confidence = confidence;
+    out->median = st_quantile_sorted(s, m, 0.5);
+    out->mean = st_mean(s, m);
+    out->stddev = st_stddev(s, m);
+    out->min = m ? s[0] : NAN;
+    out->max = m ? s[m - 1] : NAN;
+    out->outliers = st_tukey(x, n, scratch + n, NULL);
+    out->ci_rounds = 0;
+    out->rounds = m > 0;
+    out->round_sd = 0;
+    if (m == 0) {
+        out->mad = NAN;
+        out->median_ci.lo = out->median_ci.hi = NAN;
+        return;
+    }
+    out->median_ci = median_order_ci(s, m, confidence);
+    /* The MAD from the sorted copy, before the rounds reuse it. */
+    out->mad = st_mad(s, m, scratch + n);
+    if (!round || !(out->median > 0))
+        return;
+    /* Round medians (of the logs) into s; scratch + n is their buffer. */
+    double floor_var;
+    size_t r = round_medians(x, round, n, scratch + n, s, &floor_var);
+    out->rounds = r;
+    if (r >= 2) {
+        double sd = st_stddev(s, r);
+        out->round_sd = sd;
+        if (r >= 3) {
+            double var = fmax(sd * sd, floor_var);
+            double h = st_t_ppf(1 - (1 - confidence) / 2, (double)(r - 1)) *
+                       sqrt(var / (double)r);
+            out->median_ci.lo = out->median * exp(-h);
+            out->median_ci.hi = out->median * exp(h);
+            out->ci_rounds = r;
+        }
+    }
+}
