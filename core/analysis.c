@@ -46,6 +46,13 @@ static bool same(const char *a, const char *b)
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+/* The same arguments after the first (and threads): one line along the
+ * first argument (.product: a fit and crossovers per value of the rest). */
+static bool same_others(const mb_result *a, const mb_result *b)
+{
+    return strcmp(a->others ? a->others : "", b->others ? b->others : "") == 0;
+}
+
 static void fit_families(mb_run *run)
 {
     size_t n = run->nresults;
@@ -57,14 +64,15 @@ static void fit_families(mb_run *run)
         mb_result *r = &run->results[i];
         bool first = true;
         for (size_t j = 0; j < i; j++)
-            first &= !same(run->results[j].family, r->family);
+            first &= !(same(run->results[j].family, r->family) &&
+                       same_others(&run->results[j], r));
         if (!first)
             continue;
         size_t k = 0;
         for (size_t j = i; j < n; j++) {
             mb_result *q = &run->results[j];
-            if (same(q->family, r->family) && q->has_arg && q->arg > 0 &&
-                q->time.n > 0 && !q->error) {
+            if (same(q->family, r->family) && same_others(q, r) && q->has_arg &&
+                q->arg > 0 && q->time.n > 0 && !q->error) {
                 args[k] = (double)q->arg;
                 t[k++] = q->time.median;
             }
@@ -74,7 +82,7 @@ static void fit_families(mb_run *run)
             continue;
         for (size_t j = i; j < n; j++) {
             mb_result *q = &run->results[j];
-            if (same(q->family, r->family)) {
+            if (same(q->family, r->family) && same_others(q, r)) {
                 q->fit = fit;
                 strncpy(q->complexity, st_big_o_name(fit.big_o),
                         sizeof q->complexity - 1);
@@ -97,7 +105,8 @@ static void relative_speed(mb_run *run)
         size_t peers = 0;
         for (size_t j = 0; j < run->nresults; j++) {
             mb_result *q = &run->results[j];
-            if (same(q->group, r->group) && q->arg == r->arg && q->time.n > 0) {
+            if (same(q->group, r->group) && q->arg == r->arg &&
+                same_others(q, r) && q->time.n > 0) {
                 peers++;
                 best = fmin(best, q->time.median);
             }
@@ -115,26 +124,29 @@ void run_summarize(mb_run *run)
     relative_speed(run);
 }
 
-/* The median of bench b of group g at arg, or NAN. */
+/* The median of bench b of group g at arg, on the line of `line`, or
+ * NAN. */
 static double median_at(const mb_run *run, const char *g, const char *b,
-                        int64_t arg)
+                        const mb_result *line, int64_t arg)
 {
     for (size_t i = 0; i < run->nresults; i++) {
         const mb_result *r = &run->results[i];
         if (same(r->group, g) && same(r->bench, b) && r->arg == arg &&
-            r->time.n > 0)
+            same_others(r, line) && r->time.n > 0)
             return r->time.median;
     }
     return NAN;
 }
 
-/* Whether results[i] is the first of its bench within its group. */
+/* Whether results[i] is the first of its bench within its group and
+ * line. */
 static bool is_first_bench(const mb_run *run, size_t i)
 {
     const mb_result *r = &run->results[i];
     for (size_t j = 0; j < i; j++)
         if (same(run->results[j].group, r->group) &&
-            same(run->results[j].bench, r->bench))
+            same(run->results[j].bench, r->bench) &&
+            same_others(&run->results[j], r))
             return false;
     return true;
 }
@@ -160,13 +172,15 @@ crossover *run_crossovers(const mb_run *run, size_t *nout)
         const mb_result *r = &run->results[i];
         bool first = r->group && r->has_arg;
         for (size_t j = 0; j < i && first; j++)
-            first = !same(run->results[j].group, r->group);
+            first = !(same(run->results[j].group, r->group) &&
+                      same_others(&run->results[j], r));
         if (!first)
             continue;
-        /* The group's arguments, ascending and distinct. */
+        /* The line's arguments, ascending and distinct. */
         size_t na = 0;
         for (size_t j = i; j < n; j++)
-            if (same(run->results[j].group, r->group))
+            if (same(run->results[j].group, r->group) &&
+                same_others(&run->results[j], r))
                 args[na++] = run->results[j].arg;
         qsort(args, na, sizeof *args, cmp_i64);
         size_t u = 0;
@@ -178,17 +192,18 @@ crossover *run_crossovers(const mb_run *run, size_t *nout)
          * ranking changes between neighbouring args. */
         for (size_t p = i; p < n; p++) {
             const mb_result *va = &run->results[p];
-            if (!same(va->group, r->group) || !is_first_bench(run, p))
+            if (!same(va->group, r->group) || !same_others(va, r) ||
+                !is_first_bench(run, p))
                 continue;
             for (size_t q = p + 1; q < n; q++) {
                 const mb_result *vb = &run->results[q];
-                if (!same(vb->group, r->group) || !is_first_bench(run, q) ||
-                    same(va->bench, vb->bench))
+                if (!same(vb->group, r->group) || !same_others(vb, r) ||
+                    !is_first_bench(run, q) || same(va->bench, vb->bench))
                     continue;
                 size_t k = 0;
                 for (size_t b = 0; b < na; b++) {
-                    double x = median_at(run, r->group, va->bench, args[b]);
-                    double y = median_at(run, r->group, vb->bench, args[b]);
+                    double x = median_at(run, r->group, va->bench, r, args[b]);
+                    double y = median_at(run, r->group, vb->bench, r, args[b]);
                     if (isfinite(x) && isfinite(y) && x > 0 && y > 0) {
                         xa[k] = (double)args[b];
                         ta[k] = x;
@@ -212,7 +227,8 @@ crossover *run_crossovers(const mb_run *run, size_t *nout)
                     }
                     out[cnt++] =
                         (crossover){r->group, b_wins ? vb->bench : va->bench,
-                                    b_wins ? va->bench : vb->bench, at[c]};
+                                    b_wins ? va->bench : vb->bench, at[c],
+                                    r->others ? r->others : ""};
                 }
             }
         }

@@ -402,6 +402,7 @@ void mb_batch_end(mb_state *st)
      * cancels in the N2 - N1 difference). */
     not_ours(st);
     st->in_batch = false;
+    st->iters_run += (double)st->n;
     if (st->phase == PHASE_ALLOCS) {
         end_allocs(st);
         return;
@@ -410,7 +411,6 @@ void mb_batch_end(mb_state *st)
         st->be->resume(st);
         st->paused = false;
     }
-    st->iters_run += (double)st->n;
     batch b;
     if (!st->be->end(st, t1, &b))
         return;
@@ -443,13 +443,15 @@ static void warn_pauses(const mb_state *st, int nst, mb_state *lead_st)
         timed += st[k].call_timed;
     }
     if (paused > PAUSE_DWARF_FACTOR * timed && paused > 0) {
-        char w[640];
+        char w[640], times[48] = "far more than";
+        if (timed > 0)
+            snprintf(times, sizeof times, "%.0fx", paused / timed);
         snprintf(w, sizeof w,
-                 "%.250s: the paused work takes %.0fx the timed work; each "
+                 "%.250s: the paused work takes %s the timed work; each "
                  "mb_pause/mb_resume pair costs ~%.0f ns (subtracted), so "
                  "the result rests on that subtraction: move the work out "
                  "of MB_LOOP or time more per pause",
-                 st->inst->name, timed > 0 ? paused / timed : INFINITY,
+                 st->inst->name, times,
                  (lead_st->cfg->overhead_ticks + lead_st->cfg->pause_ticks) *
                      lead_st->cfg->ns_per_tick);
         add_warn(lead_st, w);

@@ -413,6 +413,77 @@ static bool load_profile(json_ld *l, const json_t *p, const char *where,
     return true;
 }
 
+/* What the body set (label, skip, user counters, arguments, threads);
+ * all optional: older archives have none of it. */
+static bool load_body_values(json_ld *l, const json_t *b, const json_t *m,
+                             const char *where, const char *wm, mb_result *r)
+{
+    json_t *v = jl_get(l, b, where, "label", K_STR, false);
+    if (v && !jl_dupstr(l, &r->label, v))
+        return false;
+    if (!v && l->st != MB_OK)
+        return false;
+    if ((v = jl_get(l, m, wm, "skipped", K_STR, false))) {
+        if (!jl_dupstr(l, &r->skipped, v))
+            return false;
+    } else if (l->st != MB_OK)
+        return false;
+    if ((v = jl_get(l, b, where, "threads", K_INT, false))) {
+        json_int_t t = json_integer_value(v);
+        if (t < 1 || t > 1 << 20)
+            return jl_fail(l, MB_ERR_CORRUPT, "%s: 'threads' is not 1 or more",
+                           where);
+        r->threads = (int)t;
+    } else if (l->st != MB_OK)
+        return false;
+    v = jl_get(l, m, wm, "others", K_STR, false);
+    if (!v && l->st != MB_OK)
+        return false;
+    if (v ? !jl_dupstr(l, &r->others, v) : !(r->others = strdup("")))
+        return v ? false : jl_nomem(l);
+    if ((v = jl_get(l, m, wm, "args", K_ARR, false))) {
+        size_t n = json_array_size(v);
+        if (n > RUN_MAX_ARGS)
+            return jl_fail(l, MB_ERR_CORRUPT, "%s: more than %d 'args'", wm,
+                           RUN_MAX_ARGS);
+        for (size_t k = 0; k < n; k++) {
+            json_t *a = json_array_get(v, k);
+            if (!json_is_integer(a))
+                return jl_fail(l, MB_ERR_CORRUPT,
+                               "%s: args[%zu] is not an integer", wm, k);
+            r->args[k] = json_integer_value(a);
+        }
+        r->nargs = n;
+    } else if (l->st != MB_OK) {
+        return false;
+    } else if (r->has_arg) {
+        r->nargs = 1;
+        r->args[0] = r->arg;
+    }
+    if ((v = jl_get(l, m, wm, "user_counters", K_ARR, false))) {
+        for (size_t k = 0; k < json_array_size(v); k++) {
+            json_t *c = json_array_get(v, k);
+            json_t *cn = json_is_object(c) ? json_object_get(c, "name") : NULL;
+            json_t *cv = cn ? json_object_get(c, "value") : NULL;
+            json_t *cf = cv ? json_object_get(c, "flags") : NULL;
+            if (!json_is_string(cn) || !jl_is_kind(cv, K_NUMN) ||
+                !json_is_integer(cf) || json_integer_value(cf) < 0 ||
+                json_integer_value(cf) >
+                    (MB_COUNTER_RATE | MB_COUNTER_PER_ITER))
+                return jl_fail(l, MB_ERR_CORRUPT,
+                               "%s: user_counters[%zu] is not {name, value, "
+                               "flags}",
+                               wm, k);
+            if (!result_set_user(r, json_string_value(cn), numval(cv),
+                                 (int)json_integer_value(cf)))
+                return jl_nomem(l);
+        }
+    } else if (l->st != MB_OK) {
+        return false;
+    }
+    return true;
+}
+
 static bool load_microbe(json_ld *l, const json_t *b, size_t i, mb_result *r)
 {
     char where[160], wm[160];
@@ -482,6 +553,8 @@ static bool load_microbe(json_ld *l, const json_t *b, size_t i, mb_result *r)
         if (!em || !jl_dupstr(l, &r->error, em))
             return false;
     }
+    if (!load_body_values(l, b, m, where, wm, r))
+        return false;
 
     if ((v = jl_get(l, m, wm, "alloc", K_OBJ, false))) {
         static const char *const keys[] = {"iterations", "allocs", "bytes",

@@ -257,7 +257,7 @@ static json_t *result_json(const mb_result *r, size_t family_index,
     jw_put(b, "run_type", json_string("iteration"), ok);
     jw_put(b, "repetitions", json_integer(1), ok);
     jw_put(b, "repetition_index", json_integer(0), ok);
-    jw_put(b, "threads", json_integer(1), ok);
+    jw_put(b, "threads", json_integer(r->threads > 1 ? r->threads : 1), ok);
     jw_put(b, "family_index", json_integer((json_int_t)family_index), ok);
     jw_put(b, "per_family_instance_index",
            json_integer((json_int_t)instance_index), ok);
@@ -277,7 +277,18 @@ static json_t *result_json(const mb_result *r, size_t family_index,
     if (r->error) {
         jw_put(b, "error_occurred", json_true(), ok);
         jw_put(b, "error_message", jw_str(r->error), ok);
+    } else if (r->skipped) {
+        /* Google Benchmark's SkipWithMessage: not an error, a message. */
+        jw_put(b, "error_occurred", json_false(), ok);
+        jw_put(b, "error_message", jw_str(r->skipped), ok);
     }
+    if (r->label)
+        jw_put(b, "label", jw_str(r->label), ok);
+    /* User counters as Google Benchmark writes them: a key each, beside
+     * the standard ones (never replacing one). */
+    for (size_t k = 0; k < r->nuser; k++)
+        if (!json_object_get(b, r->user[k].name))
+            jw_put(b, r->user[k].name, gbnum(result_user_value(r, k)), ok);
 
     jw_put(m, "family", jw_str(r->family), ok);
     if (r->group)
@@ -291,6 +302,29 @@ static json_t *result_json(const mb_result *r, size_t family_index,
         jw_put(m, "bytes", jw_num(r->bytes), ok);
     if (r->unit[0])
         jw_put(m, "unit", json_string(r->unit), ok);
+    if (r->nargs > 1) {
+        json_t *a = json_array();
+        jw_put(m, "args", a, ok);
+        for (size_t k = 0; a && k < r->nargs; k++)
+            jw_push(a, json_integer((json_int_t)r->args[k]), ok);
+    }
+    if (r->others && r->others[0])
+        jw_put(m, "others", jw_str(r->others), ok);
+    if (r->skipped)
+        jw_put(m, "skipped", jw_str(r->skipped), ok);
+    if (r->nuser) {
+        /* As measured: per iteration (MB_COUNTER_PER_ITER, _RATE) or as
+         * set, with the flags that say how to show it. */
+        json_t *u = json_array();
+        jw_put(m, "user_counters", u, ok);
+        for (size_t k = 0; u && k < r->nuser; k++) {
+            json_t *c = json_object();
+            jw_push(u, c, ok);
+            jw_put(c, "name", jw_str(r->user[k].name), ok);
+            jw_put(c, "value", jw_num(r->user[k].value), ok);
+            jw_put(c, "flags", json_integer(r->user[k].flags), ok);
+        }
+    }
     jw_put(m, "samples", samples_json(r, ok), ok);
     if (r->ncounters)
         jw_put(m, "counters", counters_json(r, ok), ok);

@@ -145,11 +145,57 @@ static const char *short_name(const mb_result *r)
 static bool name_cell(FILE *f, const mb_result *r, int w, bool color)
 {
     fprintf(f, "  %-*s", w - 2, short_name(r));
-    if (!r->error)
-        return true;
-    fprintf(f, "  %s%s%s\n", color ? "\033[31m" : "", r->error,
-            color ? "\033[0m" : "");
-    return false;
+    if (r->error) {
+        fprintf(f, "  %s%s%s\n", color ? "\033[31m" : "", r->error,
+                color ? "\033[0m" : "");
+        return false;
+    }
+    if (r->skipped) {
+        fprintf(f, "  %sskipped: %s%s\n", color ? "\033[33m" : "", r->skipped,
+                color ? "\033[0m" : "");
+        return false;
+    }
+    return true;
+}
+
+/* The user counters (mb_counter) of results[idx[0..k)] (all when idx is
+ * NULL), by name in first-seen order. */
+typedef struct ucols {
+    const char *names[16];
+    size_t n;
+} ucols;
+
+static void user_cols(const mb_run *run, const size_t *idx, size_t k, ucols *u)
+{
+    u->n = 0;
+    for (size_t i = 0; i < k; i++) {
+        const mb_result *r = &run->results[idx ? idx[i] : i];
+        for (size_t c = 0; c < r->nuser; c++) {
+            size_t j = 0;
+            while (j < u->n && strcmp(u->names[j], r->user[c].name) != 0)
+                j++;
+            if (j == u->n && u->n < sizeof u->names / sizeof *u->names)
+                u->names[u->n++] = r->user[c].name;
+        }
+    }
+}
+
+/* User counter `name` of r as shown (per second for MB_COUNTER_RATE), or
+ * "" when r has none such. */
+static void user_cell(const mb_result *r, const char *name, char *buf,
+                      size_t len)
+{
+    buf[0] = '\0';
+    for (size_t c = 0; c < r->nuser; c++)
+        if (strcmp(r->user[c].name, name) == 0) {
+            double v = result_user_value(r, c);
+            if (!isfinite(v))
+                snprintf(buf, len, "-");
+            else if (r->user[c].flags & MB_COUNTER_RATE)
+                fmt_rate(v, "", buf, len);
+            else
+                fmt_count(v, buf, len);
+        }
 }
 
 static bool same(const char *a, const char *b)
@@ -254,10 +300,12 @@ static void print_fit(FILE *f, const mb_result *r, int w)
 {
     static const char *const fn[] = {"",         "·log n", "·n",
                                      "·n log n", "·n²",    "·n³"};
-    char coef[32];
+    char coef[32], who[160];
     report_time(r->fit.coef, coef, sizeof coef);
-    fprintf(f, "  %-*s %-11s %s%s   fit error %.1f%%\n", w, r->bench,
-            r->complexity, coef, fn[r->fit.big_o], 100 * r->fit.error);
+    /* With .product: the fit of one line, e.g. "quadratic/k:8". */
+    snprintf(who, sizeof who, "%s%s", r->bench, r->others ? r->others : "");
+    fprintf(f, "  %-*s %-11s %s%s   fit error %.1f%%\n", w, who, r->complexity,
+            coef, fn[r->fit.big_o], 100 * r->fit.error);
 }
 
 static void console_block(FILE *f, const mb_run *run, const char *group,
@@ -281,6 +329,8 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
         rel |= r->vs_fastest > 0;
         mem |= allocates(r);
     }
+    ucols uc;
+    user_cols(run, idx, k, &uc);
     const char *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
     fprintf(f, "%s%-*s  %10s  %-21s %-7s %-10s", bold, w,
             group ? group : "benchmark", "time/iter", "95% CI (runs)", "rounds",
@@ -295,6 +345,8 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
         fprintf(f, " %9s %10s", "allocs", "alloc'd");
     if (rel)
         fprintf(f, " %10s", "vs fastest");
+    for (size_t c = 0; c < uc.n; c++)
+        fprintf(f, " %10.10s", uc.names[c]);
     fprintf(f, "%s\n", off);
     for (size_t i = 0; i < k; i++) {
         const mb_result *r = &run->results[idx[i]];
@@ -362,6 +414,13 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
             else
                 fprintf(f, " %10s", "-");
         }
+        for (size_t c = 0; c < uc.n; c++) {
+            char buf[32];
+            user_cell(r, uc.names[c], buf, sizeof buf);
+            fprintf(f, " %10s", buf[0] ? buf : "-");
+        }
+        if (r->label)
+            fprintf(f, "  %s", r->label);
         fputc('\n', f);
     }
     /* Fitted complexity per family, once each. */
@@ -369,7 +428,11 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
         const mb_result *r = &run->results[idx[i]];
         bool first = r->complexity[0];
         for (size_t j = 0; j < i && first; j++)
-            first = !same(run->results[idx[j]].family, r->family);
+            first =
+                !(same(run->results[idx[j]].family, r->family) &&
+                  same(run->results[idx[j]].others ? run->results[idx[j]].others
+                                                   : "",
+                       r->others ? r->others : ""));
         if (first)
             print_fit(f, r, w - 2 > 10 ? 10 : w - 2);
     }
@@ -377,7 +440,9 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
     crossover *x = run_crossovers(run, &nx);
     for (size_t i = 0; i < nx; i++)
         if (same(x[i].group, group))
-            fprintf(f, "  crossover: %s is faster than %s from n ≈ %.0f\n",
+            fprintf(f, "  crossover%s%s: %s is faster than %s from n ≈ %.0f\n",
+                    x[i].others && x[i].others[0] ? " at " : "",
+                    x[i].others && x[i].others[0] ? x[i].others + 1 : "",
                     x[i].faster, x[i].slower, x[i].at);
     free(x);
     fputc('\n', f);
@@ -805,6 +870,14 @@ static void csv(FILE *f, const mb_run *run, const cmp_result *cmp)
     for (size_t c = 0; c < cc.n; c++)
         fprintf(f, ",%s", cc.names[c]);
     fprintf(f, ",allocs_per_iter,bytes_per_iter,max_bytes_used");
+    /* Throughput per argument, what the body set, user counters. */
+    ucols uc;
+    user_cols(run, NULL, run->nresults, &uc);
+    fprintf(f, ",threads,items_per_second,bytes_per_second,label,skipped");
+    for (size_t c = 0; c < uc.n; c++) {
+        fputc(',', f);
+        csv_str(f, uc.names[c]);
+    }
     if (cmp)
         fprintf(f, ",base_%s,change,change_lo,change_hi,p_adj,verdict", u);
     fprintf(f, ",error\n");
@@ -839,6 +912,24 @@ static void csv(FILE *f, const mb_run *run, const cmp_result *cmp)
                     r->alloc_bytes / r->alloc_iters, r->alloc_peak);
         else
             fprintf(f, ",,,");
+        double per_s = s->median > 0 ? 1e9 / s->median : 0;
+        fprintf(f, ",%d,", r->threads > 1 ? r->threads : 1);
+        if (r->items > 0 && per_s > 0)
+            fprintf(f, "%.6g", r->items * per_s);
+        fputc(',', f);
+        if (r->bytes > 0 && per_s > 0)
+            fprintf(f, "%.6g", r->bytes * per_s);
+        fputc(',', f);
+        csv_str(f, r->label ? r->label : "");
+        fputc(',', f);
+        csv_str(f, r->skipped ? r->skipped : "");
+        for (size_t c = 0; c < uc.n; c++) {
+            fputc(',', f);
+            for (size_t k = 0; k < r->nuser; k++)
+                if (strcmp(r->user[k].name, uc.names[c]) == 0 &&
+                    isfinite(result_user_value(r, k)))
+                    fprintf(f, "%.6g", result_user_value(r, k));
+        }
         if (cmp) {
             const cmp_row *row = NULL;
             for (size_t j = 0; j < cmp->n; j++)
@@ -865,6 +956,9 @@ static void csv(FILE *f, const mb_run *run, const cmp_result *cmp)
                 for (size_t c = 0; c < cc.n; c++)
                     fputc(',', f);
                 fprintf(f, ",,,");
+                fprintf(f, ",,,,,");
+                for (size_t c = 0; c < uc.n; c++)
+                    fputc(',', f);
                 fprintf(f, ",%.6g,,,,,gone,\n", cmp->rows[j].old_value);
             }
 }
@@ -886,19 +980,38 @@ static void markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
         fprintf(f, "> warning: %s\n", run->warnings[i]);
     if (run->nwarnings)
         fputc('\n', f);
-    bool mem = false;
-    for (size_t i = 0; i < run->nresults; i++)
+    bool mem = false, thr = false, lab = false;
+    for (size_t i = 0; i < run->nresults; i++) {
         mem |= allocates(&run->results[i]);
-    fprintf(
-        f,
-        "| benchmark | time/iter | 95%% CI (runs) | outliers | complexity | "
-        "vs fastest |%s\n|---|---:|---|---|---|---:|%s\n",
-        mem ? " allocs/iter | bytes/iter |" : "", mem ? "---:|---:|" : "");
+        thr |= run->results[i].items > 0 || run->results[i].bytes > 0;
+        lab |= run->results[i].label != NULL;
+    }
+    ucols uc;
+    user_cols(run, NULL, run->nresults, &uc);
+    fprintf(f,
+            "| benchmark | time/iter | 95%% CI (runs) | outliers | complexity | "
+            "vs fastest |%s%s",
+            mem ? " allocs/iter | bytes/iter |" : "",
+            thr ? " throughput |" : "");
+    for (size_t c = 0; c < uc.n; c++)
+        fprintf(f, " %s |", uc.names[c]);
+    fprintf(f, "%s\n|---|---:|---|---|---|---:|%s%s", lab ? " label |" : "",
+            mem ? "---:|---:|" : "", thr ? "---:|" : "");
+    for (size_t c = 0; c < uc.n; c++)
+        fprintf(f, "---:|");
+    fprintf(f, "%s\n", lab ? "---|" : "");
+    /* Empty cells after a row's first two. */
+    int rest = 4 + 2 * mem + thr + (int)uc.n + lab;
     for (size_t i = 0; i < run->nresults; i++) {
         const mb_result *r = &run->results[i];
-        if (r->error) {
-            fprintf(f, "| `%s` | **%s** | | | | |%s\n", r->name, r->error,
-                    mem ? " | |" : "");
+        if (r->error || r->skipped) {
+            if (r->error)
+                fprintf(f, "| `%s` | **%s** |", r->name, r->error);
+            else
+                fprintf(f, "| `%s` | skipped: %s |", r->name, r->skipped);
+            for (int c = 0; c < rest; c++)
+                fputs(" |", f);
+            fputc('\n', f);
             continue;
         }
         char na[32] = "", nb[32] = "";
@@ -917,6 +1030,22 @@ static void markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
                 hi, r->time.ci_rounds ? "" : "\\*", out, r->complexity, rel);
         if (mem)
             fprintf(f, " %s | %s |", na, nb);
+        if (thr) {
+            char buf[32] = "";
+            double per_s = r->time.median > 0 ? 1e9 / r->time.median : 0;
+            if (r->bytes > 0)
+                fmt_rate(r->bytes * per_s, "B", buf, sizeof buf);
+            else if (r->items > 0)
+                fmt_rate(r->items * per_s, "it", buf, sizeof buf);
+            fprintf(f, " %s |", buf);
+        }
+        for (size_t c = 0; c < uc.n; c++) {
+            char buf[32];
+            user_cell(r, uc.names[c], buf, sizeof buf);
+            fprintf(f, " %s |", buf);
+        }
+        if (lab)
+            fprintf(f, " %s |", r->label ? r->label : "");
         fputc('\n', f);
     }
     fputc('\n', f);

@@ -193,6 +193,7 @@ void run_summarize(mb_run *run);
 typedef struct crossover {
     const char *group, *faster, *slower; /* borrowed from the run */
     double at;
+    const char *others; /* the line ("" or e.g. "/k:8"), borrowed */
 } crossover;
 /* The crossovers of all groups (malloc'd; caller frees), in group order. */
 crossover *run_crossovers(const mb_run *run, size_t *n);

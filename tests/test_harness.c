@@ -16,6 +16,7 @@
 
 #include "fake_counters.h"
 #include "harness.h"
+#include "registry.h"
 #include "run.h"
 
 /* ---- the fake clock ---------------------------------------------------- */
@@ -709,6 +710,361 @@ static void few_disturbed_samples_kept(void **unused)
     free_result(&out);
 }
 
+/* ---- the body's API ------------------------------------------------------ */
+
+static uint64_t paused_work; /* ticks of untimed work per iteration */
+
+static void pause_body(mb_state *state)
+{
+    MB_LOOP(state)
+    {
+        clk.iters++;
+        clk.t += cost_k;
+        mb_pause(state);
+        clk.t += paused_work;
+        mb_resume(state);
+    }
+}
+static mb_bench pause_def = {.fn = pause_body, .name = "pause"};
+
+/* The paused interval and the pair's own measured cost both go: with a
+ * clock that costs 7 ticks a read, the timed 100 ticks come out exact. */
+static void pause_resume_cost_subtracted(void **unused)
+{
+    (void)unused;
+    clk.read_cost = 7;
+    double pair = harness_pause_cost(fake_now, &clk);
+    /* Each pair adds one read's cost beyond the interval it excludes. */
+    assert_true(pair == 7);
+    uint64_t t = clk.t;
+    memset(&clk, 0, sizeof clk);
+    clk.t = t;
+    clk.read_cost = 7;
+    harness_cfg cfg = base_cfg();
+    cfg.overhead_ticks = 7;
+    cfg.pause_ticks = pair;
+    paused_work = 300;
+    instance in = make_inst(&pause_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[512];
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    assert_int_equal(out.n, 10);
+    for (size_t i = 0; i < out.n; i++)
+        assert_true(result_per_iter(&out, i) == 100);
+    assert_string_equal(warn, ""); /* 3x the timed work: no warning */
+    free_result(&out);
+    /* Without the pair's cost removed, each iteration would read 107. */
+    cfg.pause_ticks = 0;
+    memset(&memo, 0, sizeof memo);
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    for (size_t i = 0; i < out.n; i++)
+        assert_true(result_per_iter(&out, i) == 107);
+    free_result(&out);
+}
+
+/* Paused work far above the timed work: one warning naming it. */
+static void pause_dwarfing_warned(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    paused_work = 5000; /* 50x */
+    instance in = make_inst(&pause_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[512];
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    for (size_t i = 0; i < out.n; i++)
+        assert_true(result_per_iter(&out, i) == 100);
+    assert_non_null(strstr(warn, "grp/pause/7"));
+    assert_non_null(strstr(warn, "paused work takes 50x"));
+    assert_null(strchr(warn, '\n'));
+    free_result(&out);
+}
+
+static void manual_body(mb_state *state)
+{
+    MB_LOOP(state)
+    {
+        clk.t += 100;
+        mb_set_iteration_time(state, 2.5e-6);
+    }
+}
+static mb_bench manual_def = {
+    .fn = manual_body, .name = "manual", .manual_time = 1};
+
+/* .manual_time: a batch lasts what the body said, not what the clock saw;
+ * calibration sizes the batches by it too. */
+static void manual_time_used(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    instance in = make_inst(&manual_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    assert_int_equal(out.n, 10);
+    for (size_t i = 0; i < out.n; i++)
+        assert_true(result_per_iter(&out, i) == 2500);
+    /* A sample lasts the target (100 µs) by the body's time: 40 iters. */
+    assert_int_equal(memo.iters, 40);
+    free_result(&out);
+}
+
+static uint64_t hits;
+static void values_body(mb_state *state)
+{
+    mb_label(state, "first");
+    MB_LOOP(state)
+    {
+        clk.t += 100;
+        hits++;
+        mb_set_bytes(state, 64); /* inside the loop: the last one wins */
+    }
+    mb_set_items(state, (double)mb_arg(state) * 2);
+    mb_counter(state, "hits", (double)hits, MB_COUNTER_PER_ITER);
+    mb_counter(state, "rate", (double)hits * 3, MB_COUNTER_RATE);
+    mb_counter(state, "plain", 41, 0);
+    mb_counter(state, "plain", 42, 0); /* replaces */
+    mb_label(state, "n=%d", 7);
+}
+static mb_bench values_def = {.fn = values_body, .name = "values"};
+
+/* What a body sets, in or after MB_LOOP, lands in the result. */
+static void body_values_in_result(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    instance in = make_inst(&values_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    hits = 0;
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    assert_true(out.items == 14);
+    assert_true(out.bytes == 64);
+    assert_string_equal(out.label, "n=7");
+    assert_int_equal(out.nuser, 3);
+    assert_string_equal(out.user[0].name, "hits");
+    assert_true(out.user[0].value == 1); /* every iteration, per iteration */
+    assert_int_equal(out.user[0].flags, MB_COUNTER_PER_ITER);
+    assert_string_equal(out.user[1].name, "rate");
+    assert_true(out.user[1].value == 3);
+    assert_string_equal(out.user[2].name, "plain");
+    assert_true(out.user[2].value == 42);
+    /* Shown per second: 3 per iteration at 100 ns an iteration. */
+    out.time.median = 100;
+    assert_true(result_user_value(&out, 1) == 3e7);
+    assert_true(result_user_value(&out, 2) == 42);
+    assert_null(out.skipped);
+    assert_null(out.error);
+    /* Through the worker's text and back, as the parent merges rounds. */
+    char *text = result_values_text(&out);
+    assert_non_null(text);
+    mb_result back = {0};
+    for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n"))
+        assert_true(result_value_line(&back, l));
+    assert_true(back.items == 14 && back.bytes == 64);
+    assert_string_equal(back.label, "n=7");
+    assert_int_equal(back.nuser, 3);
+    assert_true(back.user[1].value == 3);
+    assert_true(result_value_line(&back, "counter 0 0x1p+3 plain"));
+    assert_true(back.user[2].value == (42.0 + 8) / 2); /* mean of rounds */
+    assert_false(result_value_line(&back, "bogus 1"));
+    free(text);
+    result_clear(&back);
+    free_result(&out);
+}
+
+static int skip_at; /* iteration at which the body skips or fails; 0: before
+                       MB_LOOP */
+static bool fail_not_skip;
+static void skip_body(mb_state *state)
+{
+    setups++;
+    if (skip_at == 0) {
+        if (fail_not_skip)
+            mb_error(state, "no %s here", "device");
+        else
+            mb_skip(state, "needs %d GiB", 64);
+    }
+    int i = 0;
+    MB_LOOP(state)
+    {
+        clk.t += 100;
+        if (++i == skip_at) {
+            if (fail_not_skip)
+                mb_error(state, "broke at %d", i);
+            else
+                mb_skip(state, "skipped at %d", i);
+            mb_skip(state, "second: ignored");
+        }
+    }
+    teardowns++;
+}
+static mb_bench skip_def = {.fn = skip_body, .name = "skip"};
+
+static void skip_and_error(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    instance in = make_inst(&skip_def);
+    char warn[256];
+    struct {
+        int at;
+        bool fail;
+        const char *skipped, *error;
+    } cases[] = {
+        {0, false, "needs 64 GiB", NULL},
+        {0, true, NULL, "no device here"},
+        {5, false, "skipped at 5", NULL},
+        {5, true, NULL, "broke at 5"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        memset(&clk, 0, sizeof clk);
+        skip_at = cases[c].at;
+        fail_not_skip = cases[c].fail;
+        harness_memo memo = {0};
+        mb_result out = {0};
+        assert_true(
+            harness_call(&cfg, &in, 0, &memo, NULL, &out, warn, sizeof warn));
+        if (cases[c].skipped)
+            assert_string_equal(out.skipped, cases[c].skipped);
+        else
+            assert_null(out.skipped);
+        if (cases[c].error)
+            assert_string_equal(out.error, cases[c].error);
+        else
+            assert_null(out.error);
+        /* Before MB_LOOP: no batch ran; inside: the batch in flight
+         * finished (5 is within calibration's first batches) and no
+         * other began. */
+        if (skip_at == 0)
+            assert_int_equal(clk.reads, 0);
+        else
+            assert_true(clk.reads <= 2 * 2);
+        assert_int_equal(out.n, 0);
+        free_result(&out);
+    }
+}
+
+static int cb_setups, cb_teardowns;
+static void cb_setup(mb_state *state)
+{
+    cb_setups++;
+    clk.t += 1000000000; /* a second of setup: never timed */
+    assert_true(mb_data(state) == &cb_setups);
+    assert_true(mb_arg_at(state, 1) == 9);
+}
+static void cb_teardown(mb_state *state)
+{
+    (void)state;
+    cb_teardowns++;
+    clk.t += 1000000000;
+}
+static mb_bench cb_def = {.fn = body,
+                          .name = "cb",
+                          .setup = cb_setup,
+                          .teardown = cb_teardown,
+                          .data = &cb_setups};
+
+/* .setup/.teardown: once per call (benchmark, argument, round), around
+ * the body, untimed; mb_data and mb_arg_at reach them too. */
+static void setup_teardown_callbacks(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.rounds = 3;
+    cfg.samples = 30;
+    instance in = make_inst(&cb_def);
+    in.nargs = 2;
+    in.args[0] = 7;
+    in.args[1] = 9;
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    cb_setups = cb_teardowns = 0;
+    for (int r = 0; r < 3; r++) {
+        assert_true(
+            harness_call(&cfg, &in, r, &memo, NULL, &out, warn, sizeof warn));
+        assert_int_equal(cb_setups, r + 1);
+        assert_int_equal(cb_teardowns, r + 1);
+        assert_int_equal(setups, r + 1); /* the body's own count */
+    }
+    assert_int_equal(out.n, 30);
+    for (size_t i = 0; i < out.n; i++)
+        assert_true(result_per_iter(&out, i) == 100);
+    free_result(&out);
+}
+
+/* ---- threads --------------------------------------------------------------
+ * A clock safe to read from several threads: each read is one tick, each
+ * iteration adds 100. */
+static _Atomic uint64_t tclock;
+static _Atomic int arrived, seen_mask, late;
+static _Atomic uint64_t thread_iters[8];
+
+static uint64_t atomic_now(void *ctx)
+{
+    (void)ctx;
+    return tclock++;
+}
+
+static void thread_body(mb_state *state)
+{
+    int k = mb_thread_index(state);
+    assert_true(mb_thread_count(state) == 4);
+    seen_mask |= 1 << k;
+    arrived++;
+    bool first = true;
+    MB_LOOP(state)
+    {
+        /* Started together: every thread reached MB_LOOP before any ran. */
+        if (first && arrived != 4)
+            late++;
+        first = false;
+        tclock += 100;
+        thread_iters[k]++;
+    }
+}
+static mb_bench thread_def = {.fn = thread_body, .name = "threads"};
+
+static void threads_barrier_counts(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.now = atomic_now;
+    cfg.clock_ctx = NULL;
+    cfg.min_time_ns = 1e5;
+    cfg.samples = 5;
+    cfg.pin_threads = true;
+    instance in = make_inst(&thread_def);
+    in.threads = 4;
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[512];
+    tclock = 0;
+    arrived = seen_mask = late = 0;
+    for (int k = 0; k < 8; k++)
+        thread_iters[k] = 0;
+    assert_true(
+        harness_call(&cfg, &in, 0, &memo, NULL, &out, warn, sizeof warn));
+    assert_int_equal(seen_mask, 0xf);
+    assert_int_equal(late, 0);
+    assert_int_equal(out.n, 5);
+    /* Every thread ran every batch: the same iterations each. */
+    for (int k = 1; k < 4; k++)
+        assert_int_equal(thread_iters[k], thread_iters[0]);
+    /* A sample holds all threads' iterations. */
+    for (size_t i = 0; i < out.n; i++)
+        assert_true(out.iters[i] == 4.0 * (double)memo.iters);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus < 4)
+        assert_non_null(strstr(warn, "threads share CPUs"));
+    free_result(&out);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, reset)
@@ -735,6 +1091,13 @@ int main(void)
         T(warmup_bounded_when_never_stable),
         T(counters_per_sample),
         T(cpu_time_per_sample),
+        T(pause_resume_cost_subtracted),
+        T(pause_dwarfing_warned),
+        T(manual_time_used),
+        T(body_values_in_result),
+        T(skip_and_error),
+        T(setup_teardown_callbacks),
+        T(threads_barrier_counts),
     };
 #undef T
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

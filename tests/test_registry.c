@@ -436,6 +436,120 @@ static void filter_bad_regex(void **unused)
     }
 }
 
+/* ---- several arguments, names, threads ------------------------------- */
+
+static void product_every_combination(void **unused)
+{
+    (void)unused;
+    assert_names(
+        BDEF("p", .product = MB_PRODUCT(MB_ARGS(64, 4096), MB_ARGS(1, 8))),
+        "p/64/1,p/64/8,p/4096/1,p/4096/8");
+    assert_names(BDEF("p", .group = "g",
+                      .product = MB_PRODUCT(MB_ARGS(64, 4096), MB_ARGS(1, 8)),
+                      .arg_names = MB_NAMES("n", "k")),
+                 "g/p/n:64/k:1,g/p/n:64/k:8,g/p/n:4096/k:1,g/p/n:4096/k:8");
+    assert_names(BDEF("one", .args = MB_ARGS(3), .arg_names = MB_NAMES("n")),
+                 "one/n:3");
+    assert_names(BDEF("t", .args = MB_ARGS(2, 3), .threads = MB_ARGS(1, 4)),
+                 "t/2/threads:1,t/2/threads:4,t/3/threads:1,t/3/threads:4");
+    assert_names(BDEF("t0", .threads = MB_ARGS(2)), "t0/threads:2");
+}
+
+/* The first argument, the rest (the line a complexity fit runs along),
+ * the thread count. */
+static void product_instances(void **unused)
+{
+    (void)unused;
+    mb_bench def = BDEF(
+        "p", .group = "g",
+        .product = MB_PRODUCT(MB_ARGS(64, 4096), MB_ARGS(1, 8), MB_ARGS(5)),
+        .arg_names = MB_NAMES("n", "k", "m"), .threads = MB_ARGS(2));
+    instance *v = NULL;
+    size_t n = 0;
+    char err[256];
+    assert_int_equal(registry_expand(chain(&def, 1), &v, &n, err, sizeof err),
+                     MB_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(v[3].name, "g/p/n:4096/k:8/m:5/threads:2");
+    assert_string_equal(v[3].family, "g/p");
+    assert_string_equal(v[3].others, "/k:8/m:5/threads:2");
+    assert_int_equal(v[3].nargs, 3);
+    assert_int_equal(v[3].arg, 4096);
+    assert_int_equal(v[3].args[1], 8);
+    assert_int_equal(v[3].args[2], 5);
+    assert_int_equal(v[3].threads, 2);
+    assert_string_equal(v[0].others, "/k:1/m:5/threads:2");
+    free(v);
+}
+
+static void product_invalid(void **unused)
+{
+    (void)unused;
+    mb_bench two = BDEF("two", .args = MB_ARGS(1),
+                        .product = MB_PRODUCT(MB_ARGS(1), MB_ARGS(2)));
+    assert_invalid(&two, 1, "two", "one of .args, .range and .product");
+    mb_bench names =
+        BDEF("names", .product = MB_PRODUCT(MB_ARGS(1), MB_ARGS(2)),
+             .arg_names = MB_NAMES("n"));
+    assert_invalid(&names, 1, "names", "1 .arg_names for 2 arguments");
+    mb_bench slash =
+        BDEF("slash", .args = MB_ARGS(1), .arg_names = MB_NAMES("a/b"));
+    assert_invalid(&slash, 1, "slash", "argument name 1");
+    mb_bench empty = BDEF("empty", .product = MB_PRODUCT(MB_ARGS(1), {0}));
+    assert_invalid(&empty, 1, "empty", "list 2 is empty");
+    mb_bench zero = BDEF("zero", .threads = MB_ARGS(0));
+    assert_invalid(&zero, 1, "zero", ".threads value 0");
+    mb_bench many = BDEF("many", .threads = MB_ARGS(1, 100000));
+    assert_invalid(&many, 1, "many", ".threads value 100000");
+}
+
+/* ---- mb_bench's size ----------------------------------------------------
+ * A definition from an older header (smaller, ending at `next`) is
+ * accepted, its missing fields read as 0; a bogus size is refused with
+ * one line, and nothing in it is read. */
+static void size_checked(void **unused)
+{
+    (void)unused;
+    registry_reset();
+    /* An old definition: only the bytes up to MB_BENCH_MIN_SIZE exist;
+     * what follows in memory must not be read. */
+    union {
+        mb_bench b;
+        unsigned char bytes[sizeof(mb_bench)];
+    } old;
+    memset(old.bytes, 0xAB, sizeof old.bytes);
+    mb_bench proto = BENCH_DEF("old", .args = MB_ARGS(1, 2));
+    memcpy(old.bytes, &proto, MB_BENCH_MIN_SIZE);
+    old.b.size = MB_BENCH_MIN_SIZE;
+    mb_register(&old.b);
+    assert_null(registry_error());
+    const mb_bench *got = registry_first();
+    assert_non_null(got);
+    assert_string_equal(got->name, "old");
+    assert_true(got->product.n == 0 && got->threads.n == 0 &&
+                got->setup == NULL && got->data == NULL);
+    char buf[256], err[256];
+    assert_int_equal(expand_names(got, buf, sizeof buf, err, sizeof err),
+                     MB_OK);
+    assert_string_equal(buf, "old/1,old/2");
+
+    mb_bench bogus = BENCH_DEF("bogus");
+    bogus.size = 3;
+    mb_register(&bogus);
+    mb_bench big = BENCH_DEF("big");
+    big.size = sizeof(mb_bench) + 64;
+    mb_register(&big);
+    const char *e = registry_error();
+    assert_non_null(e);
+    assert_non_null(strstr(e, "of 3 bytes was refused"));
+    assert_non_null(strstr(e, "rebuild"));
+    assert_null(strchr(e, '\n'));
+    /* Only the old one is registered. */
+    assert_null(registry_first()->next);
+    registry_reset();
+    assert_null(registry_error());
+}
+
 int main(void)
 {
     linked = registry_first();
@@ -458,6 +572,10 @@ int main(void)
         cmocka_unit_test(filter_null_keeps_all),
         cmocka_unit_test(filter_matching_nothing),
         cmocka_unit_test(filter_bad_regex),
+        cmocka_unit_test(product_every_combination),
+        cmocka_unit_test(product_instances),
+        cmocka_unit_test(product_invalid),
+        cmocka_unit_test(size_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
