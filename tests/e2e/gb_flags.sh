@@ -10,6 +10,9 @@ B=$1
 CRASH=$2
 for v in $(env | sed -n 's/^\(MICROBE_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 unset GITHUB_STEP_SUMMARY
+# In a sanitizer build, let SIGSEGV kill the crash fixture's worker as it
+# would anywhere else instead of ASan printing its report (see crash.sh).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0"
 export MICROBE_ARCHIVE="$E2E_TMP/arch"
 Q=(--min-time=0.01 --samples=5 --rounds=2 --cpu=none)
 
