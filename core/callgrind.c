@@ -771,8 +771,7 @@ mb_status callgrind_run(const callgrind_cfg *cfg, const instance *insts,
             }
         }
         if (w == PROC_INTERRUPTED) {
-            if (proc_wait(&p, 2.0) != PROC_ENDED)
-                proc_kill(&p);
+            proc_stop(&p, 2.0);
             char name[32];
             snprintf(err, errlen, "interrupted by %s; valgrind was stopped",
                      proc_signame(proc_interrupted(), name, sizeof name));

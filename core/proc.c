@@ -258,18 +258,20 @@ static int ms_left(double deadline)
     return left <= 0 ? 0 : left > 1e9 ? 1000000000 : (int)left + 1;
 }
 
-/* Polls fd (may be -1) and the wake-up pipe: > 0 fd ready, 0 time up. */
-static int wait_on(int fd, int timeout_ms)
+/* Polls fd (may be -1) and, if `woken`, the wake-up pipe: > 0 fd ready,
+ * 0 time up or woken. */
+static int wait_on(int fd, int timeout_ms, bool woken)
 {
     struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN},
-                            {.fd = wake[0], .events = POLLIN}};
+                            {.fd = woken ? wake[0] : -1, .events = POLLIN}};
     int rc = poll(pfd, 2, timeout_ms);
     if (rc <= 0)
         return rc < 0 && errno != EINTR ? 1 : 0;
     return pfd[0].revents != 0;
 }
 
-enum proc_wait_result proc_wait(proc *p, double timeout_s)
+static enum proc_wait_result wait_for(proc *p, double timeout_s,
+                                      bool interruptible)
 {
     if (p->reaped)
         return PROC_ENDED;
@@ -283,7 +285,8 @@ enum proc_wait_result proc_wait(proc *p, double timeout_s)
             forget(p);
             return PROC_ENDED;
         }
-        if (p->forwarded && caught)
+        bool woken = interruptible && p->forwarded;
+        if (woken && caught)
             return PROC_INTERRUPTED;
         int ms = ms_left(deadline);
         if (ms == 0)
@@ -291,8 +294,19 @@ enum proc_wait_result proc_wait(proc *p, double timeout_s)
         /* Without a pidfd (kernels before 5.3): look again every 10 ms. */
         if (p->pidfd < 0 && (ms < 0 || ms > 10))
             ms = 10;
-        (void)wait_on(p->pidfd, ms);
+        (void)wait_on(p->pidfd, ms, woken);
     }
+}
+
+enum proc_wait_result proc_wait(proc *p, double timeout_s)
+{
+    return wait_for(p, timeout_s, true);
+}
+
+void proc_stop(proc *p, double grace_s)
+{
+    if (wait_for(p, grace_s, false) != PROC_ENDED)
+        proc_kill(p);
 }
 
 int proc_wait_fd(int fd, int timeout_ms)
@@ -302,7 +316,7 @@ int proc_wait_fd(int fd, int timeout_ms)
         if (caught && holds)
             return -1;
         int ms = ms_left(deadline);
-        if (wait_on(fd, ms) > 0)
+        if (wait_on(fd, ms, holds > 0) > 0)
             return 1;
         if (caught && holds)
             return -1;

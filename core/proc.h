@@ -51,6 +51,10 @@ enum proc_wait_result { PROC_ENDED, PROC_RUNNING, PROC_INTERRUPTED };
  * forwarded to the children). */
 enum proc_wait_result proc_wait(proc *p, double timeout_s);
 
+/* After an interruption: gives p up to grace_s to end (it got the signal
+ * too), then kills it; p is reaped either way. */
+void proc_stop(proc *p, double grace_s);
+
 /* Waits up to timeout_ms (< 0: no limit) for fd to become readable (or
  * closed): 1, 0 when the time is up, -1 when interrupted as above. */
 int proc_wait_fd(int fd, int timeout_ms);

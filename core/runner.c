@@ -114,14 +114,27 @@ static void put_samples(int fd, size_t i, int round, const harness_memo *m,
     free(buf);
 }
 
+/* "EV1,EV2,...": up to COUNTERS_MAX names of up to 127 characters. */
 static void put_counter_names(int fd, size_t i, const counters *c)
 {
-    char names[1024] = "";
-    size_t used = 0;
+    size_t len = 1;
     for (size_t k = 0; k < counters_n(c); k++)
-        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
-                                 k ? "," : "", counters_name(c, k));
+        len += strlen(counters_name(c, k)) + 1;
+    char *names = malloc(len);
+    if (!names)
+        _exit(5);
+    char *p = names;
+    for (size_t k = 0; k < counters_n(c); k++) {
+        const char *name = counters_name(c, k);
+        size_t l = strlen(name);
+        if (k)
+            *p++ = ',';
+        memcpy(p, name, l);
+        p += l;
+    }
+    *p = '\0';
     put_text(fd, REC_COUNTERS, i, 0, names);
+    free(names);
 }
 
 /* What a benchmark's process tells the worker beside its records, in
@@ -724,10 +737,15 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
         }
         free(buf);
         close(rfd);
+        if (timed_out)
+            proc_kill_timed_out(&p, timeout_s);
+        else if (st != MB_OK)
+            proc_kill(&p);
+        else /* its pipe is closed: it has nothing more to say */
+            proc_stop(&p, finished && !proc_interrupted() ? timeout_s
+                                                          : RUNNER_GRACE_S);
         int sig = proc_interrupted();
         if (sig) {
-            if (proc_wait(&p, RUNNER_GRACE_S) != PROC_ENDED)
-                proc_kill(&p);
             char name[32];
             snprintf(err, errlen,
                      "interrupted by %s%s%s; its worker was stopped",
@@ -737,13 +755,6 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
             st = MB_ERR_CRASHED;
             break;
         }
-        if (timed_out)
-            proc_kill_timed_out(&p, timeout_s);
-        else if (st != MB_OK)
-            proc_kill(&p);
-        else if (proc_wait(&p, finished ? timeout_s : RUNNER_GRACE_S) !=
-                 PROC_ENDED)
-            proc_kill(&p); /* its pipe is closed: it has nothing to say */
         if (cfg->progress)
             fprintf(stderr, "\r%80s\r", "");
         if (st != MB_OK)

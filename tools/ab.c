@@ -140,8 +140,7 @@ static bool spawn(proc *p, char *const argv[], unsigned timeout_s, char *err,
     if (w == PROC_RUNNING)
         proc_kill_timed_out(p, timeout_s);
     if (w == PROC_INTERRUPTED) {
-        if (proc_wait(p, 2.0) != PROC_ENDED)
-            proc_kill(p);
+        proc_stop(p, 2.0);
         char name[32];
         snprintf(err, errlen, "interrupted by %s",
                  proc_signame(proc_interrupted(), name, sizeof name));
@@ -477,8 +476,8 @@ static int why_measure(const side *s, const tool_opts *o, const char *filter,
     bool ran = spawn(&p, argv, AB_WHY_TIMEOUT, why_not, sizeof why_not);
     free(argv);
     if (!ran)
-        return tool_fail("ab: --why: cannot run %s '%s': %s", s->label,
-                         s->path, why_not);
+        return tool_fail("ab: --why: cannot run %s '%s': %s", s->label, s->path,
+                         why_not);
     if (!exited_0(&p)) {
         char w[700];
         why(&p, w, sizeof w);

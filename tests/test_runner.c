@@ -1,0 +1,105 @@
+/* The runner's worker protocol, rounds in forks of this process (no exec),
+ * against the fake counter backend: counter names of the longest allowed
+ * kind all arrive; a signal to the parent reaches the worker. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fake_counters.h"
+#include "proc.h"
+#include "runner.h"
+
+static uint64_t ticks;
+static uint64_t fake_now(void *ctx)
+{
+    (void)ctx;
+    return ticks += 1000;
+}
+
+static void body(mb_state *state)
+{
+    MB_LOOP(state)
+    {
+        mb_clobber_memory();
+    }
+}
+
+static mb_bench bench_def = {.fn = body, .name = "plain"};
+
+static runner_cfg quick_cfg(const counter_backend *be, const char *spec)
+{
+    runner_cfg cfg = {
+        .h =
+            {
+                .now = fake_now,
+                .ns_per_tick = 1,
+                .resolution_ns = 1,
+                .min_time_ns = 1e6,
+                .max_warmup_ns = 1e5,
+                .samples = 5,
+                .samples_fixed = true,
+                .rounds = 2,
+            },
+        .counters_spec = spec,
+        .backend = be,
+        .timeout_s = 30,
+    };
+    return cfg;
+}
+
+static instance plain_inst(void)
+{
+    instance in = {.bench = &bench_def, .threads = 1};
+    snprintf(in.name, sizeof in.name, "plain");
+    snprintf(in.family, sizeof in.family, "plain");
+    return in;
+}
+
+/* 12 events of 127 characters (the most counters_open takes per name):
+ * their list is 1,500 bytes, more than the 1,024 the worker once had on
+ * its stack for it. */
+static void long_counter_names_arrive(void **unused)
+{
+    (void)unused;
+    enum { NEV = 12, LEN = 127 };
+    static char names[NEV][LEN + 1];
+    char spec[NEV * (LEN + 1) + 1] = "";
+    fake_counters f;
+    fake_counters_setup(&f);
+    for (int k = 0; k < NEV; k++) {
+        memset(names[k], 'A' + k, LEN);
+        names[k][LEN] = '\0';
+        assert_non_null(fake_counters_add(&f, names[k], 10));
+        strcat(spec, k ? "," : "");
+        strcat(spec, names[k]);
+    }
+    runner_cfg cfg = quick_cfg(fake_counters_backend(&f), spec);
+    instance in = plain_inst();
+    mb_run *run = run_create();
+    char err[256] = "";
+    assert_int_equal(runner_run(&cfg, &in, 1, run, err, sizeof err), MB_OK);
+    assert_int_equal(run->nresults, 1);
+    const mb_result *r = &run->results[0];
+    assert_null(r->error);
+    assert_int_equal(r->n, 5);
+    assert_int_equal(r->ncounters, NEV);
+    for (int k = 0; k < NEV; k++)
+        assert_string_equal(r->counter_names[k], names[k]);
+    run_free(run);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(long_counter_names_arrive),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
