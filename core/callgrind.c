@@ -642,7 +642,14 @@ static bool launch(proc *p, const char *exe, const char *dir, size_t first,
                    const char *filter, char *err, size_t errlen)
 {
     char log[PATH_MAX + 32], out[PATH_MAX + 32], worker[PATH_MAX + 48],
-        flt[PATH_MAX], clog[PATH_MAX + 32];
+        clog[PATH_MAX + 32];
+    /* A filter of any length, not cut to a buffer's: a cut one would
+     * select other benchmarks under valgrind than outside. */
+    char *flt = filter ? malloc(strlen(filter) + sizeof "--filter=") : NULL;
+    if (filter && !flt) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
     snprintf(log, sizeof log, "--log-file=%s/valgrind.log", dir);
     snprintf(out, sizeof out, "--callgrind-out-file=%s/cg.%zu.out", dir, first);
     snprintf(worker, sizeof worker, "--mb-worker=instructions:%zu:%s", first,
@@ -660,7 +667,8 @@ static bool launch(proc *p, const char *exe, const char *dir, size_t first,
     argv[a++] = (char *)exe;
     argv[a++] = worker;
     if (filter) {
-        snprintf(flt, sizeof flt, "--filter=%s", filter);
+        strcpy(flt, "--filter=");
+        strcat(flt, filter);
         argv[a++] = flt;
     }
     argv[a] = NULL;
@@ -671,11 +679,11 @@ static bool launch(proc *p, const char *exe, const char *dir, size_t first,
                    .ctx = clog,
                    .die_with_parent = true};
     char why[128];
-    if (!proc_spawn(p, &s, why, sizeof why)) {
+    bool ok = proc_spawn(p, &s, why, sizeof why);
+    free(flt);
+    if (!ok)
         snprintf(err, errlen, "cannot start valgrind: %s", why);
-        return false;
-    }
-    return true;
+    return ok;
 }
 
 static void valgrind_version(mb_run *run, const char *dir)

@@ -176,9 +176,10 @@ int file_sync_dir(const char *dir)
 
 static int sync_parent(const char *path)
 {
-    char *d = strdup(path);
+    char *d = malloc(strlen(path) + 2); /* room for "." when path is "" */
     if (!d)
         return ENOMEM;
+    strcpy(d, path);
     char *slash = strrchr(d, '/');
     if (slash == d)
         d[1] = '\0';

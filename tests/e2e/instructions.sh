@@ -75,6 +75,14 @@ stderr_has "crash: crashed (signal 11"
 [ -n "$(col "$OUT" work median_instr)" ] || die "work not measured"
 ok "the benchmark after the crash was measured"
 
+# A filter longer than a path reaches the worker under Valgrind whole
+# (it was once cut to 4 KiB there, and selected something else).
+long="^(work|$(printf 'x%.0s' $(seq 5000)))\$"
+expect_exit 0 "$bench" --measure=instructions --filter="$long" --format=csv
+[ "$(tail -n +2 "$OUT" | wc -l)" -eq 1 ] && [ -n "$(col "$OUT" work median_instr)" ] ||
+    die "a 5,000-character filter: not just work measured: $(cat "$OUT")"
+ok "a 5,000-character filter selects the same benchmark under Valgrind"
+
 # Runs of different measures are not compared.
 expect_exit 2 "$bench" --filter=^work --min-time=0.01 --baseline=instr
 stderr_has "cannot compare runs of different measures"
