@@ -229,11 +229,19 @@ MB_API void mb_register(mb_bench *bench);
     }())
 #endif
 
+#ifndef __cplusplus
 #define MB_REG_(name_)                                                         \
     __attribute__((constructor)) static void mb_reg_##name_(void)              \
     {                                                                          \
         mb_register(&mb_def_##name_);                                          \
     }
+#else
+/* After the definition's own (dynamic) initialisation, in file order: a
+ * constructor function could run before it. */
+#define MB_REG_(name_)                                                         \
+    [[maybe_unused]] static const int mb_reg_##name_ =                         \
+        (mb_register(&mb_def_##name_), 0);
+#endif
 #define MB_BENCH_(name_, ...)                                                  \
     static void mb_fn_##name_(mb_state *state);                                \
     MB_DEF_(name_, mb_fn_##name_, __VA_ARGS__)                                 \
