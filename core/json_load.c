@@ -410,6 +410,30 @@ static bool load_profile(json_ld *l, const json_t *p, const char *where,
             !load_costs(l, incl, wf, "inclusive", ne, c->incl))
             return false;
     }
+    json_t *calls = jl_get(l, p, where, "calls", K_ARR, false);
+    if (!calls)
+        return l->st == MB_OK;
+    size_t nc = json_array_size(calls);
+    if (!(pr->calls = calloc(nc ? nc : 1, sizeof *pr->calls)))
+        return jl_nomem(l);
+    for (size_t i = 0; i < nc; i++) {
+        json_t *c = json_array_get(calls, i);
+        json_t *a = json_array_get(c, 0), *b = json_array_get(c, 1),
+               *x = json_array_get(c, 2);
+        double ir = json_is_number(x) ? json_number_value(x) : NAN;
+        if (!json_is_array(c) || json_array_size(c) != 3 ||
+            !json_is_integer(a) || !json_is_integer(b) ||
+            json_integer_value(a) < 0 || json_integer_value(b) < 0 ||
+            (size_t)json_integer_value(a) >= pr->n ||
+            (size_t)json_integer_value(b) >= pr->n ||
+            !(isfinite(ir) && ir >= 0))
+            return jl_fail(l, MB_ERR_CORRUPT,
+                           "%s: calls[%zu] is not [from, to, instructions] "
+                           "of its functions",
+                           where, i);
+        pr->calls[pr->ncalls++] = (mb_fn_call){
+            (size_t)json_integer_value(a), (size_t)json_integer_value(b), ir};
+    }
     return true;
 }
 

@@ -233,6 +233,15 @@ static json_t *profile_json(const mb_profile *p, bool *ok)
         jw_put(fo, "inclusive", costs_json(f->incl, p->nevents, ok), ok);
     }
     jw_put(o, "functions", fns, ok);
+    json_t *calls = json_array();
+    for (size_t i = 0; calls && i < p->ncalls && *ok; i++) {
+        json_t *c = json_array();
+        jw_push(calls, c, ok);
+        jw_push(c, json_integer((json_int_t)p->calls[i].from), ok);
+        jw_push(c, json_integer((json_int_t)p->calls[i].to), ok);
+        jw_push(c, jw_num(p->calls[i].ir), ok);
+    }
+    jw_put(o, "calls", calls, ok);
     return o;
 }
 

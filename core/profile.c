@@ -34,6 +34,7 @@ void profile_free(mb_profile *p)
         free(p->fns[i].incl);
     }
     free(p->fns);
+    free(p->calls);
     free(p);
 }
 
@@ -98,6 +99,14 @@ mb_profile *profile_copy(const mb_profile *p)
     }
     c->left_out = p->left_out;
     c->total_ir = p->total_ir;
+    if (p->ncalls) {
+        if (!(c->calls = malloc(p->ncalls * sizeof *c->calls))) {
+            profile_free(c);
+            return NULL;
+        }
+        memcpy(c->calls, p->calls, p->ncalls * sizeof *c->calls);
+        c->ncalls = p->ncalls;
+    }
     return c;
 }
 
@@ -117,6 +126,29 @@ const mb_fn_cost *profile_find(const mb_profile *p, const char *name,
             (!file || strcmp(p->fns[i].file, file) == 0))
             return &p->fns[i];
     return NULL;
+}
+
+static const char *base_of(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+const mb_fn_cost *profile_match(const mb_profile *p, const mb_fn_cost *f)
+{
+    const mb_fn_cost *first = NULL, *by_file = NULL;
+    for (size_t i = 0; p && i < p->n; i++) {
+        const mb_fn_cost *g = &p->fns[i];
+        if (strcmp(g->name, f->name) != 0)
+            continue;
+        if (strcmp(base_of(g->object), base_of(f->object)) == 0)
+            return g;
+        if (!by_file && strcmp(base_of(g->file), base_of(f->file)) == 0)
+            by_file = g;
+        if (!first)
+            first = g;
+    }
+    return by_file ? by_file : first;
 }
 
 /* ---- parsing ------------------------------------------------------------- */
@@ -157,9 +189,12 @@ typedef struct parser {
     uint64_t pos[4];
     const char *ob, *fl, *fi, *fn; /* current object, file, inlined file,
                                       function */
-    const char *cfn;               /* callee of the next calls= */
-    long f;                        /* current function's acc index, -1 */
-    bool call_next;                /* the next cost line is a call's */
+    const char *cfn, *cfi, *cob;   /* callee of the next calls= (file and
+                                      object NULL: the caller's) */
+    cg_call *calls;                /* by accumulator index */
+    size_t ncalls, capcalls;
+    long f;         /* current function's acc index, -1 */
+    bool call_next; /* the next cost line is a call's */
     char *err;
     size_t errlen;
     size_t lineno;
@@ -237,7 +272,7 @@ static const char *resolve(parser *ps, names *t, const char *v, size_t len)
     return t->v[id];
 }
 
-static size_t hash3(const char *a, const char *b, const char *c)
+static size_t hash2(const char *a, const char *c)
 {
     /* The strings are interned per id, but an uncompressed file repeats
      * them: hash the text. FNV-1a. */
@@ -245,16 +280,16 @@ static size_t hash3(const char *a, const char *b, const char *c)
     for (const char *s = a; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ull;
     h = (h ^ 1) * 1099511628211ull;
-    for (const char *s = b; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    h = (h ^ 2) * 1099511628211ull;
     for (const char *s = c; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return (size_t)h;
 }
 
-/* The accumulator of (name, file, object), created when new; -1 on no
- * memory. */
+/* The accumulator of (name, object), created when new; -1 on no memory.
+ * A function is one per object, whatever files its lines come from
+ * (callgrind lists calloc under malloc.c and, for its inlined part, under
+ * arena.c); its file is the one of its first fn= block (file, or NULL
+ * when it is first seen as a callee). */
 static long acc_of(parser *ps, const char *name, const char *file,
                    const char *obj)
 {
@@ -269,17 +304,19 @@ static long acc_of(parser *ps, const char *name, const char *file,
         ps->nbuckets = nb;
         for (size_t i = 0; i < ps->nacc; i++) {
             acc_fn *a = &ps->acc[i];
-            size_t h = hash3(a->name, a->file, a->object) & (nb - 1);
+            size_t h = hash2(a->name, a->object) & (nb - 1);
             a->next = b[h];
             b[h] = i + 1;
         }
     }
-    size_t h = hash3(name, file, obj) & (ps->nbuckets - 1);
+    size_t h = hash2(name, obj) & (ps->nbuckets - 1);
     for (size_t i = ps->buckets[h]; i; i = ps->acc[i - 1].next) {
         acc_fn *a = &ps->acc[i - 1];
-        if (strcmp(a->name, name) == 0 && strcmp(a->file, file) == 0 &&
-            strcmp(a->object, obj) == 0)
+        if (strcmp(a->name, name) == 0 && strcmp(a->object, obj) == 0) {
+            if (!a->file)
+                a->file = file;
             return (long)(i - 1);
+        }
     }
     if (ps->nacc == ps->capacc) {
         size_t cap = ps->capacc ? 2 * ps->capacc : 64;
@@ -358,7 +395,11 @@ static bool close_part(parser *ps)
         keep += any;
     }
     s->fns = calloc(keep ? keep : 1, sizeof *s->fns);
-    if (!s->fns || !own(ps, s->fns)) {
+    size_t *map = calloc(ps->nacc + 1, sizeof *map); /* index + 1, 0: gone */
+    s->calls = calloc(ps->ncalls + 1, sizeof *s->calls);
+    if (!map || !s->fns || !own(ps, s->fns) || !s->calls ||
+        !own(ps, s->calls)) {
+        free(map);
         s->fns = NULL;
         acc_clear(ps);
         return false;
@@ -370,10 +411,11 @@ static bool close_part(parser *ps)
             any |= a->self[e] != 0;
         if (!any)
             continue;
+        map[i] = s->n + 1;
         cg_fn *f = &s->fns[s->n++];
         f->name = a->name;
         /* Without debug information callgrind names the file "???". */
-        f->file = strcmp(a->file, "???") == 0 ? "" : a->file;
+        f->file = !a->file || strcmp(a->file, "???") == 0 ? "" : a->file;
         f->object = a->object;
         uint64_t best = 0;
         for (size_t k = 0; k < a->nlines; k++)
@@ -385,9 +427,19 @@ static bool close_part(parser *ps)
         f->self = a->self;
         f->incl = a->incl;
         a->self = a->incl = NULL;
-        if (!own(ps, f->self) || !own(ps, f->incl))
+        if (!own(ps, f->self) || !own(ps, f->incl)) {
+            free(map);
             return false;
+        }
     }
+    for (size_t k = 0; k < ps->ncalls; k++) {
+        const cg_call *c = &ps->calls[k];
+        if (map[c->from] && map[c->to])
+            s->calls[s->ncalls++] =
+                (cg_call){map[c->from] - 1, map[c->to] - 1, c->cost};
+    }
+    free(map);
+    ps->ncalls = 0;
     acc_clear(ps);
     ps->cur = NULL;
     return true;
@@ -429,6 +481,26 @@ static bool parse_pos(const char **s, const char *end, uint64_t *v)
     return true;
 }
 
+/* Adds cost to the call from accumulator from to accumulator to. */
+static bool add_call(parser *ps, size_t from, size_t to, uint64_t cost)
+{
+    for (size_t i = ps->ncalls; i-- > 0;)
+        if (ps->calls[i].from == from && ps->calls[i].to == to) {
+            ps->calls[i].cost += cost;
+            return true;
+        }
+    if (ps->ncalls == ps->capcalls) {
+        size_t cap = ps->capcalls ? 2 * ps->capcalls : 64;
+        cg_call *g = realloc(ps->calls, cap * sizeof *g);
+        if (!g)
+            return false;
+        ps->calls = g;
+        ps->capcalls = cap;
+    }
+    ps->calls[ps->ncalls++] = (cg_call){from, to, cost};
+    return true;
+}
+
 /* A cost line: positions, then up to nevents counts. */
 static bool cost_line(parser *ps, const char *line, size_t len)
 {
@@ -458,23 +530,33 @@ static bool cost_line(parser *ps, const char *line, size_t len)
     }
     if (!ps->cur || ps->f < 0)
         return true; /* costs outside any function: nothing to add to */
-    acc_fn *a = &ps->acc[ps->f];
     if (ps->call_next) {
         ps->call_next = false;
-        if (ps->cfn && strcmp(ps->cfn, a->name) == 0)
+        const char *cfn = ps->cfn, *cfi = ps->cfi ? ps->cfi : ps->fl,
+                   *cob = ps->cob ? ps->cob : ps->ob;
+        ps->cfi = ps->cob = NULL;
+        if (!cfn)
+            return true;
+        (void)cfi;
+        long to = acc_of(ps, cfn, NULL, cob);
+        if (to < 0)
+            return false;
+        acc_fn *a = &ps->acc[ps->f];
+        if (to == ps->f)
             return true; /* a direct recursion is already inside */
         for (size_t e = 0; e < ne; e++)
             a->incl[e] += v[e];
-        return true;
+        return add_call(ps, (size_t)ps->f, (size_t)to, ne ? v[0] : 0);
     }
+    acc_fn *a = &ps->acc[ps->f];
     for (size_t e = 0; e < ne; e++) {
         a->self[e] += v[e];
         a->incl[e] += v[e];
     }
     /* The costliest line: in the function's own file (not an inlined
      * one), by the first event (Ir). */
-    if (ps->line_col < ps->npos && ne && ps->pos[ps->line_col] &&
-        strcmp(ps->fi, ps->fl) == 0)
+    if (ps->line_col < ps->npos && ne && ps->pos[ps->line_col] && a->file &&
+        strcmp(ps->fi, ps->fl) == 0 && strcmp(ps->fl, a->file) == 0)
         acc_line(a, (unsigned)ps->pos[ps->line_col], v[0]);
     return true;
 }
@@ -529,6 +611,7 @@ static void parser_free(parser *ps)
 {
     acc_clear(ps);
     free(ps->acc);
+    free(ps->calls);
     free(ps->buckets);
     free(ps->files.v);
     free(ps->fns.v);
@@ -641,7 +724,7 @@ mb_status cg_parse_functions(const char *text, size_t len, cg_fnset **sets,
             size_t vl = l - k;
             const char **slot = NULL;
             names *t = NULL;
-            const char *dummy_slot = NULL;
+
             if (starts(line, l, "ob=")) {
                 slot = &ps->ob;
                 t = &ps->objs;
@@ -658,10 +741,10 @@ mb_status cg_parse_functions(const char *text, size_t len, cg_fnset **sets,
                 slot = &ps->cfn;
                 t = &ps->fns;
             } else if (starts(line, l, "cob=")) {
-                slot = &dummy_slot;
+                slot = &ps->cob;
                 t = &ps->objs;
             } else if (starts(line, l, "cfi=") || starts(line, l, "cfl=")) {
-                slot = &dummy_slot;
+                slot = &ps->cfi;
                 t = &ps->files;
             } else {
                 continue; /* jump=, jcnd= and keys we do not use */
@@ -716,7 +799,6 @@ static const cg_fn *set_find(const cg_fnset *s, const cg_fn *f)
 {
     for (size_t i = 0; i < s->n; i++)
         if (strcmp(s->fns[i].name, f->name) == 0 &&
-            strcmp(s->fns[i].file, f->file) == 0 &&
             strcmp(s->fns[i].object, f->object) == 0)
             return &s->fns[i];
     return NULL;
@@ -733,6 +815,43 @@ static int by_key_desc(const void *a, const void *b)
     if (x->key != y->key)
         return x->key < y->key ? 1 : -1;
     return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* The index in p of set function f, or -1. */
+static long kept_index(const mb_profile *p, const cg_fn *f)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->fns[i].name, f->name) == 0 &&
+            strcmp(p->fns[i].object, f->object) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* The calls among p's functions, per iteration (b - a) / iters. */
+static bool profile_calls(mb_profile *p, const cg_fnset *a, const cg_fnset *b,
+                          double iters)
+{
+    p->calls = calloc(b->ncalls + 1, sizeof *p->calls);
+    if (!p->calls)
+        return false;
+    for (size_t k = 0; k < b->ncalls; k++) {
+        const cg_call *c = &b->calls[k];
+        long from = kept_index(p, &b->fns[c->from]),
+             to = kept_index(p, &b->fns[c->to]);
+        if (from < 0 || to < 0)
+            continue;
+        double before = 0;
+        const cg_fn *af = set_find(a, &b->fns[c->from]),
+                    *at = set_find(a, &b->fns[c->to]);
+        for (size_t j = 0; af && at && j < a->ncalls; j++)
+            if (&a->fns[a->calls[j].from] == af &&
+                &a->fns[a->calls[j].to] == at)
+                before = (double)a->calls[j].cost;
+        double d = ((double)c->cost - before) / iters;
+        if (d > 0)
+            p->calls[p->ncalls++] = (mb_fn_call){(size_t)from, (size_t)to, d};
+    }
+    return true;
 }
 
 mb_profile *profile_from_batches(const cg_fnset *a, const cg_fnset *b,
@@ -794,8 +913,13 @@ mb_profile *profile_from_batches(const cg_fnset *a, const cg_fnset *b,
         }
         covered += rk[k].key;
     }
-    if (p)
+    if (p) {
         p->total_ir = total;
+        if (!profile_calls(p, a, b, iters)) {
+            profile_free(p);
+            p = NULL;
+        }
+    }
     free(self);
     free(incl);
     free(rk);
@@ -905,19 +1029,18 @@ pf_diff *profile_diff(const mb_profile *old, const mb_profile *now)
     bool ir_moved = io < 0 || in < 0 || d->ir_old != d->ir_new;
     for (size_t i = 0; i < now->n && !ir_moved; i++) {
         const mb_fn_cost *f = &now->fns[i];
-        const mb_fn_cost *g = profile_find(old, f->name, f->file);
+        const mb_fn_cost *g = profile_match(old, f);
         if (g || !old->left_out)
             ir_moved = fn_val(old, g, io, false) != fn_val(now, f, in, false);
     }
     for (size_t i = 0; i < old->n && !ir_moved; i++)
-        ir_moved = !now->left_out &&
-                   !profile_find(now, old->fns[i].name, old->fns[i].file);
+        ir_moved = !now->left_out && !profile_match(now, &old->fns[i]);
     d->ir_unchanged = !ir_moved;
     d->event = ir_moved || io < 0 ? "Ir" : CG_CYCLES_NAME;
     int eo = ir_moved ? io : -1, en = ir_moved ? in : -1;
     for (size_t i = 0; i < now->n; i++) {
         const mb_fn_cost *f = &now->fns[i];
-        const mb_fn_cost *g = profile_find(old, f->name, f->file);
+        const mb_fn_cost *g = profile_match(old, f);
         if (!g && old->left_out)
             continue; /* below what the base kept: its cost is unknown */
         pf_change c = {.old = g,
@@ -935,7 +1058,7 @@ pf_diff *profile_diff(const mb_profile *old, const mb_profile *now)
     }
     for (size_t i = 0; i < old->n; i++) {
         const mb_fn_cost *g = &old->fns[i];
-        if (profile_find(now, g->name, g->file) || now->left_out)
+        if (profile_match(now, g) || now->left_out)
             continue;
         pf_change c = {.old = g,
                        .name = g->name,

@@ -24,6 +24,13 @@ typedef struct mb_fn_cost {
     double *incl;  /* [nevents]: itself plus what it calls */
 } mb_fn_cost;
 
+/* A call between two kept functions: the instructions per iteration that
+ * `from`'s calls to `to` cost (inclusive). */
+typedef struct mb_fn_call {
+    size_t from, to; /* indexes into mb_profile.fns */
+    double ir;
+} mb_fn_call;
+
 typedef struct mb_profile {
     size_t nevents;
     char **events; /* callgrind's event names, "Ir" first when present */
@@ -31,6 +38,8 @@ typedef struct mb_profile {
     mb_fn_cost *fns; /* by self Ir per iteration, largest first */
     size_t left_out; /* functions with cost that were not kept (the bound) */
     double total_ir; /* self Ir per iteration of all functions, kept or not */
+    size_t ncalls;
+    mb_fn_call *calls; /* the call graph among the kept functions */
 } mb_profile;
 
 /* Functions kept per benchmark: those covering PROFILE_COVER of the self
@@ -49,6 +58,12 @@ int profile_event(const mb_profile *p, const char *name);
 const mb_fn_cost *profile_find(const mb_profile *p, const char *name,
                                const char *file);
 
+/* The function of p that is f (from another profile): the one of that
+ * name; where p has several (a wrapper named as what it wraps), the one
+ * whose object, else whose file, has the same last path component (two
+ * builds of one program differ in their paths). NULL when none. */
+const mb_fn_cost *profile_match(const mb_profile *p, const mb_fn_cost *f);
+
 /* ---- callgrind's per-function records -------------------------------- */
 
 /* One function's costs in one dump: totals over the dump. */
@@ -58,6 +73,12 @@ typedef struct cg_fn {
     uint64_t *self, *incl;            /* [nevents] */
 } cg_fn;
 
+/* A call from fns[from] to fns[to]: the first event's inclusive cost. */
+typedef struct cg_call {
+    size_t from, to;
+    uint64_t cost;
+} cg_call;
+
 /* The functions of one part (dump) of callgrind's output. */
 typedef struct cg_fnset {
     char trigger[256]; /* "desc: Trigger:" text */
@@ -65,7 +86,9 @@ typedef struct cg_fnset {
     char **events;
     size_t n;
     cg_fn *fns;
-    void *priv; /* strings and arrays, freed with the set */
+    size_t ncalls;
+    cg_call *calls; /* between functions with a cost of their own */
+    void *priv;     /* strings and arrays, freed with the set */
 } cg_fnset;
 
 /* Parses text[len] (one callgrind output file, one part or several) into

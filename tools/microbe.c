@@ -30,6 +30,11 @@ static const char usage[] =
     "paired\n"
     "  report [RUN]                one HTML page with plots: RUN's (default: "
     "the latest)\n"
+    "  report --baseline=OLD [RUN], report OLD NEW\n"
+    "                              the same with a comparison view: both "
+    "distributions,\n"
+    "                              the change and verdict, why (functions) "
+    "for profiles\n"
     "                              samples and complexity curves, the "
     "archive's history\n"
     "  prune --keep=N              delete all but the newest N runs\n"
@@ -113,8 +118,8 @@ enum {
     F_FORMAT = 1 << 1,
     F_VERDICT = 1 << 2, /* --threshold, --alpha, --fail-on-... */
     F_KEEP = 1 << 3,
-    F_AB = 1 << 4, /* --rounds, --min-time, --cpu, --seed */
-    F_OUT = 1 << 5,
+    F_AB = 1 << 4,  /* --rounds, --min-time, --cpu, --seed */
+    F_OUT = 1 << 5, /* report: --out, --baseline, --threshold, --alpha */
 };
 
 typedef struct command {
@@ -136,8 +141,8 @@ static int parse(const command *c, int argc, char **argv, tool_opts *o)
     o->cpu = CPU_AUTO;
     o->seed = 0x6d6963726f6265ull; /* "microbe" */
     static const char *const valued[] = {
-        "archive", "format",   "threshold", "alpha", "keep",
-        "rounds",  "min-time", "cpu",       "seed",  "out",
+        "archive",  "format", "threshold", "alpha", "keep",     "rounds",
+        "min-time", "cpu",    "seed",      "out",   "baseline",
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -189,13 +194,14 @@ static int parse(const command *c, int argc, char **argv, tool_opts *o)
                 BAD("%s: --format: unknown format '%s' (console, json, csv "
                     "or markdown)",
                     c->name, v);
-        } else if ((f & F_VERDICT) && strcmp(name, "threshold") == 0) {
+        } else if ((f & (F_VERDICT | F_OUT)) &&
+                   strcmp(name, "threshold") == 0) {
             if (!cli_parse_double(v, &d) || d < 0 || d >= 1000)
                 BAD("%s: --threshold: '%s' is not a percentage in [0, "
                     "1000)",
                     c->name, v);
             o->threshold = d / 100;
-        } else if ((f & F_VERDICT) && strcmp(name, "alpha") == 0) {
+        } else if ((f & (F_VERDICT | F_OUT)) && strcmp(name, "alpha") == 0) {
             if (!cli_parse_double(v, &d) || d <= 0 || d >= 1)
                 BAD("%s: --alpha: '%s' is not a probability in (0, 1)", c->name,
                     v);
@@ -238,6 +244,10 @@ static int parse(const command *c, int argc, char **argv, tool_opts *o)
             if (!*v || *end || errno || *v == '-')
                 BAD("%s: --seed: '%s' is not a whole number >= 0", c->name, v);
             o->seed = s;
+        } else if ((f & F_OUT) && strcmp(name, "baseline") == 0) {
+            if (!*v)
+                BAD("%s: --baseline needs a baseline name or run", c->name);
+            o->baseline = v;
         } else if ((f & F_OUT) && strcmp(name, "out") == 0) {
             if (!*v)
                 BAD("%s: --out needs a file name", c->name);
@@ -415,8 +425,8 @@ static const command commands[] = {
     {"compare", F_ARCHIVE | F_FORMAT | F_VERDICT, 2, 2, "OLD NEW", cmd_compare},
     {"ab", F_FORMAT | F_VERDICT | F_AB, 2, 2,
      "OLD_BIN NEW_BIN [options] [-- bench flags]", tool_ab},
-    {"report", F_ARCHIVE | F_OUT, 0, 1, "[RUN|BASELINE|FILE] [--out=FILE.html]",
-     tool_report},
+    {"report", F_ARCHIVE | F_OUT, 0, 2,
+     "[RUN | --baseline=OLD RUN | OLD NEW] [--out=FILE.html]", tool_report},
     {"prune", F_ARCHIVE | F_KEEP, 0, 0, "--keep=N", cmd_prune},
 };
 

@@ -27,16 +27,64 @@ s = open(sys.argv[1]).read()
 assert s.startswith("<!DOCTYPE html>") and s.rstrip().endswith("</html>")
 for section in ("Sample distributions", "Complexity", "History"):
     assert section in s, section
+assert "<h2>Comparison</h2>" not in s  # only against a base
 svgs = re.findall(r"<svg.*?</svg>", s, re.S)
-assert len(svgs) >= 4 + 1 + 5, len(svgs)  # 4 distributions, 1 group, 5 histories
 for x in svgs:
     xml.dom.minidom.parseString(x)  # well-formed
+cls = lambda c: len(re.findall(r'<svg[^>]*class="%s"' % c, s))
+assert cls("dist") == 2, cls("dist")  # one per group: grp, ungrouped
+assert cls("cx") == 1, cls("cx")
+assert cls("hist") == 5, cls("hist")  # 4 benchmarks + one gone
+# Axes labelled: the distributions' title and tick labels in units.
+assert "time per iteration" in s and re.search(r'class="tick"[^>]*>[0-9.]+ ns<', s)
 # Self-contained: no scripts, nothing fetched.
 assert "<script" not in s and "src=" not in s and "href=" not in s
 assert "http" not in s.replace('xmlns="http://www.w3.org/2000/svg"', "")
 for name in ("grp/fast/16", "grp/fast/64", "grp/slow/16", "added", "solo"):
     assert name in s, name
 PY
+
+# Disturbed samples are drawn apart and left out of the box plot, as the
+# statistics leave them out.
+/usr/bin/python3 - "$F/base.json" "$T/disturbed.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = d["benchmarks"][0]["microbe"]["samples"]
+for i in range(6):
+    b["flags"][i] = 1
+    b["ns"][i] *= 4
+json.dump(d, open(sys.argv[2], "w"))
+PY
+run 0 "$MICROBE" report "$T/disturbed.json" --archive="$A" --out="$T/d.html"
+/usr/bin/python3 - "$T/d.html" <<'PY' || fail "disturbed samples"
+import re, sys
+s = open(sys.argv[1]).read()
+assert "6 excluded (disturbed)" in s
+assert re.search(r"grp/fast/16: 24 samples used", s), "box of the used samples"
+assert len(re.findall(r'class="xdot"', s)) == 6
+PY
+
+# The comparison view: against a baseline, and between two runs.
+zstd -q "$F/slower.json" -o "$A/baselines/slow.json.zst"
+run 0 "$MICROBE" report --baseline=main --archive="$A" --out="$T/c.html"
+has "$T/out" 'against baseline "main"'
+/usr/bin/python3 - "$T/c.html" <<'PY' || fail "comparison view"
+import re, sys, xml.dom.minidom
+s = open(sys.argv[1]).read()
+assert "<h2>Comparison</h2>" in s
+cmp = re.findall(r'<svg[^>]*class="cmp".*?</svg>', s, re.S)
+assert len(cmp) == 2, len(cmp)
+for x in cmp:
+    xml.dom.minidom.parseString(x)
+    assert 'class="dold"' in x and 'class="dnew"' in x  # both overlaid
+assert re.search(r'class="vtext slower"[^>]*>\+[0-9.]+% slower<', s)
+assert 'class="thr"' in s and "threshold" in s
+PY
+run 0 "$MICROBE" report main slow --archive="$A" --out="$T/c2.html"
+has "$T/out" 'slow against main'
+grep -q '<h2>Comparison</h2>' "$T/c2.html" || fail "report OLD NEW has no comparison"
+fails_with "$MICROBE" report --baseline=nothing-here --archive="$A" --out="$T/x.html"
+fails_with "$MICROBE" report a b c --archive="$A" --out="$T/x.html"
 # A chosen run, to stdout.
 run 0 "$MICROBE" report main --archive="$A" --out=-
 has "$T/out" '^<!DOCTYPE html>'

@@ -44,6 +44,23 @@ expect_exit 0 "$slow" --measure=instructions --baseline=w --format=markdown
 grep -F -- '- `pipeline` +' "$OUT" | grep -qF 'helper_b +' || die "markdown: $(cat "$OUT")"
 ok "the markdown names helper_b"
 
+# The HTML report of the pair: a differential flame graph and the table
+# of the functions that moved, for the slower benchmark.
+expect_exit 0 "$slow" --measure=instructions --format=json --out="$E2E_TMP/slow.json"
+expect_exit 0 "$microbe" report w "$E2E_TMP/slow.json" --out="$E2E_TMP/r.html"
+/usr/bin/python3 - "$E2E_TMP/r.html" <<'PY' || die "the report's flame graph"
+import re, sys, xml.dom.minidom
+s = open(sys.argv[1]).read()
+flames = re.findall(r'<svg[^>]*class="flame".*?</svg>', s, re.S)
+assert len(flames) == 1, len(flames)  # pipeline only: chase and steady did not move
+xml.dom.minidom.parseString(flames[0])
+assert re.search(r"<title>helper_b \(why_bench\.c:[0-9]+\): [0-9,]+ Ir/iter here, base [0-9,]+ \(\+", flames[0])
+assert re.search(r"<title>helper_a \(why_bench\.c:[0-9]+\): [0-9,]+ Ir/iter here, base [0-9,]+ \(\+0\.0%\)", flames[0])
+t = re.findall(r'<table class="fns">.*?</table>', s, re.S)
+assert len(t) == 1 and "helper_b" in t[0] and "helper_a" not in t[0]
+PY
+ok "the report has pipeline's flame graph and helper_b alone in its table"
+
 # A timed ab of the same pair, with --why: both slower in time; the
 # profiles name helper_b for one and say "instructions unchanged" for the
 # other, with the data cache misses that moved.
