@@ -2,6 +2,7 @@
 #include "registry.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,6 +250,35 @@ static mb_status expand_one(const mb_bench *b, vec *out, char *err,
     return st;
 }
 
+/* Whether s is well-formed UTF-8 (no overlong forms, surrogates or code
+ * points above U+10FFFF). */
+static bool utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p++, need, min;
+        if (c < 0x80)
+            continue;
+        if (c >= 0xC2 && c <= 0xDF)
+            need = 1, min = 0x80;
+        else if (c >= 0xE0 && c <= 0xEF)
+            need = 2, min = 0x800;
+        else if (c >= 0xF0 && c <= 0xF4)
+            need = 3, min = 0x10000;
+        else
+            return false;
+        unsigned cp = c & (0x3F >> need);
+        for (unsigned k = 0; k < need; k++, p++) {
+            if ((*p & 0xC0) != 0x80)
+                return false;
+            cp = cp << 6 | (*p & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+    }
+    return true;
+}
+
 mb_status registry_expand(const mb_bench *first, instance **out, size_t *n,
                           char *err, size_t errlen)
 {
@@ -258,6 +288,25 @@ mb_status registry_expand(const mb_bench *first, instance **out, size_t *n,
         st = expand_one(b, &all, err, errlen);
     instance *v = all.v;
     size_t len = all.n;
+    /* Names are stored in JSON, which holds UTF-8 only: a name that is not
+     * would come back changed and miss its baseline. */
+    for (size_t i = 0; st == MB_OK && i < len; i++)
+        if (!utf8_valid(v[i].name)) {
+            char shown[200];
+            size_t k = 0;
+            for (const char *c = v[i].name; *c && k + 5 < sizeof shown; c++)
+                if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+                    k += (size_t)snprintf(shown + k, sizeof shown - k,
+                                          "\\x%02x", (unsigned char)*c);
+                else
+                    shown[k++] = *c;
+            shown[k] = '\0';
+            snprintf(err, errlen,
+                     "benchmark name '%s' (%s:%d) is not valid UTF-8: "
+                     "names are stored as JSON, which holds UTF-8 only",
+                     shown, v[i].bench->file, v[i].bench->line);
+            st = MB_ERR_USAGE;
+        }
     for (size_t i = 0; st == MB_OK && i < len; i++)
         for (size_t j = i + 1; j < len; j++)
             if (strcmp(v[i].name, v[j].name) == 0) {
