@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,9 +298,91 @@ static mb_status apply(cli_opts *o, const struct flag *f, const char *v,
     return MB_OK;
 }
 
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40)
+        return SIZE_MAX;
+    size_t row[41];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *cli_suggest(const char *name, const char *const *known, size_t n)
+{
+    const char *best = NULL;
+    size_t bd = 3;
+    for (size_t k = 0; k < n; k++) {
+        size_t d = edit_distance(name, known[k]);
+        if (d < bd && 2 * d < strlen(known[k])) {
+            bd = d;
+            best = known[k];
+        }
+    }
+    return best;
+}
+
+void cli_print_error(const char *prog, const char *kind, const char *msg)
+{
+    char line[2048];
+    size_t k = 0;
+    for (const char *c = msg; *c && k + 5 < sizeof line; c++) {
+        unsigned char u = (unsigned char)*c;
+        if (u < 0x20 || u == 0x7f)
+            k += (size_t)snprintf(line + k, sizeof line - k, "\\x%02x", u);
+        else
+            line[k++] = *c;
+    }
+    line[k] = '\0';
+    fprintf(stderr, "%s: %s: %s\n", prog, kind, line);
+}
+
+bool cli_stdout_ok(void)
+{
+    /* fflush reports the failure of what is still buffered, ferror that
+     * of what was written before. */
+    errno = 0;
+    bool ok = fflush(stdout) == 0 && !ferror(stdout);
+    if (!ok && errno == 0)
+        errno = EIO;
+    return ok;
+}
+
+/* "(did you mean --x? see --help)" or "(see --help)" into buf. */
+static const char *hint(const char *name, char *buf, size_t n)
+{
+    const char *known[NFLAGS];
+    size_t k = 0;
+    for (size_t i = 0; i < NFLAGS; i++)
+        if (strcmp(flags[i].name, "mb-worker") != 0)
+            known[k++] = flags[i].name;
+    const char *s = cli_suggest(name, known, k);
+    if (s)
+        snprintf(buf, n, "(did you mean --%s? see --help)", s);
+    else
+        snprintf(buf, n, "(see --help)");
+    return buf;
+}
+
 mb_status cli_parse(int argc, char **argv, cli_opts *o, char *err,
                     size_t errlen)
 {
+    char why[80];
     memset(o, 0, sizeof *o);
     o->cpu = CPU_AUTO;
     o->threshold = CLI_DEFAULT_THRESHOLD;
@@ -321,7 +404,7 @@ mb_status cli_parse(int argc, char **argv, cli_opts *o, char *err,
         const char *v = eq ? eq + 1 : NULL;
         const struct flag *f = find_flag(name);
         if (!f)
-            FAIL("unknown flag '%s' (see --help)", a);
+            FAIL("unknown flag '%s' %s", a, hint(name, why, sizeof why));
         if (f->takes && !v) {
             if (i + 1 >= argc)
                 FAIL("--%s needs a value", name);

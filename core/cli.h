@@ -64,4 +64,17 @@ bool cli_parse_time_unit(const char *s, double *ns_per_unit);
  * on the command line win over them; worker processes ignore them. */
 size_t cli_env_names(const char **names, size_t max);
 
+/* The known name nearest to name (edit distance at most 2, and less than
+ * half its length), for "did you mean" hints; NULL when none is near. */
+const char *cli_suggest(const char *name, const char *const *known, size_t n);
+
+/* Prints "prog: kind: msg" and a newline to stderr as one line whatever
+ * msg holds: control characters (a newline in a name or path) are written
+ * as \xNN. */
+void cli_print_error(const char *prog, const char *kind, const char *msg);
+
+/* Flushes stdout and tells whether everything written to it arrived: false
+ * (errno says why) when a write failed, e.g. on a full device. */
+bool cli_stdout_ok(void);
+
 #endif

@@ -44,7 +44,7 @@ const char *mb_strerror(mb_status s)
 
 static int fail(const char *prog, const char *msg)
 {
-    fprintf(stderr, "%s: error: %s\n", prog, msg);
+    cli_print_error(prog, "error", msg);
     return 2;
 }
 
@@ -177,7 +177,17 @@ static bool write_report(FILE *f, out_format fmt, const mb_run *run,
                   ? json_write_compared(f, run, cmp)
                   : report_write(f, fmt, run, cmp,
                                  f == stdout && isatty(STDOUT_FILENO));
-    return fflush(f) == 0 && ok;
+    return fflush(f) == 0 && !ferror(f) && ok;
+}
+
+/* 0 when all that was printed reached stdout, else 2 with one line. */
+static int stdout_done(const char *prog)
+{
+    if (cli_stdout_ok())
+        return 0;
+    char msg[128];
+    snprintf(msg, sizeof msg, "cannot write to stdout: %s", strerror(errno));
+    return fail(prog, msg);
 }
 
 int mb_main(int argc, char **argv)
@@ -199,13 +209,17 @@ int mb_main(int argc, char **argv)
                           "to the worker processes microbe starts itself; "
                           "run the program without it");
     }
-    if (o.help) {
-        printf(cli_usage, name);
-        return 0;
-    }
-    if (o.version) {
-        printf("microbe %s\n", MB_VERSION);
-        return 0;
+    /* A name the archive would refuse is refused before measuring, not
+     * after (the measurement would be lost). */
+    if (o.save_baseline &&
+        archive_check_name(o.save_baseline, err, sizeof err) != MB_OK)
+        return fail(name, err);
+    if (o.help || o.version) {
+        if (o.help)
+            printf(cli_usage, name);
+        else
+            printf("microbe %s\n", MB_VERSION);
+        return stdout_done(name);
     }
 
     if (registry_error())
@@ -224,7 +238,7 @@ int mb_main(int argc, char **argv)
         for (size_t i = 0; i < n; i++)
             printf("%s\n", insts[i].name);
         free(insts);
-        return 0;
+        return stdout_done(name);
     }
     if (n == 0) {
         free(insts);
@@ -434,14 +448,20 @@ measured:
     }
 done:
     pin_release(&pin);
-    if (out != stdout)
-        fclose(out);
-    if (side)
-        fclose(side);
+    /* A file's last buffer is written when it is closed. */
+    if (out != stdout && fclose(out) != 0 && code == 0) {
+        snprintf(err, sizeof err, "cannot write the report to %s: %s", o.out,
+                 strerror(errno));
+        code = 2;
+    }
+    if (side && fclose(side) != 0 && code == 0) {
+        snprintf(err, sizeof err, "cannot write the report to %s: %s", o.out,
+                 strerror(errno));
+        code = 2;
+    }
     if (code != 0)
-        fprintf(stderr, "%s: %s%s\n", name,
-                code == 1 ? "regression: " : "error: ",
-                err[0] ? err : mb_strerror(st));
+        cli_print_error(name, code == 1 ? "regression" : "error",
+                        err[0] ? err : mb_strerror(st));
     cmp_free(cmp);
     run_free(run);
     run_free(base);

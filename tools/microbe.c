@@ -84,7 +84,7 @@ int tool_fail(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "microbe: error: %s\n", buf);
+    cli_print_error("microbe", "error", buf);
     return 2;
 }
 
@@ -106,7 +106,7 @@ int tool_verdict_exit(const cmp_result *cmp, const tool_opts *o,
     if (!cmp_gate(cmp, o->fail_on_regression, o->fail_on_inconclusive, what,
                   msg, sizeof msg))
         return 0;
-    fprintf(stderr, "microbe: regression: %s\n", msg);
+    cli_print_error("microbe", "regression", msg);
     return 1;
 }
 
@@ -144,6 +144,17 @@ static int parse(const command *c, int argc, char **argv, tool_opts *o)
         "archive",  "format", "threshold", "alpha", "keep",     "rounds",
         "min-time", "cpu",    "seed",      "out",   "baseline",
     };
+    /* With valued, every flag some command takes (a new flag goes into
+     * one of the two, or it is reported unknown). */
+    static const char *const plain[] = {"fail-on-regression",
+                                        "fail-on-inconclusive", "why"};
+    const char
+        *known[sizeof valued / sizeof *valued + sizeof plain / sizeof *plain];
+    size_t nknown = 0;
+    for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
+        known[nknown++] = valued[k];
+    for (size_t k = 0; k < sizeof plain / sizeof *plain; k++)
+        known[nknown++] = plain[k];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0) {
@@ -171,9 +182,20 @@ static int parse(const command *c, int argc, char **argv, tool_opts *o)
         memcpy(name, a + 2, nl);
         name[nl] = '\0';
         const char *v = eq ? eq + 1 : NULL;
-        bool takes = false;
+        bool takes = false, is_known = false;
         for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
             takes |= strcmp(name, valued[k]) == 0;
+        for (size_t k = 0; k < nknown; k++)
+            is_known |= strcmp(name, known[k]) == 0;
+        if (!is_known) {
+            const char *near = cli_suggest(name, known, nknown);
+            if (near)
+                return tool_fail("%s: unknown flag '%s' (did you mean --%s? "
+                                 "see microbe --help)",
+                                 c->name, a, near);
+            return tool_fail("%s: unknown flag '%s' (see microbe --help)",
+                             c->name, a);
+        }
         if (takes && !v) {
             if (i + 1 >= argc)
                 return tool_fail("%s: --%s needs a value", c->name, name);
@@ -253,7 +275,8 @@ static int parse(const command *c, int argc, char **argv, tool_opts *o)
                 BAD("%s: --out needs a file name", c->name);
             o->out = v;
         } else {
-            BAD("%s: unknown flag '%s' (see microbe --help)", c->name, a);
+            BAD("%s: --%s does not apply to %s (see microbe --help)", c->name,
+                name, c->name);
         }
 #undef BAD
     }
@@ -330,8 +353,8 @@ static mb_run *load(const tool_opts *o, const char *ref, int *code)
 
 static int finish_output(int code)
 {
-    if (fflush(stdout) != 0 || ferror(stdout))
-        return tool_fail("cannot write the report: %s", strerror(errno));
+    if (!cli_stdout_ok())
+        return tool_fail("cannot write to stdout: %s", strerror(errno));
     return code;
 }
 
@@ -460,7 +483,12 @@ int main(int argc, char **argv)
         }
         tool_opts o;
         int code = parse(&commands[i], argc - 1, argv + 1, &o);
-        return code ? code : commands[i].run(&o);
+        if (code)
+            return code;
+        code = commands[i].run(&o);
+        /* Whatever a command printed must have arrived (a full disk, a
+         * closed pipe): a failure it did not report itself is one here. */
+        return code == 2 ? code : finish_output(code);
     }
     if (a[0] == '-')
         return tool_fail("unknown flag '%s' before the command (see "

@@ -69,4 +69,40 @@ fails_with t "$MICROBE" show important --archive="$A"
 run 0 t "$MICROBE" prune --keep=0 --archive="$A"
 [ -e "$O/important.json.zst" ] || fail "prune deleted a file outside the archive"
 
+rm "$A/baselines"
+mv "$T/real-bases" "$A/baselines"
+
+# A baseline named "latest" (saved by an older microbe) does not hide the
+# newest run.
+zstd -q "$F/slower.json" -o "$A/baselines/latest.json.zst"
+zstd -q "$F/same.json" -o "$A/runs/20261201T100000.000Z-0009.json.zst"
+run 0 t "$MICROBE" show latest --archive="$A" --format=json
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["context"].get("git_commit", d["context"].get("commit", "")).startswith("b"), d["context"]' "$T/out" ||
+    fail "show latest showed the baseline named latest"
+
+# Output lost on a full device is an error, with one line.
+full() { # CMD...
+    checks=$((checks + 1))
+    local rc=0
+    "$@" >/dev/full 2>"$T/err" || rc=$?
+    [ "$rc" = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] &&
+        grep -q 'cannot write' "$T/err" ||
+        fail "'$* >/dev/full' exited $rc"
+}
+full "$MICROBE" list --archive="$A"
+full "$MICROBE" --help
+full "$MICROBE" --version
+full "$MICROBE" show main --archive="$A"
+full "$MICROBE" show main --format=json --archive="$A"
+full "$MICROBE" compare main main --archive="$A"
+full "$MICROBE" report main --out=- --archive="$A"
+full "$MICROBE" prune --keep=100 --archive="$A"
+
+# An unknown flag with a value is unknown, with the nearest known one.
+fails_with "$MICROBE" compare a b --treshold=5
+has "$T/err" "unknown flag '--treshold=5' \(did you mean --threshold\?" stderr
+fails_with "$MICROBE" list --keep=3
+has "$T/err" "does not apply to list" stderr
+fails_with "$MICROBE" show $'two\nlines' --archive="$A"
+
 finish
