@@ -5,6 +5,9 @@
  *   sorted     sorts a copy, then scans neighbours      O(n log n)
  *   hash       inserts into a freshly allocated hash set O(n)
  *
+ * Each reports its throughput per argument, in items a second
+ * (mb_set_items: n items per iteration).
+ *
  * MICROBE_EXAMPLE_SLOWDOWN=hash:25 makes the hash variant 25% slower (extra
  * work proportional to its own), to try the regression gate. */
 #include <microbe.h>
@@ -26,6 +29,7 @@ BENCH(quadratic, .group = "find_duplicates", .range = MB_RANGE(4, 4096, 4))
         if (extra)
             mb_do_not_optimize(dup_quadratic(items, extra));
     }
+    mb_set_items(state, (double)n);
     free(items);
 }
 
@@ -41,6 +45,7 @@ BENCH(sorted, .group = "find_duplicates", .range = MB_RANGE(4, 4096, 4))
         if (extra)
             mb_do_not_optimize(dup_sorted(items, extra, scratch));
     }
+    mb_set_items(state, (double)n);
     free(scratch);
     free(items);
 }
@@ -57,5 +62,6 @@ BENCH(hash, .group = "find_duplicates", .range = MB_RANGE(4, 4096, 4))
         if (extra)
             mb_do_not_optimize(dup_hash(items, extra));
     }
+    mb_set_items(state, (double)n);
     free(items);
 }

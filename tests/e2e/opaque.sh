@@ -21,8 +21,12 @@ opq=$(col div_opaque)
 vol=$(col div_volatile)
 big=$(col big_struct)
 arr=$(col array)
+pp=$(col pause_pair)
 echo "instructions per iteration: a/b plain $plain, with mb_opaque $opq," \
-    "volatile operands $vol; 256-byte struct $big; int[64] $arr"
+    "volatile operands $vol; 256-byte struct $big; int[64] $arr;" \
+    "an mb_pause/mb_resume pair $pp"
+[ -n "$pp" ] || die "no count for pause_pair"
+ok "an mb_pause/mb_resume pair leaves $pp instructions under callgrind"
 awk -v p="$plain" -v o="$opq" 'BEGIN { exit !(o >= p + 1) }' ||
     die "a/b with mb_opaque: $opq instructions, without: $plain (want one more at least: the division)"
 ok "mb_opaque keeps the division in the loop ($opq against $plain)"
