@@ -197,17 +197,23 @@ static void decide_samples(mb_state *st, double per_iter_ns)
     int want = cfg->samples > 0 ? cfg->samples : HARNESS_DEFAULT_SAMPLES;
     if (!cfg->samples_fixed && m->iters == 1) {
         /* Slower than a sample's share of the budget: as many samples as
-         * fit, but never fewer than the minimum. */
+         * fit, but never fewer than the minimum in each round, so that no
+         * round's level (its 10th percentile, core/compare.c) rests on one
+         * or two samples. */
+        int rounds = cfg->rounds > 0 ? cfg->rounds : 1;
+        int least = HARNESS_MIN_SAMPLES * rounds;
         double fit = floor(cfg->min_time_ns / fmax(per_iter_ns, 1));
         if (fit < want)
-            want = fit < HARNESS_MIN_SAMPLES ? HARNESS_MIN_SAMPLES : (int)fit;
-        if (per_iter_ns * HARNESS_MIN_SAMPLES > 2 * cfg->min_time_ns)
+            want = fit < least ? least : (int)fit;
+        if (want < least)
+            want = least;
+        if (per_iter_ns * least > 2 * cfg->min_time_ns)
             snprintf(st->warn, st->warnlen,
                      "%s: one iteration takes %.3g ms, more than its time "
-                     "budget allows (%.3g ms for %d samples); raise "
-                     "--min-time",
+                     "budget allows (%.3g ms for %d samples, %d a round); "
+                     "raise --min-time",
                      st->inst->name, per_iter_ns / 1e6, cfg->min_time_ns / 1e6,
-                     HARNESS_MIN_SAMPLES);
+                     least, HARNESS_MIN_SAMPLES);
     }
     m->samples_total = want;
 }

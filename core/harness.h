@@ -20,7 +20,7 @@
 /* Iterations per batch never exceed this: an empty body stays ~0 ns and
  * calibration still ends. */
 #define HARNESS_MAX_ITERS (UINT64_C(1) << 32)
-/* Fewest samples a benchmark gets, however slow. */
+/* Fewest samples a benchmark gets in each round, however slow. */
 #define HARNESS_MIN_SAMPLES 5
 
 struct measure_backend;

@@ -483,6 +483,30 @@ static void slow_takes_what_fits(void **unused)
     free_result(&out);
 }
 
+/* 200 us an iteration, a 1 ms budget over 5 rounds: 5 would fit, one a
+ * round; each round gets the minimum instead (and a warning). */
+static void slow_gets_enough_per_round(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.samples = 0;
+    cfg.samples_fixed = false;
+    cfg.rounds = 5;
+    cost_k = 200000;
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256] = "x";
+    run_rounds(&cfg, &in, 5, &memo, &out, warn, sizeof warn);
+    assert_int_equal(memo.samples_total, 5 * HARNESS_MIN_SAMPLES);
+    int per[5] = {0};
+    for (size_t i = 0; i < out.n; i++)
+        per[out.round[i]]++;
+    for (int r = 0; r < 5; r++)
+        assert_int_equal(per[r], HARNESS_MIN_SAMPLES);
+    free_result(&out);
+}
+
 static void slow_fixed_samples_kept(void **unused)
 {
     (void)unused;
@@ -1086,6 +1110,7 @@ int main(void)
         T(too_slow_for_budget),
         T(slow_takes_what_fits),
         T(slow_fixed_samples_kept),
+        T(slow_gets_enough_per_round),
         T(warmup_until_stable),
         T(warmup_stops_soon_when_stable),
         T(warmup_bounded_when_never_stable),
