@@ -369,16 +369,23 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
         double *adj = p + c->n + 1, *level = adj + c->n + 1,
                *tmp = level + c->n + 1;
         for (size_t i = 0; i < c->n; i++)
-            if (c->rows[i].verdict == CMP_UNCHANGED) {
+            if (c->rows[i].verdict == CMP_UNCHANGED &&
+                !(opts->skip && opts->skip(c->rows[i].name, opts->skip_ctx))) {
                 compare_pair(&c->rows[i], opts, 0.95);
                 c->rows[i].ci_unadjusted = c->rows[i].change.ci;
                 which[m] = i;
                 p[m++] = c->rows[i].change.p;
             }
-        st_holm(p, m, adj, tmp);
+        /* Rows decided at an earlier look stay in the family with p = 1. */
+        size_t fam = m;
+        if (opts->family > m)
+            fam = opts->family < c->n ? opts->family : c->n;
+        for (size_t k = m; k < fam; k++)
+            p[k] = 1;
+        st_holm(p, fam, adj, tmp);
         /* The interval the verdict is decided by, and the one shown:
          * at the level that agrees with Holm over the suite. */
-        st_holm_levels(p, m, opts->alpha, level, tmp);
+        st_holm_levels(p, fam, opts->alpha, level, tmp);
         for (size_t k = 0; k < m; k++) {
             cmp_row *r = &c->rows[which[k]];
             r->p_adj = adj[k];

@@ -67,6 +67,16 @@ typedef struct cmp_opts {
     double alpha, threshold;
     bool paired; /* rounds of both runs were interleaved: pair by round */
     const char *old_name; /* label for the old side, e.g. baseline name */
+    /* Sequential looks (measuring until decided, docs/sequential.md): rows
+     * for which skip(name, skip_ctx) is true were decided at an earlier
+     * look; they are not compared (left unchanged, p 1: the caller puts
+     * their earlier verdict back), and Holm runs as if the family had
+     * `family` hypotheses (0: the rows compared), the ones left out with
+     * p = 1, so that each look's error rate is at most its alpha over the
+     * whole suite. */
+    bool (*skip)(const char *name, void *ctx);
+    void *skip_ctx;
+    size_t family;
 } cmp_opts;
 
 /* Compares now against old. NULL on no memory. */

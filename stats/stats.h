@@ -242,6 +242,21 @@ const char *st_verdict_name(st_verdict v);
 void st_holm_levels(const double *p, size_t m, double alpha, double *level,
                     double *scratch);
 
+/* ---- Sequential looks -----------------------------------------------------
+ * Alpha spending (Lan and DeMets 1983): st_alpha_spent(kind, alpha, t) is
+ * the error rate that may be spent once a fraction t in [0, 1] of the
+ * largest possible amount of data has been looked at; 0 at t <= 0, alpha
+ * at t >= 1, increasing between. Pocock-type: alpha ln(1 + (e - 1) t);
+ * O'Brien-Fleming-type: 2 - 2 Phi(z_{1 - alpha / 2} / sqrt(t)), which
+ * spends almost nothing early. st_look_alpha is what a look at t_now may
+ * spend after one at t_prev: testing each look at that level (whatever the
+ * looks' dependence, by the union bound) keeps the chance of any false
+ * rejection over all looks at or below alpha. */
+typedef enum st_spending { ST_SPEND_POCOCK, ST_SPEND_OBF } st_spending;
+double st_alpha_spent(st_spending kind, double alpha, double t);
+double st_look_alpha(st_spending kind, double alpha, double t_prev,
+                     double t_now);
+
 /* ---- Complexity
  * -------------------------------------------------------------- */
 typedef enum st_big_o {

@@ -63,6 +63,7 @@
 #include "profile.h"
 #include "pin.h"
 #include "proc.h"
+#include "sequential.h"
 #include "run.h"
 #include "tool.h"
 
@@ -82,6 +83,9 @@
 /* --why's run of each side under callgrind: about 50x slower than
  * native, and a Valgrind start. */
 #define AB_WHY_TIMEOUT 1200
+/* Default --max-time: this many times the first look's wall time, so a
+ * comparison that needs more looks takes at most that much longer. */
+#define AB_MAX_TIME_FACTOR 3.0
 
 /* The temp files. */
 static char tmp_dir[512], tmp_out[600], tmp_err[600], tmp_json[600];
@@ -303,7 +307,8 @@ static int check_pass(const tool_opts *o)
         if (strncmp(a, "--", 2) != 0)
             continue;
         size_t nl = strcspn(a + 2, "=");
-        if (nl == 20 && strncmp(a + 2, "fail-on-inconclusive", nl) == 0)
+        if ((nl == 20 && strncmp(a + 2, "fail-on-inconclusive", nl) == 0) ||
+            (nl == 8 && strncmp(a + 2, "max-time", nl) == 0))
             return tool_fail("ab: '%s' cannot be passed to the bench "
                              "programs; give it to microbe ab itself, "
                              "before '--'",
@@ -541,7 +546,7 @@ static int why_attach(side sides[2], const tool_opts *o, cmp_result *cmp,
 
 /* One invocation: side s in round k. */
 static int measure(side *s, const tool_opts *o, double min_time, int cpu, int k,
-                   int nrounds, unsigned timeout_s)
+                   int nrounds, unsigned timeout_s, const char *filter)
 {
     char a_out[700], a_time[64], a_cpu[64];
     snprintf(a_out, sizeof a_out, "--out=%s", tmp_json);
@@ -550,7 +555,7 @@ static int measure(side *s, const tool_opts *o, double min_time, int cpu, int k,
         snprintf(a_cpu, sizeof a_cpu, "--cpu=none");
     else
         snprintf(a_cpu, sizeof a_cpu, "--cpu=%d", cpu);
-    char **argv = calloc((size_t)o->npass + 8, sizeof *argv);
+    char **argv = calloc((size_t)o->npass + 9, sizeof *argv);
     if (!argv)
         return tool_fail("ab: out of memory");
     int n = 0;
@@ -562,6 +567,8 @@ static int measure(side *s, const tool_opts *o, double min_time, int cpu, int k,
     argv[n++] = a_cpu;
     for (int i = 0; i < o->npass; i++)
         argv[n++] = o->pass[i];
+    if (filter) /* last: it narrows the bench flags' own --filter */
+        argv[n++] = (char *)filter;
     unlink(tmp_json);
     proc p;
     char why_not[128];
@@ -608,6 +615,27 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* "--filter=^(a|b)$" for the benchmarks still inconclusive (names
+ * escaped by re_add); NULL on no memory. */
+static char *undecided_filter(const cmp_result *cmp)
+{
+    size_t cap = 64;
+    for (size_t i = 0; i < cmp->n; i++)
+        cap += 2 * strlen(cmp->rows[i].name) + 1;
+    char *re = calloc(cap, 1), *f = malloc(cap + 16);
+    if (!re || !f) {
+        free(re);
+        free(f);
+        return NULL;
+    }
+    for (size_t i = 0; i < cmp->n; i++)
+        if (cmp->rows[i].verdict == CMP_INCONCLUSIVE)
+            re_add(re, cap, cmp->rows[i].name);
+    snprintf(f, cap + 16, "--filter=^(%s)$", re);
+    free(re);
+    return f;
 }
 
 static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
@@ -666,46 +694,115 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
     st_rng rng;
     st_rng_seed(&rng, o->seed);
     bool tty = isatty(STDERR_FILENO);
-    double t0 = now_s();
-    int first = 0;
-    for (int k = 0; k < nrounds; k++) {
-        /* Balanced: the second round of each pair reverses the first. */
-        first = k % 2 == 0 ? (int)st_rng_below(&rng, 2) : 1 - first;
-        if (tty) {
-            char eta[32] = "";
-            if (k > 0)
-                snprintf(eta, sizeof eta, ", ETA %.0f s",
-                         (now_s() - t0) / k * (nrounds - k));
-            fprintf(stderr, "\rmicrobe ab: round %d/%d%s\033[K", k + 1, nrounds,
-                    eta);
-        }
-        for (int j = 0; j < 2; j++) {
-            side *s = &sides[j == 0 ? first : 1 - first];
-            if ((code = measure(s, o, t, cpu, k, nrounds, timeout_s)) != 0) {
-                if (tty)
-                    fprintf(stderr, "\r\033[K");
-                return code;
+    char label[600];
+    snprintf(label, sizeof label, "%s", sides[0].path);
+    cmp_opts co = {
+        .threshold = o->threshold, .paired = true, .old_name = label};
+    /* Measuring until decided (docs/sequential.md): looks after nrounds,
+     * then every nrounds / 2 more rounds of the benchmarks still
+     * inconclusive, up to SEQ_MAX_LOOKS looks or --max-time; Pocock-type
+     * alpha spending over the looks. --max-time=0: one look at alpha. */
+    seq_plan plan = {
+        .alpha = o->alpha,
+        .first = nrounds,
+        .step = nrounds / 2 + nrounds / 2 % 2,
+        .max_looks = o->max_time_set && o->max_time == 0 ? 1 : SEQ_MAX_LOOKS,
+        .spending = ST_SPEND_POCOCK};
+    if (plan.step < 2)
+        plan.step = 2;
+    seq_state *seq = seq_new(&plan);
+    if (!seq)
+        return tool_fail("ab: out of memory");
+    double t0 = now_s(), budget = o->max_time;
+    int first = 0, done = 0, look = 0;
+    size_t undecided = common;
+    const char *stopped = "decided";
+    cmp_result *cmp = NULL;
+    char *filter = NULL;
+    for (look = 1;; look++) {
+        int target = seq_rounds_at(&plan, look);
+        for (int k = done; k < target; k++) {
+            /* Balanced: the second round of each pair reverses the first. */
+            first = k % 2 == 0 ? (int)st_rng_below(&rng, 2) : 1 - first;
+            if (tty) {
+                char eta[32] = "";
+                if (k > done)
+                    snprintf(eta, sizeof eta, ", ETA %.0f s",
+                             (now_s() - t0) / (k - done) * (target - k));
+                fprintf(stderr, "\rmicrobe ab: round %d/%d%s\033[K", k + 1,
+                        target, eta);
+            }
+            for (int j = 0; j < 2; j++) {
+                side *sd = &sides[j == 0 ? first : 1 - first];
+                if ((code = measure(sd, o, t, cpu, k, target, timeout_s,
+                                    filter)) != 0) {
+                    if (tty)
+                        fprintf(stderr, "\r\033[K");
+                    free(filter);
+                    cmp_free(cmp);
+                    seq_free(seq);
+                    return code;
+                }
             }
         }
+        done = target;
+        for (int i = 0; i < 2; i++)
+            run_summarize(sides[i].acc);
+        cmp_free(cmp);
+        cmp = seq_look(seq, sides[0].acc, sides[1].acc, &co, look, &undecided);
+        if (!cmp) {
+            free(filter);
+            seq_free(seq);
+            return tool_fail("ab: out of memory");
+        }
+        double elapsed = now_s() - t0;
+        if (look == 1 && !o->max_time_set)
+            budget = AB_MAX_TIME_FACTOR * elapsed;
+        if (undecided == 0)
+            break;
+        if (look >= plan.max_looks) {
+            stopped = "looks";
+            break;
+        }
+        /* The next look's time, from this one's per round (the rounds
+         * now run only the benchmarks left, so this overestimates). */
+        double per_round = elapsed / done;
+        if (elapsed + per_round * plan.step > budget) {
+            stopped = "max-time";
+            break;
+        }
+        free(filter);
+        if (!(filter = undecided_filter(cmp))) {
+            cmp_free(cmp);
+            seq_free(seq);
+            return tool_fail("ab: out of memory");
+        }
     }
+    free(filter);
     if (tty)
         fprintf(stderr, "\r\033[K");
 
     /* Said after measuring, so that a failure stays one line. */
-    if (ldexp(2.0, -nrounds) > o->alpha / (double)common)
+    double alpha1 = seq_look_alpha(&plan, 1);
+    if (ldexp(2.0, -nrounds) > alpha1 / (double)common)
         fprintf(stderr,
                 "microbe: warning: ab: with %d rounds no benchmark of %zu "
                 "can reach significance at alpha %g; use --rounds=%d or "
                 "more\n",
-                nrounds, common, o->alpha, want);
+                nrounds, common, alpha1, want);
     for (int i = 0; i < 2; i++) {
         mb_run *acc = sides[i].acc;
-        run_ctx_num(acc, "rounds", nrounds);
+        run_ctx_num(acc, "rounds", done);
         run_ctx_num(acc, "min_time", t * nrounds);
         run_ctx_str(acc, "executable", sides[i].path);
         run_ctx_str(acc, "ab_side", i == 0 ? "old" : "new");
         run_ctx_num(acc, "ab_round_min_time", t);
         run_ctx_num(acc, "ab_seed", (double)o->seed);
+        run_ctx_num(acc, "ab_looks", look);
+        run_ctx_num(acc, "ab_max_looks", plan.max_looks);
+        run_ctx_num(acc, "ab_max_time", budget);
+        run_ctx_num(acc, "ab_seconds", now_s() - t0);
+        run_ctx_str(acc, "ab_stopped", stopped);
         if (cpu >= 0) {
             run_ctx_str(acc, "cpu_choice", pin->reason);
             if (isfinite(pin->busy))
@@ -714,22 +811,20 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
             if (pin->warning[0])
                 run_warn(acc, "%s", pin->warning);
         }
-        run_summarize(acc);
-    }
-    char label[600];
-    snprintf(label, sizeof label, "%s", sides[0].path);
-    cmp_opts co = {.alpha = o->alpha,
-                   .threshold = o->threshold,
-                   .paired = true,
-                   .old_name = label};
-    cmp_result *cmp = cmp_runs(sides[0].acc, sides[1].acc, &co);
-    if (!cmp) {
-        cmp_free(cmp);
-        return tool_fail("ab: out of memory");
+        if (undecided)
+            run_warn(acc,
+                     "%zu benchmark%s still inconclusive after %d look%s (%d "
+                     "rounds%s): the data cannot tell; rerun on a quieter "
+                     "CPU or raise --max-time",
+                     undecided, undecided > 1 ? "s" : "", look,
+                     look > 1 ? "s" : "", done,
+                     strcmp(stopped, "max-time") == 0 ? ", --max-time reached"
+                                                      : "");
     }
     mb_run *instr[2] = {NULL, NULL};
     if (o->why && (code = why_attach(sides, o, cmp, instr)) != 0) {
         cmp_free(cmp);
+        seq_free(seq);
         run_free(instr[0]);
         run_free(instr[1]);
         return code;
@@ -753,6 +848,7 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
     cmp_free(cmp);
     run_free(instr[0]);
     run_free(instr[1]);
+    seq_free(seq); /* after the report: it holds the correction's text */
     return code;
 }
 

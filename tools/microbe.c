@@ -57,6 +57,11 @@ static const char usage[] =
     "4)\n"
     "  --min-time=SEC              ab: measuring time per benchmark and "
     "round (default 0.1 / rounds)\n"
+    "  --max-time=SEC              ab: wall-time budget; while benchmarks "
+    "are inconclusive,\n"
+    "                              rounds are added up to it (default 3x "
+    "the first look;\n"
+    "                              0: one look, no rounds added)\n"
     "  --cpu=N|none                ab: the CPU both programs are pinned to "
     "(default: the\n"
     "                              least busy one no other microbe run "
@@ -142,7 +147,7 @@ static int parse(const command *c, int argc, char **argv, tool_opts *o)
     o->seed = 0x6d6963726f6265ull; /* "microbe" */
     static const char *const valued[] = {
         "archive",  "format", "threshold", "alpha", "keep",     "rounds",
-        "min-time", "cpu",    "seed",      "out",   "baseline",
+        "min-time", "cpu",    "seed",      "out",   "baseline", "max-time",
     };
     /* With valued, every flag some command takes (a new flag goes into
      * one of the two, or it is reported unknown). */
@@ -249,6 +254,13 @@ static int parse(const command *c, int argc, char **argv, tool_opts *o)
                     "(0, 3600]",
                     c->name, v);
             o->min_time = d;
+        } else if ((f & F_AB) && strcmp(name, "max-time") == 0) {
+            if (!cli_parse_double(v, &d) || d < 0 || d > 86400)
+                BAD("%s: --max-time: '%s' is not a number of seconds in "
+                    "[0, 86400]",
+                    c->name, v);
+            o->max_time = d;
+            o->max_time_set = true;
         } else if ((f & F_AB) && strcmp(name, "cpu") == 0) {
             if (strcmp(v, "none") == 0)
                 o->cpu = CPU_NONE;

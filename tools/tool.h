@@ -22,6 +22,8 @@ typedef struct tool_opts {
     long keep;            /* prune --keep; -1 when not given */
     long rounds;          /* ab --rounds; 0: default */
     double min_time;      /* ab --min-time (s); 0: default */
+    double max_time;      /* ab --max-time (s): the budget for added looks */
+    bool max_time_set;    /* given; 0 then means a single look */
     int cpu;              /* CPU_AUTO, CPU_NONE or a CPU */
     uint64_t seed;        /* ab --seed */
     const char *out;      /* report --out */

@@ -35,6 +35,38 @@ for b in d["benchmarks"]:
 assert d["context"]["rounds"] == 8 and d["context"]["ab_side"] == "new"
 PY
 
+# Measuring until decided: at threshold 0 an A/A comparison of a program
+# whose level moves from process to process can never be "unchanged" (its
+# interval would have to be [0, 0]), so its benchmarks stay inconclusive
+# and get the later looks (4, 6, 8, 10 rounds), unless significant by
+# chance. Rounds are added only to the benchmarks still undecided.
+N=${TOOL_BENCH_NOISY:?}
+run 0 "$M" ab "$N" "$N" --rounds=4 --min-time=0.002 --threshold=0 --max-time=120 --format=json
+/usr/bin/python3 - "$T/out" <<'PY' || fail "ab looks"
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = d["context"]
+assert c["ab_max_looks"] == 4 and c["ab_looks"] >= 2, c
+assert c["rounds"] == 4 + 2 * (c["ab_looks"] - 1), c
+rows = {r["name"]: r["verdict"] for r in d["comparison"]["rows"]}
+for b in d["benchmarks"]:
+    r = set(b["microbe"]["samples"]["round"])
+    assert r == set(range(len(r))) and len(r) >= 4, (b["name"], r)
+    if rows[b["name"]] == "inconclusive":
+        assert len(r) == c["rounds"], (b["name"], r)
+assert "sequential: look %d of at most 4" % c["ab_looks"] in d["comparison"]["correction"]
+if "inconclusive" in rows.values():
+    assert c["ab_stopped"] in ("looks", "max-time"), c
+    assert any("still inconclusive after" in w for w in c["warnings"]), c["warnings"]
+PY
+# --max-time=0: one look, at the full alpha, as a fixed design.
+run 0 "$M" ab "$A" "$A" --rounds=4 --min-time=0.002 --threshold=0 --max-time=0 --format=json
+/usr/bin/python3 - "$T/out" <<'PY' || fail "ab --max-time=0"
+import json, sys
+c = json.load(open(sys.argv[1]))["context"]
+assert c["ab_looks"] == 1 and c["ab_max_looks"] == 1 and c["rounds"] == 4, c
+PY
+
 # One benchmark only on the new side: new; only on the old side: gone.
 run 0 "$M" ab "$A" "$X" "${FAST[@]}" --fail-on-regression
 has "$T/out" '^only_here .*new'

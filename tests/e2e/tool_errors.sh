@@ -88,6 +88,10 @@ fails_with "$M" ab "$A" "$A" -- '--filter=('
 has "$T/err" "list failed" stderr
 fails_with "$M" ab "$A" "$A" -- --filter=nothing-matches
 has "$T/err" "selects no benchmark|matches no benchmark" stderr
+fails_with "$M" ab "$A" "$A" --max-time=-1
+has "$T/err" "max-time: '-1' is not a number of seconds" stderr
+fails_with "$M" ab "$A" "$A" -- --max-time=3
+has "$T/err" "give it to microbe ab itself" stderr
 fails_with "$M" ab "$A" "$A" --cpu=100000
 has "$T/err" "ab: --cpu=100000: no such CPU, or not allowed for this process" stderr
 fails_with "$M" ab "$A" "${TOOL_BENCH_OTHER:?}"

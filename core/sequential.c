@@ -1,0 +1,161 @@
+/* Sequential looks over a comparison: per look, Holm at the alpha the look
+ * may spend over the whole suite (rows decided earlier stay in the family
+ * with p = 1), decided rows frozen, the others measured again.
+ *
+ * Why the error rate holds: a false "slower"/"faster" at look k needs a
+ * benchmark without a change that was still undecided, so its data there
+ * are what they would have been had every benchmark been measured up to
+ * look k; Holm over the full family (the decided ones padded with p = 1,
+ * which only makes it stricter) then errs with probability at most the
+ * look's alpha_k, and the looks together at most sum alpha_k = the spent
+ * alpha <= alpha (union bound: no assumption on how looks depend). */
+#include "sequential.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct frozen {
+    const char *name;
+    cmp_row row;
+} frozen;
+
+struct seq_state {
+    seq_plan plan;
+    frozen *rows;
+    size_t n, cap;
+    size_t family;
+    int looks;
+    char correction[96];
+};
+
+seq_state *seq_new(const seq_plan *plan)
+{
+    seq_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->plan = *plan;
+    if (s->plan.max_looks < 1)
+        s->plan.max_looks = 1;
+    if (s->plan.step < 1)
+        s->plan.step = 1;
+    return s;
+}
+
+void seq_free(seq_state *s)
+{
+    if (!s)
+        return;
+    free(s->rows);
+    free(s);
+}
+
+int seq_rounds_at(const seq_plan *plan, int look)
+{
+    int k = look < 1 ? 1 : look;
+    return plan->first + (k - 1) * plan->step;
+}
+
+double seq_look_alpha(const seq_plan *plan, int look)
+{
+    int last = plan->max_looks < 1 ? 1 : plan->max_looks;
+    if (last == 1)
+        return look == 1 ? plan->alpha : 0;
+    double nmax = seq_rounds_at(plan, last);
+    double t1 = look > 1 ? seq_rounds_at(plan, look - 1) / nmax : 0;
+    double t2 = seq_rounds_at(plan, look) / nmax;
+    return st_look_alpha(plan->spending, plan->alpha, t1, t2);
+}
+
+static const frozen *find(const seq_state *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->rows[i].name, name) == 0)
+            return &s->rows[i];
+    return NULL;
+}
+
+bool seq_decided(const seq_state *s, const char *name)
+{
+    return s && find(s, name) != NULL;
+}
+
+int seq_looks(const seq_state *s)
+{
+    return s ? s->looks : 0;
+}
+
+static bool skip_decided(const char *name, void *ctx)
+{
+    return find(ctx, name) != NULL;
+}
+
+static bool freeze(seq_state *s, const cmp_row *r)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 16;
+        frozen *g = realloc(s->rows, cap * sizeof *g);
+        if (!g)
+            return false;
+        s->rows = g;
+        s->cap = cap;
+    }
+    s->rows[s->n].name = r->name;
+    s->rows[s->n].row = *r;
+    s->n++;
+    return true;
+}
+
+cmp_result *seq_look(seq_state *s, const mb_run *old, const mb_run *now,
+                     const cmp_opts *base, int look, size_t *undecided)
+{
+    cmp_opts o = *base;
+    o.alpha = seq_look_alpha(&s->plan, look);
+    o.skip = skip_decided;
+    o.skip_ctx = s;
+    o.family = s->family;
+    cmp_result *c = cmp_runs(old, now, &o);
+    if (!c)
+        return NULL;
+    if (look == 1 || s->family == 0)
+        s->family = c->compared;
+    s->looks = look;
+    bool last = look >= s->plan.max_looks;
+    size_t left = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        cmp_row *r = &c->rows[i];
+        const frozen *f = find(s, r->name);
+        if (f) {
+            *r = f->row;
+            continue;
+        }
+        if (r->verdict == CMP_INCONCLUSIVE && !last) {
+            left++;
+            continue;
+        }
+        if (r->verdict == CMP_INCONCLUSIVE)
+            left++;
+        if ((r->verdict == CMP_SLOWER || r->verdict == CMP_FASTER ||
+             r->verdict == CMP_UNCHANGED || r->verdict == CMP_INCONCLUSIVE) &&
+            !freeze(s, r)) {
+            cmp_free(c);
+            return NULL;
+        }
+    }
+    memset(c->count, 0, sizeof c->count);
+    for (size_t i = 0; i < c->n; i++)
+        c->count[c->rows[i].verdict]++;
+    c->alpha = s->plan.alpha;
+    c->compared = s->family;
+    if (s->plan.max_looks > 1) {
+        snprintf(s->correction, sizeof s->correction,
+                 "Holm, sequential: look %d of at most %d, %s spending", look,
+                 s->plan.max_looks,
+                 s->plan.spending == ST_SPEND_OBF ? "O'Brien-Fleming"
+                                                  : "Pocock");
+        c->correction = s->correction;
+    }
+    *undecided = left;
+    return c;
+}
