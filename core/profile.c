@@ -155,7 +155,7 @@ const mb_fn_cost *profile_match(const mb_profile *p, const mb_fn_cost *f)
 
 /* Names by compression id, one table per kind (files, functions,
  * objects), as the format keeps them; ids above this are refused. */
-#define MAX_ID 10000000
+#define MAX_ID (1u << 20)
 
 typedef struct names {
     char **v;

@@ -15,6 +15,7 @@
 
 #include "callgrind.h"
 #include "compare.h"
+#include "json.h"
 #include "profile.h"
 #include "report.h"
 #include "run.h"
@@ -352,6 +353,17 @@ static void test_functions(void **state)
     check3(leaf->incl, 50, 11, 1);
     assert_string_equal(leaf->file, "other.c");
     assert_int_equal(leaf->line, 5);
+    /* The call graph among functions with a cost of their own: body calls
+     * hash (300) and leaf (50); main's call is gone with main, leaf's call
+     * to itself is no edge. */
+    assert_int_equal(s[0].ncalls, 2);
+    for (size_t k = 0; k < s[0].ncalls; k++) {
+        const cg_call *c = &s[0].calls[k];
+        assert_ptr_equal(&s[0].fns[c->from], body);
+        const cg_fn *to = &s[0].fns[c->to];
+        assert_true((to == hash && c->cost == 300) ||
+                    (to == leaf && c->cost == 50));
+    }
     cg_fnsets_free(s, n);
     free(text);
 
@@ -448,7 +460,60 @@ static void test_profile_batches(void **state)
     assert_non_null(c);
     assert_int_equal(c->n, p->n);
     assert_true(self_ir(c, "dup_hash") == 15640);
+    assert_int_equal(c->ncalls, p->ncalls);
     profile_free(c);
+    /* The calls per iteration: dup_hash's to calloc, calloc's to memset
+     * (8,216, all of memset's cost). */
+    const mb_fn_cost *ms =
+        profile_find(p, "__memset_avx2_unaligned_erms", NULL);
+    bool memset_call = false;
+    for (size_t k = 0; k < p->ncalls; k++)
+        memset_call |= &p->fns[p->calls[k].to] == ms && p->calls[k].ir == 8216;
+    assert_true(memset_call);
+
+    /* Archived and read back unchanged (JSON under microbe.profile). */
+    mb_run *run = run_create();
+    mb_result *r = run_add_result(run);
+    r->name = strdup("find_duplicates/hash/1024");
+    r->family = strdup("find_duplicates/hash");
+    r->bench = strdup("hash");
+    r->ncounters = 0;
+    assert_true(result_add_sample(r, 100, 2416600, NULL, 0, 0));
+    r->profile = profile_copy(p);
+    run_summarize(run);
+    size_t jl = 0;
+    char *js = json_dump_run_compact(run, &jl);
+    assert_non_null(js);
+    mb_run *back = NULL;
+    char jerr[256] = "";
+    if (json_load_run(js, jl, "mem", &back, jerr, sizeof jerr) != MB_OK)
+        fail_msg("%s", jerr);
+    const mb_profile *q = back->results[0].profile;
+    assert_non_null(q);
+    assert_int_equal(q->n, p->n);
+    assert_int_equal(q->nevents, p->nevents);
+    assert_int_equal(q->ncalls, p->ncalls);
+    assert_true(q->total_ir == p->total_ir && q->left_out == p->left_out);
+    for (size_t i = 0; i < p->n; i++) {
+        assert_string_equal(q->fns[i].name, p->fns[i].name);
+        assert_string_equal(q->fns[i].file, p->fns[i].file);
+        assert_int_equal(q->fns[i].line, p->fns[i].line);
+        assert_memory_equal(q->fns[i].self, p->fns[i].self,
+                            p->nevents * sizeof(double));
+        assert_memory_equal(q->fns[i].incl, p->fns[i].incl,
+                            p->nevents * sizeof(double));
+    }
+    /* A damaged profile is refused with one line naming it. */
+    char *bad = strstr(js, "\"calls\":[[");
+    assert_non_null(bad);
+    memcpy(bad + 10, "99", 2);
+    run_free(back);
+    back = NULL;
+    assert_int_equal(json_load_run(js, jl, "mem", &back, jerr, sizeof jerr),
+                     MB_ERR_CORRUPT);
+    assert_non_null(strstr(jerr, "profile: calls[0]"));
+    free(js);
+    run_free(run);
     profile_free(p);
     cg_fnsets_free(a, n1);
     cg_fnsets_free(b, n2);
