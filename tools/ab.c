@@ -60,12 +60,16 @@
 #include "compare.h"
 #include "file.h"
 #include "json.h"
-#include "profile.h"
 #include "pin.h"
 #include "proc.h"
+#include "profile.h"
+#include "report.h"
 #include "sequential.h"
 #include "run.h"
 #include "tool.h"
+
+/* $GITHUB_STEP_SUMMARY as ab found it ("" when unset). */
+static char step_summary[4096];
 
 /* Fewest rounds by default, and the rounds added to the least that can
  * reach significance at all (see the top of this file). */
@@ -782,9 +786,15 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
     if (tty)
         fprintf(stderr, "\r\033[K");
 
-    /* Said after measuring, so that a failure stays one line. */
+    /* Said after measuring, so that a failure stays one line. Counts
+     * (--measure=instructions) are compared exactly: no test, no need. */
+    bool exact = false;
+    for (int i = 0; i < o->npass; i++)
+        exact |= strcmp(o->pass[i], "--measure=instructions") == 0 ||
+                 (i + 1 < o->npass && strcmp(o->pass[i], "--measure") == 0 &&
+                  strcmp(o->pass[i + 1], "instructions") == 0);
     double alpha1 = seq_look_alpha(&plan, 1);
-    if (ldexp(2.0, -nrounds) > alpha1 / (double)common)
+    if (!exact && ldexp(2.0, -nrounds) > alpha1 / (double)common)
         fprintf(stderr,
                 "microbe: warning: ab: with %d rounds no benchmark of %zu "
                 "can reach significance at alpha %g; use --rounds=%d or "
@@ -840,6 +850,10 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
                          proc_signame(proc_interrupted(), sig, sizeof sig));
     }
     bool ok = tool_write(stdout, o->format, sides[1].acc, cmp);
+    if (ok && step_summary[0]) {
+        setenv("GITHUB_STEP_SUMMARY", step_summary, 1);
+        report_step_summary("microbe", sides[1].acc, cmp, o->no_step_summary);
+    }
     if (!ok || fflush(stdout) != 0)
         code = tool_fail("ab: cannot write the report: %s",
                          errno ? strerror(errno) : "out of memory");
@@ -874,7 +888,11 @@ int tool_ab(const tool_opts *o)
      * temporary files removed, then the signal takes its course. */
     proc_hold();
     /* The bench programs get ab's flags and nothing else: the MICROBE_*
-     * variables that stand for their flags are not handed on. */
+     * variables that stand for their flags are not handed on, nor the job
+     * summary, which gets ab's comparison (not each round's table). */
+    const char *sum = getenv("GITHUB_STEP_SUMMARY");
+    snprintf(step_summary, sizeof step_summary, "%s", sum ? sum : "");
+    unsetenv("GITHUB_STEP_SUMMARY");
     const char *vars[64];
     size_t nv = cli_env_names(vars, 64);
     for (size_t i = 0; i < nv && i < 64; i++)

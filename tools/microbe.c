@@ -238,6 +238,8 @@ static int parse(const command *c, int argc, char **argv, tool_opts *o)
         } else if ((f & F_VERDICT) &&
                    strcmp(name, "fail-on-inconclusive") == 0) {
             o->fail_on_inconclusive = true;
+        } else if ((f & F_VERDICT) && strcmp(name, "no-step-summary") == 0) {
+            o->no_step_summary = true;
         } else if ((f & F_KEEP) && strcmp(name, "keep") == 0) {
             if (!cli_parse_int(v, 0, 1000000000, &l))
                 BAD("%s: --keep: '%s' is not a whole number >= 0", c->name, v);
@@ -425,6 +427,8 @@ static int cmd_compare(const tool_opts *o)
         return tool_fail("compare: out of memory");
     }
     bool ok = tool_write(stdout, o->format, now, cmp);
+    if (ok)
+        report_step_summary("microbe", now, cmp, o->no_step_summary);
     if (!ok)
         code = tool_fail("compare: cannot write the report: %s",
                          errno ? strerror(errno) : "out of memory");

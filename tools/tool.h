@@ -19,6 +19,7 @@ typedef struct tool_opts {
     bool fail_on_regression;
     bool fail_on_inconclusive;
     bool why;             /* ab --why */
+    bool no_step_summary; /* compare, ab: not into $GITHUB_STEP_SUMMARY */
     long keep;            /* prune --keep; -1 when not given */
     long rounds;          /* ab --rounds; 0: default */
     double min_time;      /* ab --min-time (s); 0: default */
