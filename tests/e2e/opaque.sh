@@ -40,4 +40,10 @@ ok "256-byte struct: $big instructions per iteration, no copy"
 awk -v a="$arr" 'BEGIN { exit !(a <= 8) }' ||
     die "int[64]: $arr instructions per iteration"
 ok "an array compiles and is kept: $arr instructions per iteration"
+grep -q '^"values_cg",.*,"under callgrind","",7,' "$OUT" ||
+    die "values_cg row: $(grep values_cg "$OUT")"
+ok "label and counter set under callgrind reach the report"
+grep -q '^"skipped_cg",.*,"not under valgrind",' "$OUT" ||
+    die "skipped_cg row: $(grep skipped_cg "$OUT")"
+ok "a skip under callgrind is reported as one"
 done_checks
