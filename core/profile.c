@@ -709,6 +709,11 @@ mb_status cg_parse_functions(const char *text, size_t len, cg_fnset **sets,
             snprintf(ps->cur->trigger, sizeof ps->cur->trigger, "%.*s", (int)vl,
                      v);
         } else if (starts(line, l, "events:")) {
+            /* The accumulators are sized by the events: no second events
+             * line once costs were read (fuzzing found one). */
+            if (ps->nacc)
+                FAIL(MB_ERR_CORRUPT, "line %zu: events: after costs",
+                     ps->lineno);
             if (!set_events(ps, line + 7, l - 7))
                 FAIL(MB_ERR_CORRUPT, "line %zu: bad events: line", ps->lineno);
         } else if (starts(line, l, "positions:")) {

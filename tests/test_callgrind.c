@@ -380,6 +380,9 @@ static void test_functions(void **state)
     static const char *const bad[] = {
         "hello\n",
         "events: Ir\nfn=(1) f\n12 x\n",
+        /* Found by fuzzing: more events after costs overflowed the
+         * accumulators sized by the first line. */
+        "events: Ir\nfn=(1) f\n1 2\nevents: Ir Dr D1mr\n1 2 3 4\n",
         "events: Ir\nfn=(7)\n1 2\n",
         "fn=(1) f\n1 2\n",
     };
