@@ -649,6 +649,44 @@ static void make_id(char *id, size_t n, unsigned attempt)
              (unsigned)(x & 0xFFFF));
 }
 
+/* The run just saved under id, also as DIR/history/<baseline>/<id>; the
+ * oldest beyond ARCHIVE_HISTORY go. */
+static mb_status save_history(const char *dir, const char *baseline,
+                              const char *id, const void *file, size_t fn,
+                              char *err, size_t errlen)
+{
+    char *hist = NULL, *mine = NULL, *path = NULL;
+    mb_status st = subdir(dir, "history", true, &hist, err, errlen);
+    if (st == MB_OK)
+        st = subdir(hist, baseline, true, &mine, err, errlen);
+    if (st == MB_OK && !(path = join(mine, id, EXT)))
+        st = fail(err, errlen, MB_ERR_NO_MEMORY, "out of memory");
+    if (st == MB_OK)
+        st = file_write_atomic(path, file, fn, 0, err, errlen);
+    char **ids = NULL;
+    size_t k = 0;
+    if (st == MB_OK)
+        file_remove_stale(mine, STALE_TMP_SECONDS);
+    if (st == MB_OK && names_in(hist, baseline, &ids, &k, NULL, 0) == MB_OK &&
+        k > ARCHIVE_HISTORY) {
+        DIR *d = open_dir(mine);
+        for (size_t i = 0; d && i + ARCHIVE_HISTORY < k; i++) {
+            char name[NAME_MAX + 1];
+            snprintf(name, sizeof name, "%s" EXT, ids[i]);
+            (void)unlinkat(dirfd(d), name, 0); /* a concurrent saver's too */
+        }
+        if (d) {
+            closedir(d);
+            file_sync_dir(mine);
+        }
+    }
+    free_names(ids, k);
+    free(path);
+    free(mine);
+    free(hist);
+    return st;
+}
+
 mb_status archive_save(const char *dir, const mb_run *run, const char *baseline,
                        char *id_out, size_t idlen, char *err, size_t errlen)
 {
@@ -714,12 +752,54 @@ mb_status archive_save(const char *dir, const mb_run *run, const char *baseline,
                          "cannot save the run: out of memory");
         free(path);
     }
+    if (st == MB_OK && baseline)
+        st = save_history(dir, baseline, id, file, fn, err, errlen);
     if (st == MB_OK && id_out && idlen)
         snprintf(id_out, idlen, "%s", id);
     free(file);
     free(runs);
     free(bases);
     return st;
+}
+
+mb_status archive_load_history(const char *dir, const char *name, mb_run ***out,
+                               size_t *n, char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    mb_status st = archive_check_name(name, err, errlen);
+    char *hist = NULL, *mine = NULL;
+    if (st != MB_OK)
+        return st;
+    if (subdir(dir, "history", false, &hist, NULL, 0) != MB_OK)
+        return MB_OK;
+    char **ids = NULL;
+    size_t k = 0;
+    if (subdir(hist, name, false, &mine, NULL, 0) == MB_OK)
+        st = names_in(hist, name, &ids, &k, err, errlen);
+    mb_run **runs = k ? calloc(k, sizeof *runs) : NULL;
+    if (k && !runs)
+        st = fail(err, errlen, MB_ERR_NO_MEMORY, "out of memory");
+    size_t got = 0;
+    for (size_t i = k; st == MB_OK && i-- > 0 && got < ARCHIVE_HISTORY;) {
+        char *path = join(mine, ids[i], EXT);
+        if (path &&
+            load_path(path, FILE_NOFOLLOW, &runs[got], NULL, 0) == MB_OK)
+            got++;
+        free(path);
+    }
+    free_names(ids, k);
+    free(hist);
+    free(mine);
+    if (st != MB_OK || !got) {
+        for (size_t i = 0; i < got; i++)
+            run_free(runs[i]);
+        free(runs);
+        return st;
+    }
+    *out = runs;
+    *n = got;
+    return MB_OK;
 }
 
 /* ---- Loading by name ------------------------------------------------------

@@ -88,6 +88,19 @@ mb_status archive_load_file(const char *path, mb_run **out, char *err,
 mb_status archive_save(const char *dir, const mb_run *run, const char *baseline,
                        char *id_out, size_t idlen, char *err, size_t errlen);
 
+/* Saved runs kept per baseline name, newest first: DIR/history/<name>/
+ * <run id>.json.zst, written by archive_save beside the baseline; the
+ * oldest beyond ARCHIVE_HISTORY are removed. */
+#define ARCHIVE_HISTORY 5
+
+/* The saved runs of baseline name, newest first (at most ARCHIVE_HISTORY),
+ * into *out[*n] (caller frees each with run_free, then the array). A
+ * baseline saved before histories were kept has none: *n = 0. Files that
+ * cannot be read are left out. MB_OK, MB_ERR_USAGE (invalid name),
+ * MB_ERR_NO_MEMORY. */
+mb_status archive_load_history(const char *dir, const char *name, mb_run ***out,
+                               size_t *n, char *err, size_t errlen);
+
 /* Loads the baseline name from DIR. MB_ERR_NOT_FOUND when there is none:
  * "no baseline 'x' in DIR (saved baselines: a, b)". */
 mb_status archive_load_baseline(const char *dir, const char *name, mb_run **out,

@@ -92,6 +92,53 @@ static size_t rounds_of(const mb_result *r)
 }
 
 /* row->change with its interval at the given confidence level. */
+/* Against the saved runs of a baseline (opts->history, newest first, 2 or
+ * more): st_compare_history on every saved run's samples of this
+ * benchmark. False when fewer than 2 runs have it (the caller then
+ * compares with the baseline alone). */
+static bool compare_history(cmp_row *row, const cmp_opts *o,
+                            const st_boot_opts *bo)
+{
+    size_t h = o->nhistory, total = row->now->n, k = 0;
+    const mb_result **rs = calloc(h + 1, sizeof *rs);
+    double **x = calloc(h + 1, sizeof *x);
+    uint16_t **rd = calloc(h + 1, sizeof *rd);
+    size_t *n = calloc(h + 1, sizeof *n);
+    bool ok = rs && x && rd && n;
+    for (size_t j = 0; ok && j < h; j++) {
+        const mb_result *r = run_find(o->history[j], row->name);
+        if (r && !r->error && r->n)
+            total += (rs[k++] = r)->n;
+    }
+    for (size_t j = 0; ok && j <= k; j++) {
+        const mb_result *r = j < k ? rs[j] : row->now;
+        x[j] = malloc((r->n + 1) * sizeof **x);
+        rd[j] = malloc((r->n + 1) * sizeof **rd);
+        ok = x[j] && rd[j];
+        if (ok)
+            n[j] = per_iter(r, x[j], rd[j]);
+    }
+    double *scratch =
+        ok && k >= 2
+            ? malloc(st_compare_history_scratch_size(total) * sizeof *scratch)
+            : NULL;
+    if (scratch)
+        row->change = st_compare_history(
+            (const double *const *)x, (const uint16_t *const *)rd, n, k, x[k],
+            rd[k], n[k], ROUND_FLOOR_QUANTILE, bo, scratch);
+    bool done = scratch != NULL;
+    free(scratch);
+    for (size_t j = 0; x && rd && j <= k; j++) {
+        free(x[j]);
+        free(rd[j]);
+    }
+    free(rs);
+    free(x);
+    free(rd);
+    free(n);
+    return done;
+}
+
 static void compare_pair(cmp_row *row, const cmp_opts *o, double confidence)
 {
     const mb_result *a = row->old, *b = row->now;
@@ -103,6 +150,8 @@ static void compare_pair(cmp_row *row, const cmp_opts *o, double confidence)
     uint16_t *ra = malloc(cap * sizeof *ra), *rb = malloc(cap * sizeof *rb);
     size_t na = 0, nb = 0;
     if (!xa || !xb || !tmp || !ra || !rb)
+        goto out;
+    if (!o->paired && o->nhistory >= 2 && compare_history(row, o, &bo))
         goto out;
     if (o->paired) {
         size_t nr = rounds_of(a) < rounds_of(b) ? rounds_of(a) : rounds_of(b);
@@ -409,6 +458,15 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
     alloc_verdicts(c);
     complexity_notes(c, old, now);
     env_notes(c, old, now);
+    if (opts->history && opts->nhistory == 1 && !opts->paired)
+        note(c, "the baseline has one saved run: no run-to-run estimate yet, "
+                "so a shift of the whole machine between the two runs counts "
+                "as a change; save the baseline again to add runs");
+    else if (opts->nhistory >= 2 && !opts->paired)
+        note(c,
+             "run-to-run spread from the baseline's %zu saved runs is part "
+             "of each interval",
+             opts->nhistory);
 
     char label[256];
     const char *date = run_ctx_gets(old, "date");

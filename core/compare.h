@@ -77,6 +77,13 @@ typedef struct cmp_opts {
     bool (*skip)(const char *name, void *ctx);
     void *skip_ctx;
     size_t family;
+    /* The baseline's saved runs, newest first (old among them), for a
+     * comparison that knows how much whole runs move: with 2 or more, each
+     * benchmark's interval includes their run-to-run spread
+     * (st_compare_history); with 1, a note says there is no such estimate
+     * yet. NULL/0: old alone, no note. */
+    const mb_run *const *history;
+    size_t nhistory;
 } cmp_opts;
 
 /* Compares now against old. NULL on no memory. */

@@ -273,7 +273,8 @@ int mb_main(int argc, char **argv)
     /* --out-format: the file gets that format and stdout keeps --format;
      * without it, --out takes the place of stdout (the older use). */
     FILE *side = NULL;
-    mb_run *run = NULL, *base = NULL;
+    mb_run *run = NULL, *base = NULL, **hist = NULL;
+    size_t nhist = 0;
     cmp_result *cmp = NULL;
     const char *dir = o.archive ? o.archive : archive_default_dir();
     if (o.out && !(out = fopen(o.out, "w"))) {
@@ -287,8 +288,10 @@ int mb_main(int argc, char **argv)
         out = stdout;
     }
     /* A missing baseline is an error before spending time measuring. */
-    if (o.baseline &&
-        archive_load_baseline(dir, o.baseline, &base, err, sizeof err) != MB_OK)
+    if (o.baseline && (archive_load_baseline(dir, o.baseline, &base, err,
+                                             sizeof err) != MB_OK ||
+                       archive_load_history(dir, o.baseline, &hist, &nhist, err,
+                                            sizeof err) != MB_OK))
         goto done;
 
     int cpu = -1;
@@ -393,6 +396,11 @@ measured:
         char label[128];
         snprintf(label, sizeof label, "baseline \"%s\"", o.baseline);
         co.old_name = label;
+        /* The saved runs of the baseline give the run-to-run spread; a
+         * baseline from before histories were kept is its one run. */
+        const mb_run *one[1] = {base};
+        co.history = nhist ? (const mb_run *const *)hist : one;
+        co.nhistory = nhist ? nhist : 1;
         cmp = cmp_runs(base, run, &co);
         if (!cmp) {
             snprintf(err, sizeof err, "out of memory comparing");
@@ -465,6 +473,9 @@ done:
     cmp_free(cmp);
     run_free(run);
     run_free(base);
+    for (size_t i = 0; i < nhist; i++)
+        run_free(hist[i]);
+    free(hist);
     free(insts);
     /* SIGINT, SIGTERM or SIGHUP while measuring: the workers are gone and
      * the line above said so; now the signal takes its course. */

@@ -122,3 +122,69 @@ st_change st_compare_rounds(const double *old, const uint16_t *old_round,
     c.p = st_t_two_sided(diff / se, df);
     return c;
 }
+
+size_t st_compare_history_scratch_size(size_t n_total)
+{
+    return 2 * n_total + 8;
+}
+
+st_change st_compare_history(const double *const *old,
+                             const uint16_t *const *old_round,
+                             const size_t *n_old, size_t runs,
+                             const double *new_, const uint16_t *new_round,
+                             size_t n_new, double q, const st_boot_opts *opts,
+                             double *scratch)
+{
+    st_boot_opts o = stats_opts(opts);
+    if (!(q > 0 && q < 1))
+        q = 0.5;
+    st_change c = {NAN, {NAN, NAN}, 1, 0};
+    /* Each saved run's mean log round level and within-run variance. */
+    double sum_m = 0, sum_m2 = 0, sum_w = 0, sum_r = 0;
+    size_t h = 0, hw = 0;
+    for (size_t j = 0; j < runs; j++) {
+        side s = round_levels(old[j], old_round[j], n_old[j], q, scratch,
+                              scratch + n_old[j]);
+        if (s.rounds == 0)
+            continue;
+        h++;
+        sum_m += s.mean;
+        sum_m2 += s.mean * s.mean;
+        sum_r += (double)s.rounds;
+        if (s.rounds >= 2) {
+            sum_w += fmax(s.var, s.floor_var);
+            hw++;
+        }
+    }
+    side b = round_levels(new_, new_round, n_new, q, scratch, scratch + n_new);
+    if (h < 2 || b.rounds < 2 || hw == 0)
+        return c;
+    double mean = sum_m / (double)h;
+    double between = (sum_m2 - (double)h * mean * mean) / (double)(h - 1);
+    double w_old = sum_w / (double)hw, r_old = sum_r / (double)h;
+    /* A run's mean varies by the run effect plus its rounds' scatter / r:
+     * what is left of the spread of the saved runs' means once the
+     * scatter is taken out is the run-to-run variance. */
+    double run_var = fmax(0, between - w_old / r_old);
+    double va = run_var * (1 + 1 / (double)h); /* the new run's, the mean's */
+    double vb = fmax(b.var, b.floor_var) / (double)b.rounds;
+    double vc = w_old / (r_old * (double)h);
+    double v = va + vb + vc, diff = b.mean - mean;
+    c.change = expm1(diff);
+    c.ci.lo = c.ci.hi = c.change;
+    if (!(v > 0)) {
+        c.p = diff != 0 ? 0 : 1;
+        return c;
+    }
+    /* Welch-Satterthwaite over the three parts. */
+    double den = vb * vb / (double)(b.rounds - 1) +
+                 vc * vc / ((double)h * fmax(r_old - 1, 1));
+    if (va > 0)
+        den += va * va / (double)(h - 1);
+    double df = v * v / den, se = sqrt(v);
+    double half = st_t_ppf(1 - (1 - o.confidence) / 2, df) * se;
+    c.ci.lo = expm1(diff - half);
+    c.ci.hi = expm1(diff + half);
+    c.p = st_t_two_sided(diff / se, df);
+    return c;
+}

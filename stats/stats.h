@@ -190,6 +190,28 @@ st_change st_compare_rounds(const double *old, const uint16_t *old_round,
                             const uint16_t *new_round, size_t n_new, double q,
                             const st_boot_opts *opts, double *scratch);
 
+/* A run against several saved runs of a baseline (the newest last saved
+ * runs of one name), each gathered in rounds as for st_compare_rounds:
+ * the change of now's mean log round level (q-quantile per round)
+ * against the mean over the saved runs, with a variance that includes how
+ * much whole runs move: the spread of the saved runs' means, less what
+ * their within-run scatter explains, is the run-to-run variance s_run^2;
+ * the difference then has variance s_run^2 (1 + 1/h) (the new run's run
+ * effect and the saved mean's) + w_new / r_new + w_old / (r_old h), w the
+ * within-run variance of round levels (never below what the within-round
+ * scatter gives, as st_compare_rounds), Welch-Satterthwaite degrees of
+ * freedom, Student's t for p and the interval at opts->confidence. old[j]
+ * of n_old[j] values in rounds old_round[j], j < runs. Needs 2 runs with
+ * rounds and 2 rounds in now, else change NAN and p 1. Scratch of
+ * st_compare_history_scratch_size(largest n) doubles. */
+size_t st_compare_history_scratch_size(size_t n_total);
+st_change st_compare_history(const double *const *old,
+                             const uint16_t *const *old_round,
+                             const size_t *n_old, size_t runs,
+                             const double *new_, const uint16_t *new_round,
+                             size_t n_new, double q, const st_boot_opts *opts,
+                             double *scratch);
+
 /* ---- Distributions --------------------------------------------------------
  */
 /* Regularized incomplete beta I_x(a, b), a, b > 0, x in [0, 1] (NaN

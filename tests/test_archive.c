@@ -821,9 +821,67 @@ static void test_prune(void **state)
     remove_dir(dir);
 }
 
+/* A baseline keeps its last ARCHIVE_HISTORY saved runs, newest first; a
+ * save without a baseline name adds none; another name has its own. */
+static void test_history_kept_and_bounded(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    char err[512];
+    mb_run **h = NULL;
+    size_t n = 9;
+    assert_int_equal(archive_load_history(dir, "main", &h, &n, err, sizeof err),
+                     MB_OK);
+    assert_int_equal(n, 0); /* nothing saved yet */
+    for (int i = 0; i < 7; i++) {
+        mb_run *run = make_run(2, 5, i);
+        assert_int_equal(
+            archive_save(dir, run, "main", NULL, 0, err, sizeof err), MB_OK);
+        run_free(run);
+    }
+    mb_run *other = make_run(1, 5, 100);
+    assert_int_equal(archive_save(dir, other, NULL, NULL, 0, err, sizeof err),
+                     MB_OK);
+    assert_int_equal(archive_save(dir, other, "side", NULL, 0, err, sizeof err),
+                     MB_OK);
+    run_free(other);
+    assert_int_equal(archive_load_history(dir, "main", &h, &n, err, sizeof err),
+                     MB_OK);
+    assert_int_equal(n, ARCHIVE_HISTORY);
+    for (size_t i = 0; i < n; i++) { /* tags 6, 5, 4, 3, 2 */
+        const ctx_entry *t = run_ctx_get(h[i], "tag");
+        assert_non_null(t);
+        assert_true(t->num == 6.0 - (double)i);
+        run_free(h[i]);
+    }
+    free(h);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "test $(ls '%s/history/main' | wc -l) -eq %d",
+             dir, ARCHIVE_HISTORY);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(archive_load_history(dir, "side", &h, &n, err, sizeof err),
+                     MB_OK);
+    assert_int_equal(n, 1);
+    run_free(h[0]);
+    free(h);
+    /* The history is no baseline of its own: listing shows two. */
+    archive_entry *e;
+    size_t ne;
+    assert_int_equal(archive_list(dir, &e, &ne, err, sizeof err), MB_OK);
+    size_t bases = 0;
+    for (size_t i = 0; i < ne; i++)
+        bases += e[i].kind == ARCHIVE_BASELINE;
+    assert_int_equal(bases, 2);
+    archive_list_free(e, ne);
+    assert_int_equal(archive_load_history(dir, "../x", &h, &n, err, sizeof err),
+                     MB_ERR_USAGE);
+    remove_dir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_history_kept_and_bounded),
         cmocka_unit_test(test_default_dir),
         cmocka_unit_test(test_baseline_names),
         cmocka_unit_test(test_save_and_load),

@@ -785,9 +785,67 @@ static void test_paired_sparse_rounds(void **state)
     run_free(now);
 }
 
+/* A baseline that knows its own noise: five saved runs whose levels move
+ * by ~8% from run to run (the machine), the new run another such draw.
+ * Against the latest run alone that is "slower"; with the history it is
+ * not, and a real 25% slowdown still is. With one saved run a note says
+ * there is no run-to-run estimate. */
+static void test_history_run_to_run(void **state)
+{
+    (void)state;
+    static const double run_shift[6] = {0.00, 0.07, -0.06, 0.03, -0.09, 0.12};
+    mb_run *hist[5];
+    for (int j = 0; j < 5; j++) {
+        spec s = base_spec("b", 100 * exp(run_shift[j]), 100 + (uint64_t)j);
+        hist[j] = run_create();
+        add(hist[j], &s);
+        run_summarize(hist[j]);
+    }
+    spec s = base_spec("b", 100 * exp(run_shift[5]), 200);
+    mb_run *now = run_create(), *slow = run_create();
+    add(now, &s);
+    s.level *= 1.25 * exp(-run_shift[5]) * exp(0.03);
+    s.seed = 201;
+    add(slow, &s);
+    run_summarize(now);
+    run_summarize(slow);
+    const mb_run *latest = hist[4]; /* newest first below */
+    const mb_run *order[5] = {hist[4], hist[3], hist[2], hist[1], hist[0]};
+
+    cmp_opts one = defaults;
+    one.history = &latest;
+    one.nhistory = 1;
+    cmp_result *c = cmp_runs(latest, now, &one);
+    assert_int_equal(row_of(c, "b")->verdict, CMP_SLOWER); /* +23% shift */
+    assert_true(c->nnotes >= 1);
+    assert_non_null(
+        strstr(c->notes[c->nnotes - 1], "no run-to-run estimate yet"));
+    cmp_free(c);
+
+    cmp_opts all = defaults;
+    all.history = order;
+    all.nhistory = 5;
+    c = cmp_runs(latest, now, &all);
+    assert_int_not_equal(row_of(c, "b")->verdict, CMP_SLOWER);
+    assert_non_null(strstr(c->notes[c->nnotes - 1], "5 saved runs"));
+    /* The interval is about the saved runs' mean, and wide with them. */
+    const cmp_row *r = row_of(c, "b");
+    assert_true(r->change.ci.lo < 0.05 && r->change.ci.hi > 0.15);
+    cmp_free(c);
+
+    c = cmp_runs(latest, slow, &all);
+    assert_int_equal(row_of(c, "b")->verdict, CMP_SLOWER);
+    cmp_free(c);
+    for (int j = 0; j < 5; j++)
+        run_free(hist[j]);
+    run_free(now);
+    run_free(slow);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_history_run_to_run),
         cmocka_unit_test(test_one_slower),
         cmocka_unit_test(test_identical),
         cmocka_unit_test(test_threshold),

@@ -309,6 +309,54 @@ static void test_rounds_large_suite(void **state)
     free(p);
 }
 
+/* A run against three saved runs: the run-to-run variance (spread of the
+ * saved runs' means less their within-run part) enters the interval.
+ * Reference (/usr/bin/python3, numpy, scipy 1.10): m = run means, w their
+ * within-run variances (ddof 1), run_var = max(0, var(m) - mean(w) / 4),
+ * v = run_var (1 + 1/3) + var(new) / 4 + mean(w) / 12, Welch-Satterthwaite
+ * df over the three terms (df 2, 3, 9), p = 2 t.sf(|d| / sqrt(v), df),
+ * interval d -+ t.ppf(0.975, df) sqrt(v), all as expm1. One sample per
+ * round: each round's level is its sample, no within-round floor. */
+static void test_history_scipy(void **state)
+{
+    (void)state;
+    static const double logs[3][4] = {{0.00, 0.02, -0.01, 0.01},
+                                      {0.05, 0.07, 0.04, 0.06},
+                                      {-0.03, -0.01, -0.04, -0.02}};
+    static const double newl[4] = {0.10, 0.12, 0.09, 0.11};
+    double o[3][4], nw[4];
+    uint16_t rd[4] = {0, 1, 2, 3};
+    const double *op[3];
+    const uint16_t *rp[3];
+    size_t n[3] = {4, 4, 4};
+    for (int j = 0; j < 3; j++) {
+        for (int k = 0; k < 4; k++)
+            o[j][k] = 100 * exp(logs[j][k]);
+        op[j] = o[j];
+        rp[j] = rd;
+    }
+    for (int k = 0; k < 4; k++)
+        nw[k] = 100 * exp(newl[k]);
+    double scratch[64];
+    assert_true(st_compare_history_scratch_size(16) <= 64);
+    st_boot_opts bo = {.confidence = 0.95};
+    st_change c =
+        st_compare_history(op, rp, n, 3, nw, rd, 4, 0.1, &bo, scratch);
+    rel_equal(c.change, 0.0978276168233761, 1e-12);
+    rel_equal(c.ci.lo, -0.09345589408228194, 1e-9);
+    rel_equal(c.ci.hi, 0.32947251919972786, 1e-9);
+    rel_equal(c.p, 0.17707708137803005, 1e-9);
+    /* The same new run against the saved runs' within-run spread alone
+     * (one saved run: st_compare_rounds) would call +10% clear. */
+    st_change one =
+        st_compare_rounds(o[0], rd, 4, nw, rd, 4, 0.1, &bo, scratch);
+    assert_true(one.p < 0.001 && c.p > 0.1);
+    /* Fewer than 2 saved runs: no estimate. */
+    st_change none =
+        st_compare_history(op, rp, n, 1, nw, rd, 4, 0.1, &bo, scratch);
+    assert_true(isnan(none.change) && none.p == 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_rounds_degenerate),
         cmocka_unit_test(test_rounds_calibration),
         cmocka_unit_test(test_rounds_large_suite),
+        cmocka_unit_test(test_history_scipy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
