@@ -2,7 +2,8 @@
 """Which per-round statistic should a paired comparison use? (docs/ab.md)
 
 Runs the evaluation suite the way `microbe ab` does: pairs of one-round
-processes of OLD and NEW (NEW with EVAL_SLOWDOWN), in random order, pinned
+processes of OLD and NEW (separately compiled builds, NEW with a
+slowdown compiled in: bench/eval/meson.build), in random order, pinned
 to one CPU. Then, for several per-round statistics (median, 25th, 10th and
 5th percentile, minimum), reports per benchmark how much the per-pair log
 ratio scatters (MAD) and, resampling the pairs into R-round trials tested
@@ -10,7 +11,10 @@ as `ab` tests them (exact Wilcoxon signed-rank, Holm over the suite, 3%
 threshold), how often the slowed benchmark is caught and how often an A/A
 trial flags anything.
 
-  bench/eval/estimators.py EVAL_BENCH [PAIRS=160] [SLOWDOWN=hash/1024:10] [R=16]
+  bench/eval/estimators.py OLD NEW_AA NEW_SLOW [TARGET=hash/1024] [PAIRS=160] [R=16]
+
+e.g. build/bench/eval/eval_bench build/bench/eval/eval_bench_aa
+build/bench/eval/eval_bench_hash10.
 
 Needs numpy and scipy (Debian: python3-scipy). About 0.3 s per pair.
 """
@@ -34,11 +38,10 @@ STATS = {
 }
 
 
-def one_round(bench, slowdown, out, cpu):
-    env = dict(os.environ, EVAL_SLOWDOWN=slowdown)
+def one_round(bench, out, cpu):
     subprocess.run([bench, "--format=json", "--out=" + out, "--rounds=1",
                     "--min-time=0.00625", "--cpu=%d" % cpu],
-                   env=env, stderr=subprocess.DEVNULL, check=True)
+                   stderr=subprocess.DEVNULL, check=True)
     with open(out) as f:
         d = json.load(f)
     return {b["name"]: np.array(b["microbe"]["samples"]["ns"]) /
@@ -46,7 +49,7 @@ def one_round(bench, slowdown, out, cpu):
             for b in d["benchmarks"]}
 
 
-def collect(bench, pairs, slowdown, cpu, seed):
+def collect(old, new, pairs, cpu, seed):
     rng = random.Random(seed)
     out = tempfile.mktemp(suffix=".json")
     data = []
@@ -54,7 +57,7 @@ def collect(bench, pairs, slowdown, cpu, seed):
         for _ in range(pairs):
             sides = ["old", "new"]
             rng.shuffle(sides)
-            rec = {s: one_round(bench, slowdown if s == "new" else "", out, cpu)
+            rec = {s: one_round(new if s == "new" else old, out, cpu)
                    for s in sides}
             data.append(rec)
     finally:
@@ -88,18 +91,17 @@ def flagged(lr, names, idx):
 def main():
     # Ties at zero make scipy fall back to its normal approximation; fine.
     warnings.filterwarnings("ignore", category=UserWarning)
-    if len(sys.argv) < 2:
+    if len(sys.argv) < 4:
         sys.exit(__doc__)
-    bench = sys.argv[1]
-    pairs = int(sys.argv[2]) if len(sys.argv) > 2 else 160
-    slowdown = sys.argv[3] if len(sys.argv) > 3 else "hash/1024:10"
-    rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 16
-    target = slowdown.split(":")[0]
+    old, new_aa, new_slow = sys.argv[1:4]
+    target = sys.argv[4] if len(sys.argv) > 4 else "hash/1024"
+    pairs = int(sys.argv[5]) if len(sys.argv) > 5 else 160
+    rounds = int(sys.argv[6]) if len(sys.argv) > 6 else 16
     cpu = max(os.sched_getaffinity(0))
     print("collecting %d A/A pairs and %d pairs with %s ..." %
-          (pairs, pairs, slowdown), file=sys.stderr)
-    aa = collect(bench, pairs, "", cpu, 1)
-    ab = collect(bench, pairs, slowdown, cpu, 2)
+          (pairs, pairs, new_slow), file=sys.stderr)
+    aa = collect(old, new_aa, pairs, cpu, 1)
+    ab = collect(old, new_slow, pairs, cpu, 2)
     print("| statistic | MAD of log ratio, %s (A/A) | the others (A/A, median) "
           "| %s caught (%d-round trials) | A/A trials flagging anything |"
           % (target, target, rounds))
