@@ -816,9 +816,9 @@ static void history_row(FILE *f, const hist *h, const hseries *s,
 
 #define CW   900
 #define CLB  200 /* labels */
-#define CD1  560 /* distributions end */
-#define CC0  580 /* change plot */
-#define CC1  800
+#define CD1  540 /* distributions end */
+#define CC0  560 /* change plot */
+#define CC1  735
 #define CROW 40
 
 /* A Gaussian kernel density of sorted x on axis a (in the axis' scale),
