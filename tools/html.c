@@ -1262,10 +1262,16 @@ static void comparison(FILE *f, const cmp_result *c, const mb_run *now)
 {
     fputs("<h2>Comparison</h2>\n<p>Against ", f);
     esc(f, c->old_label ? c->old_label : "the base");
-    fprintf(f, ": <b>%zu slower, %zu faster, %zu unchanged</b>%s%s. ",
-            c->count[CMP_SLOWER], c->count[CMP_FASTER], c->count[CMP_UNCHANGED],
-            c->count[CMP_NEW] ? ", new ones" : "",
-            c->count[CMP_GONE] ? ", gone ones" : "");
+    fprintf(f, ": <b>%zu slower, %zu faster, %zu unchanged</b>",
+            c->count[CMP_SLOWER], c->count[CMP_FASTER],
+            c->count[CMP_UNCHANGED]);
+    if (c->count[CMP_INCONCLUSIVE])
+        fprintf(f, ", %zu inconclusive", c->count[CMP_INCONCLUSIVE]);
+    if (c->count[CMP_NEW])
+        fprintf(f, ", %zu new", c->count[CMP_NEW]);
+    if (c->count[CMP_GONE])
+        fprintf(f, ", %zu gone", c->count[CMP_GONE]);
+    fputs(". ", f);
     if (g_counts)
         fprintf(f, "Exact counts (callgrind), threshold %g%%.</p>\n",
                 100 * c->threshold);
