@@ -16,7 +16,7 @@ const char *cmp_verdict_name(cmp_verdict v)
 {
     static const char *const names[] = {"unchanged",    "slower", "faster",
                                         "inconclusive", "new",    "gone",
-                                        "failed"};
+                                        "failed",       "skipped"};
     return v < CMP_NVERDICTS ? names[v] : "?";
 }
 
@@ -209,6 +209,8 @@ static void add_row(cmp_result *c, const char *name, const mb_result *old,
         r->verdict = CMP_NEW;
     else if (!now)
         r->verdict = CMP_GONE;
+    else if (!old->error && !now->error && (old->skipped || now->skipped))
+        r->verdict = CMP_SKIPPED;
     else if (old->error || now->error || old->n == 0 || now->n == 0)
         r->verdict = CMP_FAILED;
     else
@@ -284,7 +286,8 @@ static void alloc_verdicts(cmp_result *c)
     for (size_t i = 0; i < c->n; i++) {
         cmp_row *r = &c->rows[i];
         if (!r->old || !r->now || r->verdict == CMP_FAILED ||
-            !(r->old->alloc_iters > 0) || !(r->now->alloc_iters > 0))
+            r->verdict == CMP_SKIPPED || !(r->old->alloc_iters > 0) ||
+            !(r->now->alloc_iters > 0))
             continue;
         r->has_allocs = true;
         r->old_allocs = r->old->allocs / r->old->alloc_iters;
@@ -345,7 +348,8 @@ static void exact_verdicts(cmp_result *c, const cmp_opts *o)
     for (size_t i = 0; i < c->n; i++) {
         cmp_row *r = &c->rows[i];
         if (!r->old || !r->now || r->verdict == CMP_FAILED ||
-            r->verdict == CMP_NEW || r->verdict == CMP_GONE)
+            r->verdict == CMP_SKIPPED || r->verdict == CMP_NEW ||
+            r->verdict == CMP_GONE)
             continue;
         double a = r->old_value, b = r->new_value;
         double ch = a > 0 ? b / a - 1 : b > 0 ? INFINITY : 0;

@@ -16,7 +16,8 @@ typedef enum cmp_verdict {
                                            threshold: cannot tell */
     CMP_NEW,
     CMP_GONE,
-    CMP_FAILED, /* crashed on one side: not compared */
+    CMP_FAILED,  /* crashed on one side: not compared */
+    CMP_SKIPPED, /* mb_skip on one side: not compared, not a failure */
     CMP_NVERDICTS
 } cmp_verdict;
 

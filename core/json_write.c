@@ -555,7 +555,8 @@ static json_t *comparison_json(const cmp_result *c, bool *ok)
             jw_put(row, "base", jw_num(r->old_value), ok);
         if (r->now)
             jw_put(row, "now", jw_num(r->new_value), ok);
-        if (r->old && r->now && r->verdict != CMP_FAILED) {
+        if (r->old && r->now && r->verdict != CMP_FAILED &&
+            r->verdict != CMP_SKIPPED) {
             jw_put(row, "change", jw_num(r->change.change), ok);
             json_t *ci = json_array();
             jw_push(ci, jw_num(r->change.ci.lo), ok);
@@ -575,7 +576,8 @@ static json_t *comparison_json(const cmp_result *c, bool *ok)
             jw_put(row, "instructions_change", jw_num(r->ins_change), ok);
         /* Per-counter breakdown (--measure=instructions: which callgrind
          * counter moved): each counter's change per iteration. */
-        if (r->old && r->now && r->verdict != CMP_FAILED && r->now->ncounters) {
+        if (r->old && r->now && r->verdict != CMP_FAILED &&
+            r->verdict != CMP_SKIPPED && r->now->ncounters) {
             json_t *cc = json_object();
             for (size_t k = 0; k < r->now->ncounters; k++) {
                 const char *cn = r->now->counter_names[k];

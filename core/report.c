@@ -598,7 +598,8 @@ static void row_cells(const cmp_row *r, bool instr, cells *c)
         else
             report_time(r->new_value, c->now, sizeof c->now);
     }
-    if (r->old && r->now && r->verdict != CMP_FAILED) {
+    if (r->old && r->now && r->verdict != CMP_FAILED &&
+        r->verdict != CMP_SKIPPED) {
         snprintf(c->change, sizeof c->change, instr ? "%+.2f%%" : "%+.1f%%",
                  100 * r->change.change);
         if (instr && r->moved)
@@ -988,11 +989,11 @@ static void markdown(FILE *f, const mb_run *run, const cmp_result *cmp)
     }
     ucols uc;
     user_cols(run, NULL, run->nresults, &uc);
-    fprintf(f,
-            "| benchmark | time/iter | 95%% CI (runs) | outliers | complexity | "
-            "vs fastest |%s%s",
-            mem ? " allocs/iter | bytes/iter |" : "",
-            thr ? " throughput |" : "");
+    fprintf(
+        f,
+        "| benchmark | time/iter | 95%% CI (runs) | outliers | complexity | "
+        "vs fastest |%s%s",
+        mem ? " allocs/iter | bytes/iter |" : "", thr ? " throughput |" : "");
     for (size_t c = 0; c < uc.n; c++)
         fprintf(f, " %s |", uc.names[c]);
     fprintf(f, "%s\n|---|---:|---|---|---|---:|%s%s", lab ? " label |" : "",

@@ -888,7 +888,7 @@ static void change_axis(const cmp_result *c, axis *a)
     for (size_t i = 0; i < c->n; i++) {
         const cmp_row *r = &c->rows[i];
         if (r->old && r->now && r->verdict != CMP_FAILED &&
-            isfinite(r->change.change))
+            r->verdict != CMP_SKIPPED && isfinite(r->change.change))
             m = fmax(m, 1.25 * fabs(r->change.change));
     }
     a->log = false;
@@ -971,7 +971,7 @@ static void compare_group(FILE *f, const cmp_result *c, const char *group,
         }
         const char *cls = verdict_class(r->verdict);
         if (r->old && r->now && r->verdict != CMP_FAILED &&
-            isfinite(r->change.change)) {
+            r->verdict != CMP_SKIPPED && isfinite(r->change.change)) {
             double yc = y + CROW / 2.0;
             fprintf(f,
                     "<g><title>%+.2f%% [%+.2f%%, %+.2f%%]: %s</title>"

@@ -109,6 +109,10 @@ stdout_has "broke: 3"
 stdout_has "label 7"
 stdout_has "2 threads"
 
-# Only a skip: a clean run.
+# Only a skip: a clean run; against the baseline the skip is a verdict of
+# its own, not a failure.
 expect_exit 0 "$B" "${FAST[@]}" '--filter=^(skipped|values)$'
+expect_exit 0 "$B" "${FAST[@]}" '--filter=^(skipped|values)$' --baseline=api
+grep -Eq '^skipped .* skipped$' "$OUT" || die "no skipped verdict: $(grep skipped "$OUT")"
+ok "compared with the baseline: verdict skipped"
 done_checks
