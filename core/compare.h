@@ -22,9 +22,13 @@ typedef enum cmp_verdict {
 } cmp_verdict;
 
 typedef struct cmp_row {
-    const char *name;            /* borrowed from a run */
-    const mb_result *old, *now;  /* either may be NULL */
-    double old_value, new_value; /* medians (ns, or counts per iteration) */
+    const char *name;           /* borrowed from a run */
+    const mb_result *old, *now; /* either may be NULL */
+    /* What the change compares: change.unit says which statistic (each
+     * run's level from its rounds' 10th percentiles, the geometric mean of
+     * paired rounds' 10th percentiles, or the medians of the samples);
+     * instruction counts: medians per iteration. */
+    double old_value, new_value;
     /* change.ci is the interval the verdict used: at level ci_level, the
      * one that agrees with Holm over the suite (st_holm_levels);
      * ci_unadjusted is the plain 95% interval. */

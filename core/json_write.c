@@ -565,6 +565,11 @@ static json_t *comparison_json(const cmp_result *c, bool *ok)
             /* change_ci is the interval the verdict used, at Holm's level
              * for the suite; the plain 95% one beside it. */
             jw_put(row, "change_ci_confidence", jw_num(r->ci_level), ok);
+            /* What "base" and "now" are (and the change compares). */
+            static const char *const stat[] = {
+                "sample_median", "round_p10_level", "paired_round_p10"};
+            if (!r->moved && (unsigned)r->change.unit < 3)
+                jw_put(row, "statistic", jw_str(stat[r->change.unit]), ok);
             json_t *ci95 = json_array();
             jw_push(ci95, jw_num(r->ci_unadjusted.lo), ok);
             jw_push(ci95, jw_num(r->ci_unadjusted.hi), ok);

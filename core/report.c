@@ -613,6 +613,37 @@ static void row_cells(const cmp_row *r, bool instr, cells *c)
         snprintf(c->ins, sizeof c->ins, "%+.2f%%", 100 * r->ins_change);
 }
 
+/* What base and now are, for the units the table's rows used. */
+static void base_legend(FILE *f, const cmp_result *c, const char *pre,
+                        const char *post)
+{
+    bool u[3] = {false, false, false};
+    for (size_t i = 0; i < c->n; i++) {
+        const cmp_row *r = &c->rows[i];
+        if (r->old && r->now && r->verdict != CMP_FAILED &&
+            r->verdict != CMP_NEW && r->verdict != CMP_GONE &&
+            (unsigned)r->change.unit < 3)
+            u[r->change.unit] = true;
+    }
+    if (u[ST_UNIT_ROUNDS])
+        fprintf(f,
+                "%sbase, now: each run's level, the geometric mean of its "
+                "rounds' 10th percentiles (not the medians above); change = "
+                "now / base - 1%s\n",
+                pre, post);
+    if (u[ST_UNIT_PAIRS])
+        fprintf(f,
+                "%sbase, now: geometric means of the rounds' 10th "
+                "percentiles; change: the median of the paired rounds' "
+                "ratios%s\n",
+                pre, post);
+    if (u[ST_UNIT_SAMPLES])
+        fprintf(f,
+                "%sbase, now: medians of the samples (fewer than 3 rounds); "
+                "change = now / base - 1%s\n",
+                pre, post);
+}
+
 /* What the interval column is, printed under every timed comparison. */
 static const char ci_legend[] =
     "CI (suite 95%): adjusted over the suite (Holm's levels), the one the "
@@ -714,8 +745,10 @@ static void compare_console(FILE *f, const cmp_result *c, bool color,
     if (c->count[CMP_GONE])
         fprintf(f, ", %zu gone", c->count[CMP_GONE]);
     fprintf(f, " · %s\n", method);
-    if (!instr)
+    if (!instr) {
+        base_legend(f, c, "", "");
         fprintf(f, "%s\n", ci_legend);
+    }
     why_lines(f, c, false);
 }
 
@@ -757,8 +790,10 @@ static void compare_markdown(FILE *f, const cmp_result *c, bool instr)
                        : "");
     }
     fputc('\n', f);
-    if (!instr)
+    if (!instr) {
+        base_legend(f, c, "", "  ");
         fprintf(f, "%s\n\n", ci_legend);
+    }
     why_lines(f, c, true);
 }
 

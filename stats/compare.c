@@ -25,7 +25,7 @@ size_t st_compare_scratch_size(size_t n_old, size_t n_new,
 static st_change no_data(size_t ignored)
 {
     /* Nothing to compare: no evidence of change, so p = 1. */
-    st_change c = {NAN, {NAN, NAN}, 1, ignored};
+    st_change c = {NAN, {NAN, NAN}, 1, ignored, NAN, NAN, ST_UNIT_SAMPLES};
     return c;
 }
 
@@ -124,7 +124,9 @@ st_change st_compare(const double *old, size_t n_old, const double *new_,
     double to = stats_estimate(so, mo, o.estimator);
     double tn = stats_estimate(sn, mn, o.estimator);
     double lr = log(tn / to);
-    st_change c = {tn / to - 1, {tn / to - 1, tn / to - 1}, 1, n - mo - mn};
+    st_change c = {
+        tn / to - 1,    {tn / to - 1, tn / to - 1}, 1, n - mo - mn, to, tn,
+        ST_UNIT_SAMPLES};
     if ((so[0] == so[mo - 1]) && (sn[0] == sn[mn - 1]) && lr == 0)
         return c;
 
@@ -236,14 +238,25 @@ st_change st_compare_paired(const double *old, const double *new_, size_t n,
     st_boot_opts o = stats_opts(opts);
     double *d = scratch, *tab = d + n, *work = tab + 2 * n, *est = work + n;
     size_t m = 0;
+    double lo_sum = 0, ln_sum = 0;
     for (size_t i = 0; i < n; i++)
-        if (isfinite(old[i]) && isfinite(new_[i]) && old[i] > 0 && new_[i] > 0)
+        if (isfinite(old[i]) && isfinite(new_[i]) && old[i] > 0 &&
+            new_[i] > 0) {
             d[m++] = log(new_[i] / old[i]);
-    if (m == 0)
-        return no_data(n);
+            lo_sum += log(old[i]);
+            ln_sum += log(new_[i]);
+        }
+    if (m == 0) {
+        st_change none = no_data(n);
+        none.unit = ST_UNIT_PAIRS;
+        return none;
+    }
     stats_sort(d, m);
     double theta = stats_estimate(d, m, o.estimator);
-    st_change c = {expm1(theta), {expm1(theta), expm1(theta)}, 1, n - m};
+    st_change c = {
+        expm1(theta), {expm1(theta), expm1(theta)}, 1,
+        n - m,        exp(lo_sum / (double)m),      exp(ln_sum / (double)m),
+        ST_UNIT_PAIRS};
     if (d[0] == d[m - 1] && theta == 0)
         return c;
 

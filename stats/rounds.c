@@ -91,8 +91,13 @@ st_change st_compare_rounds(const double *old, const uint16_t *old_round,
         return st_compare(old, n_old, new_, n_new, opts, scratch);
 
     double diff = b.mean - a.mean;
-    st_change c = {
-        expm1(diff), {expm1(diff), expm1(diff)}, 1, n - a.used - b.used};
+    st_change c = {expm1(diff),
+                   {expm1(diff), expm1(diff)},
+                   1,
+                   n - a.used - b.used,
+                   exp(a.mean),
+                   exp(b.mean),
+                   ST_UNIT_ROUNDS};
     /* Three to five round levels estimate their variance poorly; when the
      * estimate falls below what the within-round scatter alone implies for
      * such a quantile, it is an underestimate by chance, and would make t

@@ -121,11 +121,26 @@ void st_summarize(const double *x, const uint16_t *round, size_t n,
                   double confidence, double *scratch, mb_summary *out);
 
 /* ---- Change between two samples ------------------------------------------ */
+/* The values a comparison took as its units. */
+typedef enum st_unit {
+    ST_UNIT_SAMPLES, /* st_compare: the samples */
+    ST_UNIT_ROUNDS,  /* st_compare_rounds: one level per round */
+    ST_UNIT_PAIRS    /* st_compare_paired: pairs of values */
+} st_unit;
+
 typedef struct st_change {
     double change;    /* relative: new/old - 1 of the estimator */
-    st_interval ci;   /* bootstrap interval of the relative change */
+    st_interval ci;   /* interval of the relative change */
     double p;         /* two-sided p-value for "no change" */
     size_t n_ignored; /* values (pairs) left out: non-finite or <= 0 */
+    /* Each side's statistic that the change compares: change = now / base
+     * - 1 for st_compare (the estimator of each side) and
+     * st_compare_rounds (exp of the mean log round level); for
+     * st_compare_paired the geometric means of each side's values, while
+     * the change is the estimator of the per-pair ratios. NaN when a side
+     * has no usable value. */
+    double base, now;
+    st_unit unit; /* what base and now are of */
 } st_change;
 
 /* How the comparisons work. The change and its interval are computed on the

@@ -174,13 +174,14 @@ static void test_adjust_monotone(void **state)
 static void test_decide(void **state)
 {
     (void)state;
-    st_change up = {0.10, {0.05, 0.15}, 0.001, 0};
-    st_change down = {-0.10, {-0.15, -0.05}, 0.001, 0};
-    st_change wide = {0.10, {-0.01, 0.2}, 0.001, 0};
-    st_change inside = {0.005, {-0.02, 0.025}, 0.6, 0};
-    st_change straddle = {0.01, {-0.02, 0.045}, 0.4, 0};
-    st_change small = {0.01, {0.005, 0.015}, 0.001, 0}; /* real, tiny */
-    st_change nan = {NAN, {NAN, NAN}, 1, 0};
+    st_change up = {.change = 0.10, .ci = {0.05, 0.15}, .p = 0.001};
+    st_change down = {.change = -0.10, .ci = {-0.15, -0.05}, .p = 0.001};
+    st_change wide = {.change = 0.10, .ci = {-0.01, 0.2}, .p = 0.001};
+    st_change inside = {.change = 0.005, .ci = {-0.02, 0.025}, .p = 0.6};
+    st_change straddle = {.change = 0.01, .ci = {-0.02, 0.045}, .p = 0.4};
+    st_change small = {
+        .change = 0.01, .ci = {0.005, 0.015}, .p = 0.001}; /* real, tiny */
+    st_change nan = {.change = NAN, .ci = {NAN, NAN}, .p = 1};
     assert_int_equal(st_decide(&up, 0.01, 0.05, 0.02), ST_SLOWER);
     assert_int_equal(st_decide(&down, 0.01, 0.05, 0.02), ST_FASTER);
     assert_int_equal(st_decide(&up, 0.05, 0.05, 0.10), ST_SLOWER);
