@@ -84,7 +84,10 @@ static void fit_families(mb_run *run)
             mb_result *q = &run->results[j];
             if (same(q->family, r->family) && same_others(q, r)) {
                 q->fit = fit;
-                strncpy(q->complexity, st_big_o_name(fit.big_o),
+                /* A fit that misses by more than 10% names no class. */
+                strncpy(q->complexity,
+                        fit.clear ? st_big_o_name(fit.big_o)
+                                  : ST_NO_CLEAR_CLASS,
                         sizeof q->complexity - 1);
             }
         }

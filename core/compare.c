@@ -267,7 +267,7 @@ static void complexity_notes(cmp_result *c, const mb_run *old,
 {
     for (size_t i = 0; i < now->nresults; i++) {
         const mb_result *r = &now->results[i];
-        if (!r->complexity[0])
+        if (!r->complexity[0] || strcmp(r->complexity, ST_NO_CLEAR_CLASS) == 0)
             continue;
         bool first = true;
         for (size_t j = 0; j < i && first; j++)
@@ -276,7 +276,8 @@ static void complexity_notes(cmp_result *c, const mb_run *old,
             continue;
         for (size_t j = 0; j < old->nresults; j++) {
             const mb_result *q = &old->results[j];
-            if (strcmp(q->family, r->family) == 0 && q->complexity[0]) {
+            if (strcmp(q->family, r->family) == 0 && q->complexity[0] &&
+                strcmp(q->complexity, ST_NO_CLEAR_CLASS) != 0) {
                 if (strcmp(q->complexity, r->complexity) != 0)
                     note(c, "%s: complexity changed from %s to %s", r->family,
                          q->complexity, r->complexity);

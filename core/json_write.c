@@ -346,6 +346,8 @@ static json_t *result_json(const mb_result *r, size_t family_index,
         jw_put(fit, "coef", jw_num(r->fit.coef), ok);
         jw_put(fit, "intercept", jw_num(r->fit.intercept), ok);
         jw_put(fit, "error", jw_num(r->fit.error), ok);
+        /* false: even the best class misses by more than 10% */
+        jw_put(fit, "clear", json_boolean(r->fit.clear), ok);
         jw_put(m, "complexity_fit", fit, ok);
     }
     if (r->vs_fastest > 0)

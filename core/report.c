@@ -296,16 +296,44 @@ static size_t block(const mb_run *run, const char *group, size_t *idx)
     return k;
 }
 
-static void print_fit(FILE *f, const mb_result *r, int w)
+static void report_count(double v, const char *unit, char *buf, size_t len);
+
+/* "1.23 ns·n log n + 16.0 µs": the fitted coefficient with its function
+ * of n, and the constant term when the fit has one. */
+static void fit_formula(const st_fit *fit, bool counts, char *buf, size_t len)
 {
     static const char *const fn[] = {"",         "·log n", "·n",
                                      "·n log n", "·n²",    "·n³"};
-    char coef[32], who[160];
-    report_time(r->fit.coef, coef, sizeof coef);
+    char coef[32], icpt[32];
+    if (counts) {
+        report_count(fit->coef, "instr", coef, sizeof coef);
+        report_count(fit->intercept, "instr", icpt, sizeof icpt);
+    } else {
+        report_time(fit->coef, coef, sizeof coef);
+        report_time(fit->intercept, icpt, sizeof icpt);
+    }
+    if (fit->big_o != ST_O1 && fit->intercept > 0)
+        snprintf(buf, len, "%s%s + %s", coef, fn[fit->big_o], icpt);
+    else
+        snprintf(buf, len, "%s%s", coef, fn[fit->big_o]);
+}
+
+/* The fitted complexity of r's family, or "no clear class" with the best
+ * fit's error when even that misses by more than 10%. */
+static void print_fit(FILE *f, const mb_result *r, int w, bool counts)
+{
+    char who[160], form[96];
     /* With .product: the fit of one line, e.g. "quadratic/k:8". */
     snprintf(who, sizeof who, "%s%s", r->bench, r->others ? r->others : "");
-    fprintf(f, "  %-*s %-11s %s%s   fit error %.1f%%\n", w, who, r->complexity,
-            coef, fn[r->fit.big_o], 100 * r->fit.error);
+    fit_formula(&r->fit, counts, form, sizeof form);
+    if (!r->fit.clear)
+        fprintf(f,
+                "  %-*s no clear class (fit error %.1f%%; the best, %s, "
+                "%s)\n",
+                w, who, 100 * r->fit.error, st_big_o_name(r->fit.big_o), form);
+    else
+        fprintf(f, "  %-*s %-11s %s   fit error %.1f%%\n", w, who,
+                r->complexity, form, 100 * r->fit.error);
 }
 
 static void console_block(FILE *f, const mb_run *run, const char *group,
@@ -434,7 +462,7 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
                                                    : "",
                        r->others ? r->others : ""));
         if (first)
-            print_fit(f, r, w - 2 > 10 ? 10 : w - 2);
+            print_fit(f, r, w - 2 > 10 ? 10 : w - 2, false);
     }
     size_t nx = 0;
     crossover *x = run_crossovers(run, &nx);
@@ -544,19 +572,13 @@ static void instr_block(FILE *f, const mb_run *run, const char *group,
             fprintf(f, "  %9.2fx", r->vs_fastest);
         fputc('\n', f);
     }
-    static const char *const fn[] = {"",         "·log n", "·n",
-                                     "·n log n", "·n²",    "·n³"};
     for (size_t i = 0; i < k; i++) {
         const mb_result *r = &run->results[idx[i]];
         bool first = r->complexity[0];
         for (size_t j = 0; j < i && first; j++)
             first = !same(run->results[idx[j]].family, r->family);
-        if (first) {
-            char coef[32];
-            report_count(r->fit.coef, "instr", coef, sizeof coef);
-            fprintf(f, "  %-10s %-11s %s%s   fit error %.1f%%\n", r->bench,
-                    r->complexity, coef, fn[r->fit.big_o], 100 * r->fit.error);
-        }
+        if (first)
+            print_fit(f, r, 10, true);
     }
     size_t nx = 0;
     crossover *x = run_crossovers(run, &nx);

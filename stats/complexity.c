@@ -4,14 +4,13 @@
 
 #include "internal.h"
 
-/* Errors within this factor (plus an absolute 2%) of the best count as a
- * tie, won by the simpler class: with 5% noise and 5 sizes a richer class
- * can shave a third off the true one's error, while on synthetic curves a
- * wrong simpler class has at least twice the true one's (measured over
- * 16..4096, x2 and x4 steps, with and without overhead: 0.5% of noisy
- * curves end up in a neighbouring class). */
-#define TIE_FACTOR 1.3
-#define TIE_ABS    0.02
+/* How a class is chosen (st_fit_complexity): O(1) is nested in every
+ * other class (coef = 0), so it gives way only to a significant gain, an F
+ * test at FIT_ALPHA; the others all have two parameters and are not
+ * nested, so the best fit among them wins. A best fit worse than
+ * FIT_POOR is no clear class. */
+#define FIT_ALPHA 0.05
+#define FIT_POOR  0.10
 
 double st_big_o_eval(st_big_o o, double n)
 {
@@ -68,7 +67,7 @@ static st_fit fit_class(const double *n, const double *t, size_t k, st_big_o o)
     }
     /* Candidates: the constant alone, the class alone, and both when the
      * unconstrained solution is feasible; keep the best. */
-    st_fit best = {o, 0, st / sw, rel_error(n, t, k, o, st / sw, 0)};
+    st_fit best = {o, 0, st / sw, rel_error(n, t, k, o, st / sw, 0), true};
     if (o == ST_O1) {
         best.coef = best.intercept;
         best.intercept = 0;
@@ -77,7 +76,7 @@ static st_fit fit_class(const double *n, const double *t, size_t k, st_big_o o)
     if (sff > 0 && sft > 0) {
         double c = sft / sff, e = rel_error(n, t, k, o, 0, c);
         if (e < best.error) {
-            st_fit f = {o, c, 0, e};
+            st_fit f = {o, c, 0, e, true};
             best = f;
         }
     }
@@ -86,7 +85,7 @@ static st_fit fit_class(const double *n, const double *t, size_t k, st_big_o o)
         double c = (sw * sft - sf * st) / det, a = (st - c * sf) / sw;
         double e = rel_error(n, t, k, o, a, c);
         if (a >= 0 && c >= 0 && e < best.error) {
-            st_fit f = {o, c, a, e};
+            st_fit f = {o, c, a, e, true};
             best = f;
         }
     }
@@ -104,17 +103,27 @@ bool st_fit_complexity(const double *n, const double *t, size_t k, st_fit *out)
     if (k < 4 || distinct == 0)
         return false;
     st_fit fits[ST_NBIG_O];
-    double best = INFINITY;
-    for (int o = 0; o < ST_NBIG_O; o++) {
-        fits[o] = fit_class(n, t, k, (st_big_o)o);
-        best = fmin(best, fits[o].error);
-    }
     for (int o = 0; o < ST_NBIG_O; o++)
-        if (fits[o].error <= best * TIE_FACTOR + TIE_ABS) {
-            *out = fits[o];
-            return true;
-        }
-    return false; /* only when every error is NaN */
+        fits[o] = fit_class(n, t, k, (st_big_o)o);
+    /* The best of the two-parameter classes; ties go to the simpler. */
+    int best = ST_OLOGN;
+    for (int o = ST_OLOGN + 1; o < ST_NBIG_O; o++)
+        if (fits[o].error < fits[best].error)
+            best = o;
+    /* O(1) unless the coefficient buys a significant share of its
+     * residual: F = (RSS_1 - RSS_best) / (RSS_best / (k - 2)), RSS = k
+     * error^2. With no residual at all, any gain is significant and none
+     * is not (F is NaN). */
+    double e1 = fits[ST_O1].error, eb = fits[best].error;
+    double f = (e1 * e1 - eb * eb) * (double)(k - 2) / (eb * eb);
+    double crit = st_t_ppf(1 - FIT_ALPHA / 2, (double)(k - 2));
+    if (!(f > crit * crit))
+        best = ST_O1;
+    if (isnan(fits[best].error))
+        return false;
+    *out = fits[best];
+    out->clear = !(out->error > FIT_POOR);
+    return true;
 }
 
 size_t st_crossovers(const double *n, const double *ta, const double *tb,
