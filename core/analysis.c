@@ -127,19 +127,66 @@ void run_summarize(mb_run *run)
     relative_speed(run);
 }
 
-/* The median of bench b of group g at arg, on the line of `line`, or
- * NAN. */
-static double median_at(const mb_run *run, const char *g, const char *b,
-                        const mb_result *line, int64_t arg)
+/* The result of bench b of group g at arg on line's line, or NULL. */
+static const mb_result *result_at(const mb_run *run, const char *g,
+                                  const char *b, const mb_result *line,
+                                  int64_t arg)
 {
     for (size_t i = 0; i < run->nresults; i++) {
         const mb_result *r = &run->results[i];
         if (same(r->group, g) && same(r->bench, b) && r->arg == arg &&
-            same_others(r, line) && r->time.n > 0)
-            return r->time.median;
+            same_others(r, line) && r->time.n > 0 && !r->error)
+            return r;
     }
-    return NAN;
+    return NULL;
 }
+
+/* Per-iteration values and rounds of r's samples, disturbed ones left out
+ * while enough remain (as the summary does). */
+static size_t clean_samples(const mb_result *r, double *x, uint16_t *rd)
+{
+    bool drop = r->n - r->ndisturbed >= 5;
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (!drop || !(r->flags[i] & SAMPLE_DISTURBED)) {
+            rd[k] = r->round[i];
+            x[k++] = result_per_iter(r, i);
+        }
+    return k;
+}
+
+/* The p-value of the difference between two variants at one argument:
+ * their round medians, Welch's t (st_compare_rounds; the samples when a
+ * side has fewer than 3 rounds). Counts under callgrind are exact: any
+ * difference is real. */
+static double diff_p(const mb_run *run, const mb_result *a, const mb_result *b)
+{
+    const char *m = run_ctx_gets(run, "measure");
+    if (m && strcmp(m, "instructions") == 0)
+        return a->time.median != b->time.median ? 0 : 1;
+    st_boot_opts o = {.seed = 0x63726f7373ull, .resamples = 2000};
+    double *xa = malloc((a->n + 1) * sizeof *xa);
+    double *xb = malloc((b->n + 1) * sizeof *xb);
+    uint16_t *ra = malloc((a->n + 1) * sizeof *ra);
+    uint16_t *rb = malloc((b->n + 1) * sizeof *rb);
+    double *s =
+        malloc(st_compare_rounds_scratch_size(a->n, b->n, &o) * sizeof *s);
+    double p = 1;
+    if (xa && xb && ra && rb && s) {
+        size_t na = clean_samples(a, xa, ra), nb = clean_samples(b, xb, rb);
+        p = st_compare_rounds(xa, ra, na, xb, rb, nb, 0.5, &o, s).p;
+    }
+    free(xa);
+    free(xb);
+    free(ra);
+    free(rb);
+    free(s);
+    return p;
+}
+
+/* A crossing is real only where the variants differ at this level on
+ * both sides of it. */
+#define CROSS_ALPHA 0.05
 
 /* Whether results[i] is the first of its bench within its group and
  * line. */
@@ -168,8 +215,9 @@ crossover *run_crossovers(const mb_run *run, size_t *nout)
     double *xa = malloc((n ? n : 1) * sizeof *xa);
     double *ta = malloc((n ? n : 1) * sizeof *ta);
     double *tb = malloc((n ? n : 1) * sizeof *tb);
+    double *pv = malloc((n ? n : 1) * sizeof *pv);
     *nout = 0;
-    if (!args || !xa || !ta || !tb)
+    if (!args || !xa || !ta || !tb || !pv)
         goto done;
     for (size_t i = 0; i < n; i++) {
         const mb_result *r = &run->results[i];
@@ -205,22 +253,22 @@ crossover *run_crossovers(const mb_run *run, size_t *nout)
                     continue;
                 size_t k = 0;
                 for (size_t b = 0; b < na; b++) {
-                    double x = median_at(run, r->group, va->bench, r, args[b]);
-                    double y = median_at(run, r->group, vb->bench, r, args[b]);
-                    if (isfinite(x) && isfinite(y) && x > 0 && y > 0) {
+                    const mb_result *x =
+                        result_at(run, r->group, va->bench, r, args[b]);
+                    const mb_result *y =
+                        result_at(run, r->group, vb->bench, r, args[b]);
+                    if (x && y && x->time.median > 0 && y->time.median > 0 &&
+                        isfinite(x->time.median) && isfinite(y->time.median)) {
                         xa[k] = (double)args[b];
-                        ta[k] = x;
-                        tb[k++] = y;
+                        ta[k] = x->time.median;
+                        tb[k] = y->time.median;
+                        pv[k++] = diff_p(run, x, y);
                     }
                 }
-                double at[8];
-                size_t m = st_crossovers(xa, ta, tb, k, at, 8);
+                st_crossing at[8];
+                size_t m = st_crossovers(xa, ta, tb, pv, k, CROSS_ALPHA, at, 8);
                 for (size_t c = 0; c < m; c++) {
-                    /* Who wins just after the crossing. */
-                    size_t after = 0;
-                    while (after + 1 < k && xa[after] <= at[c])
-                        after++;
-                    bool b_wins = tb[after] < ta[after];
+                    bool b_wins = !at[c].a_faster_after;
                     if (cnt == cap) {
                         cap = cap ? 2 * cap : 4;
                         crossover *g = realloc(out, cap * sizeof *g);
@@ -228,10 +276,13 @@ crossover *run_crossovers(const mb_run *run, size_t *nout)
                             goto done;
                         out = g;
                     }
-                    out[cnt++] =
-                        (crossover){r->group, b_wins ? vb->bench : va->bench,
-                                    b_wins ? va->bench : vb->bench, at[c],
-                                    r->others ? r->others : ""};
+                    out[cnt++] = (crossover){r->group,
+                                             b_wins ? vb->bench : va->bench,
+                                             b_wins ? va->bench : vb->bench,
+                                             at[c].at,
+                                             r->others ? r->others : "",
+                                             at[c].lo,
+                                             at[c].hi};
                 }
             }
         }
@@ -242,6 +293,7 @@ done:
     free(xa);
     free(ta);
     free(tb);
+    free(pv);
     return out;
 }
 

@@ -471,6 +471,12 @@ static json_t *run_json(const mb_run *run)
             jw_put(o, "faster", jw_str(x[i].faster), &ok);
             jw_put(o, "slower", jw_str(x[i].slower), &ok);
             jw_put(o, "from", jw_num(x[i].at), &ok);
+            /* the arguments on either side where the two differ
+             * significantly: the crossing lies between them */
+            json_t *between = json_array();
+            jw_push(between, jw_num(x[i].lo), &ok);
+            jw_push(between, jw_num(x[i].hi), &ok);
+            jw_put(o, "between", between, &ok);
             jw_push(arr, o, &ok);
         }
         jw_put(root, "crossovers", arr, &ok);

@@ -468,10 +468,13 @@ static void console_block(FILE *f, const mb_run *run, const char *group,
     crossover *x = run_crossovers(run, &nx);
     for (size_t i = 0; i < nx; i++)
         if (same(x[i].group, group))
-            fprintf(f, "  crossover%s%s: %s is faster than %s from n ≈ %.0f\n",
+            fprintf(f,
+                    "  crossover%s%s: %s is faster than %s from n ≈ %.0f "
+                    "(between %.0f and %.0f, where they differ "
+                    "significantly)\n",
                     x[i].others && x[i].others[0] ? " at " : "",
                     x[i].others && x[i].others[0] ? x[i].others + 1 : "",
-                    x[i].faster, x[i].slower, x[i].at);
+                    x[i].faster, x[i].slower, x[i].at, x[i].lo, x[i].hi);
     free(x);
     fputc('\n', f);
     free(idx);
@@ -586,8 +589,8 @@ static void instr_block(FILE *f, const mb_run *run, const char *group,
         if (same(x[i].group, group))
             fprintf(f,
                     "  crossover: %s needs fewer instructions than %s "
-                    "from n ≈ %.0f\n",
-                    x[i].faster, x[i].slower, x[i].at);
+                    "from n ≈ %.0f (between %.0f and %.0f)\n",
+                    x[i].faster, x[i].slower, x[i].at, x[i].lo, x[i].hi);
     free(x);
     if (k)
         fputc('\n', f);

@@ -189,11 +189,14 @@ mb_result *run_find(const mb_run *run, const char *name);
  * deterministically (fixed seed). In core/analysis.c. */
 void run_summarize(mb_run *run);
 
-/* A group's crossover: where `faster` overtakes `slower` at arg ~ at. */
+/* A group's crossover: where `faster` overtakes `slower` at arg ~ at,
+ * somewhere between lo and hi (the arguments on either side at which the
+ * two differ significantly). */
 typedef struct crossover {
     const char *group, *faster, *slower; /* borrowed from the run */
     double at;
     const char *others; /* the line ("" or e.g. "/k:8"), borrowed */
+    double lo, hi;
 } crossover;
 /* The crossovers of all groups (malloc'd; caller frees), in group order. */
 crossover *run_crossovers(const mb_run *run, size_t *n);

@@ -126,36 +126,55 @@ bool st_fit_complexity(const double *n, const double *t, size_t k, st_fit *out)
     return true;
 }
 
-size_t st_crossovers(const double *n, const double *ta, const double *tb,
-                     size_t k, double *out, size_t max)
+static bool usable(double n, double ta, double tb)
 {
-    size_t found = 0, prev = 0, tie = 0;
-    double gprev = 0;
-    bool have = false, tied = false;
-    for (size_t i = 0; i < k; i++) {
-        if (!(n[i] > 0 && ta[i] > 0 && tb[i] > 0 && isfinite(n[i]) &&
-              isfinite(ta[i]) && isfinite(tb[i])))
-            continue; /* unusable point: neither curve is known there */
-        double g = log(ta[i] / tb[i]);
-        if (g == 0) {
-            /* A measured tie: the crossing is there if the ranking on the
-             * two sides of it differs. */
-            if (!tied)
-                tie = i;
-            tied = true;
+    return n > 0 && ta > 0 && tb > 0 && isfinite(n) && isfinite(ta) &&
+           isfinite(tb);
+}
+
+size_t st_crossovers(const double *n, const double *ta, const double *tb,
+                     const double *p, size_t k, double alpha, st_crossing *out,
+                     size_t max)
+{
+    size_t found = 0, last = 0;
+    bool have = false;
+    for (size_t i = 0; i < k && found < max; i++) {
+        if (!usable(n[i], ta[i], tb[i]))
             continue;
+        double g = log(ta[i] / tb[i]);
+        if (!(p[i] <= alpha) || g == 0)
+            continue; /* no significant difference here */
+        double gl = have ? log(ta[last] / tb[last]) : 0;
+        if (have && (g > 0) != (gl > 0)) {
+            /* The estimate: the first sign change after last, on straight
+             * lines in log-log space between the points (the log ratio is
+             * linear in log n there, so its zero is exact). */
+            size_t prev = last;
+            double g0 = gl, at = n[i];
+            for (size_t m = last + 1; m <= i; m++) {
+                if (!usable(n[m], ta[m], tb[m]))
+                    continue;
+                double gm = log(ta[m] / tb[m]);
+                if (gm == 0) {
+                    at = n[m]; /* a measured tie */
+                    break;
+                }
+                if ((gm > 0) != (g0 > 0)) {
+                    double l0 = log(n[prev]), l1 = log(n[m]);
+                    at = exp(l0 + g0 / (g0 - gm) * (l1 - l0));
+                    break;
+                }
+                prev = m;
+                g0 = gm;
+            }
+            out[found].at = at;
+            out[found].lo = n[last];
+            out[found].hi = n[i];
+            out[found].a_faster_after = g < 0;
+            found++;
         }
-        if (have && (g > 0) != (gprev > 0) && found < max) {
-            /* Straight lines in log-log space between the points: the log
-             * ratio is linear in log n, so its zero is exact there. */
-            double l0 = log(n[prev]), l1 = log(n[i]);
-            out[found++] =
-                tied ? n[tie] : exp(l0 + gprev / (gprev - g) * (l1 - l0));
-        }
-        prev = i;
-        gprev = g;
+        last = i;
         have = true;
-        tied = false;
     }
     return found;
 }

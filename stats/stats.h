@@ -334,12 +334,26 @@ const char *st_big_o_name(st_big_o o); /* "O(1)", "O(log n)", ... "O(n^3)" */
 /* f(n) of the class (logs base 2). */
 double st_big_o_eval(st_big_o o, double n);
 
+/* A crossing of two measured curves. */
+typedef struct st_crossing {
+    double at;           /* estimate: where log(ta/tb), linear in log n between
+                            measured points, first changes sign */
+    double lo, hi;       /* the n of the significant points on either side: the
+                            crossing lies between them */
+    bool a_faster_after; /* curve a is the faster one after the crossing */
+} st_crossing;
 /* Where curve a stops/starts being faster than curve b, both measured at
- * n[0..k) (ascending): the interpolated n of each sign change of
- * log(ta/tb), written to out[] (at most max). Returns how many were written.
- * Points with a non-positive or non-finite value, and exact ties, are
- * skipped. */
+ * n[0..k) (ascending), p[i] the p-value of their difference at n[i]. A
+ * crossing is reported only where the curves differ significantly
+ * (p <= alpha) on both sides of it, with opposite signs: between two such
+ * points, from the last significant point of one sign to the next of the
+ * other. Noise between two identical curves changes the sign of their
+ * ratio at nearly every run (97% of identical 6-point curves at 3% noise),
+ * a crossing by this rule needs two significant differences of opposite
+ * signs. Points with a non-positive or non-finite value are skipped.
+ * Writes at most max; returns how many. */
 size_t st_crossovers(const double *n, const double *ta, const double *tb,
-                     size_t k, double *out, size_t max);
+                     const double *p, size_t k, double alpha, st_crossing *out,
+                     size_t max);
 
 #endif

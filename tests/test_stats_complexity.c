@@ -183,31 +183,120 @@ static void test_names(void **state)
 static void test_crossover(void **state)
 {
     (void)state;
-    double n[9], quad[9], lin[9], out[4];
+    double n[9], quad[9], lin[9], sig[9] = {0};
+    st_crossing out[4];
     size_t k = grid(2, n);
-    /* n^2 / 16 against 5 n: equal at n = 80, the quadratic wins below. */
+    /* n^2 / 16 against 5 n: equal at n = 80, the quadratic wins below;
+     * every point significant (p = 0). */
     for (size_t i = 0; i < k; i++) {
         quad[i] = n[i] * n[i] / 16;
         lin[i] = 5 * n[i];
     }
-    assert_int_equal(st_crossovers(n, quad, lin, k, out, 4), 1);
-    assert_float_equal(out[0], 80, 1e-9);
-    assert_int_equal(st_crossovers(n, lin, quad, k, out, 4), 1);
-    assert_float_equal(out[0], 80, 1e-9);
+    assert_int_equal(st_crossovers(n, quad, lin, sig, k, 0.05, out, 4), 1);
+    assert_float_equal(out[0].at, 80, 1e-9);
+    assert_float_equal(out[0].lo, 64, 0);
+    assert_float_equal(out[0].hi, 128, 0);
+    assert_false(out[0].a_faster_after);
+    assert_int_equal(st_crossovers(n, lin, quad, sig, k, 0.05, out, 4), 1);
+    assert_float_equal(out[0].at, 80, 1e-9);
+    assert_true(out[0].a_faster_after);
+    /* Not significant at 64 and 128 (p = 0.5): the crossing is still
+     * there, between the nearest significant points 32 and 256. */
+    double p2[9] = {0, 0, 0.5, 0.5, 0, 0, 0, 0, 0};
+    assert_int_equal(st_crossovers(n, quad, lin, p2, k, 0.05, out, 4), 1);
+    assert_float_equal(out[0].at, 80, 1e-9);
+    assert_float_equal(out[0].lo, 32, 0);
+    assert_float_equal(out[0].hi, 256, 0);
+    /* Not significant on one side at all: no crossing. */
+    double p3[9] = {0.5, 0.5, 0.5, 0.5, 0, 0, 0, 0, 0};
+    assert_int_equal(st_crossovers(n, quad, lin, p3, k, 0.05, out, 4), 0);
     /* One curve always faster: none. */
-    assert_int_equal(st_crossovers(n, lin, quad, 0, out, 4), 0);
+    assert_int_equal(st_crossovers(n, lin, quad, sig, 0, 0.05, out, 4), 0);
     for (size_t i = 0; i < k; i++)
         quad[i] = 6 * n[i];
-    assert_int_equal(st_crossovers(n, quad, lin, k, out, 4), 0);
-    /* Two crossings, room for one. */
+    assert_int_equal(st_crossovers(n, quad, lin, sig, k, 0.05, out, 4), 0);
+    /* Three crossings, room for one. */
     double a[] = {1, 3, 1, 3}, b[] = {2, 2, 2, 2}, m[] = {1, 2, 4, 8};
-    assert_int_equal(st_crossovers(m, a, b, 4, out, 4), 3);
-    assert_int_equal(st_crossovers(m, a, b, 4, out, 1), 1);
-    assert_true(out[0] > 1 && out[0] < 2);
+    assert_int_equal(st_crossovers(m, a, b, sig, 4, 0.05, out, 4), 3);
+    assert_int_equal(st_crossovers(m, a, b, sig, 4, 0.05, out, 1), 1);
+    assert_true(out[0].at > 1 && out[0].at < 2);
     /* A tie at a measured point and a bad point are skipped. */
     double c[] = {1, 2, 3, NAN}, d[] = {2, 2, 2, 2};
-    assert_int_equal(st_crossovers(m, c, d, 4, out, 4), 1);
-    assert_float_equal(out[0], 2, 1e-9);
+    assert_int_equal(st_crossovers(m, c, d, sig, 4, 0.05, out, 4), 1);
+    assert_float_equal(out[0].at, 2, 1e-9);
+}
+
+static double gauss(st_rng *g);
+
+/* Two variants measured at n = 4 .. 4096 (x4), each point 5 rounds x 10
+ * samples, 3% round-to-round spread and 1% within (the noise of each
+ * point's median about 3%); p of each point from the rounds (Welch,
+ * st_compare_rounds). Returns the share of 1000 trials with a crossover;
+ * ratio(n) is b's level over a's. With every point taken as significant
+ * (as before), that is any sign change of the medians' ratio. */
+static double cross_rate(double (*ratio)(double), bool every, uint64_t seed)
+{
+    enum { REPS = 1000, K = 6, N = 50 };
+    st_rng g;
+    st_rng_seed(&g, seed);
+    st_boot_opts o = {1000, 0.95, 1, ST_MEDIAN};
+    double *s = malloc(st_compare_rounds_scratch_size(N, N, &o) * sizeof *s);
+    assert_non_null(s);
+    double xa[N], xb[N], scr[2 * N + 1];
+    uint16_t rd[N];
+    for (int i = 0; i < N; i++)
+        rd[i] = (uint16_t)(i / 10);
+    int hits = 0;
+    for (int r = 0; r < REPS; r++) {
+        double n[K], ta[K], tb[K], p[K];
+        for (int i = 0; i < K; i++) {
+            n[i] = pow(4, i + 1);
+            double la = 0, lb = 0;
+            for (int j = 0; j < N; j++) {
+                if (j % 10 == 0) {
+                    la = 0.03 * gauss(&g);
+                    lb = 0.03 * gauss(&g);
+                }
+                xa[j] = n[i] * exp(la + 0.01 * gauss(&g));
+                xb[j] = ratio(n[i]) * n[i] * exp(lb + 0.01 * gauss(&g));
+            }
+            ta[i] = st_quantile(xa, N, 0.5, scr);
+            tb[i] = st_quantile(xb, N, 0.5, scr);
+            p[i] = every
+                       ? 0
+                       : st_compare_rounds(xa, rd, N, xb, rd, N, 0.5, &o, s).p;
+        }
+        st_crossing out[4];
+        hits += st_crossovers(n, ta, tb, p, K, 0.05, out, 4) > 0;
+    }
+    free(s);
+    return (double)hits / REPS;
+}
+
+static double same_curve(double n)
+{
+    (void)n;
+    return 1;
+}
+
+/* b 22% slower at n = 4, 26% faster at 4096: a real crossing at n = 64. */
+static double real_crossing(double n)
+{
+    return exp(0.3 * (1 - log2(n) / 6));
+}
+
+static void test_crossover_noise(void **state)
+{
+    (void)state;
+    double before = cross_rate(same_curve, true, 21);
+    double now = cross_rate(same_curve, false, 21);
+    double real = cross_rate(real_crossing, false, 22);
+    print_message("identical curves: crossover reported %.3f (every point "
+                  "counted: %.3f); a real one found %.3f\n",
+                  now, before, real);
+    assert_true(before > 0.9);
+    assert_true(now <= 0.05);
+    assert_true(real >= 0.9);
 }
 
 static void test_fit_degenerate(void **state)
@@ -243,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_fit_degenerate),
         cmocka_unit_test(test_nlogn_constant),
         cmocka_unit_test(test_poor_fit),
+        cmocka_unit_test(test_crossover_noise),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
