@@ -184,14 +184,15 @@ static void compare_pair(cmp_row *row, const cmp_opts *o, double confidence)
                       ? st_compare_paired(xa, xb, na, &bo, scratch)
                       : st_compare_rounds(xa, ra, na, xb, rb, nb,
                                           ROUND_FLOOR_QUANTILE, &bo, scratch);
+    free(scratch);
+out:
     /* base and now show what the change compares (the table says which
-     * statistic that is), not the medians of the run tables. */
+     * statistic that is; against a history, base is the saved runs' mean
+     * level), not the medians of the run tables. */
     if (isfinite(row->change.base) && isfinite(row->change.now)) {
         row->old_value = row->change.base;
         row->new_value = row->change.now;
     }
-    free(scratch);
-out:
     free(xa);
     free(xb);
     free(tmp);

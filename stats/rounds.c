@@ -143,7 +143,7 @@ st_change st_compare_history(const double *const *old,
     st_boot_opts o = stats_opts(opts);
     if (!(q > 0 && q < 1))
         q = 0.5;
-    st_change c = {NAN, {NAN, NAN}, 1, 0};
+    st_change c = {NAN, {NAN, NAN}, 1, 0, NAN, NAN, ST_UNIT_ROUNDS};
     /* Each saved run's mean log round level and within-run variance. */
     double sum_m = 0, sum_m2 = 0, sum_w = 0, sum_r = 0;
     size_t h = 0, hw = 0;
@@ -176,6 +176,8 @@ st_change st_compare_history(const double *const *old,
     double vc = w_old / (r_old * (double)h);
     double v = va + vb + vc, diff = b.mean - mean;
     c.change = expm1(diff);
+    c.base = exp(mean); /* the saved runs' mean level */
+    c.now = exp(b.mean);
     c.ci.lo = c.ci.hi = c.change;
     if (!(v > 0)) {
         c.p = diff != 0 ? 0 : 1;
