@@ -1,11 +1,13 @@
 /* mb_main: a bench program's whole life: flags, context, measuring,
  * analysis, baseline comparison, archive and report. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +50,23 @@ static int fail(const char *prog, const char *msg)
     return 2;
 }
 
+/* git's stdout into the pipe, its stdin and stderr from and to nowhere. */
+static void git_io(void *ctx)
+{
+    const int *fd = ctx;
+    int null = open("/dev/null", O_RDWR);
+    dup2(fd[1], STDOUT_FILENO);
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDERR_FILENO);
+    }
+    close(fd[0]);
+}
+
+/* git answers at once; one that does not (a hung network file system)
+ * is not waited for. */
+#define GIT_TIMEOUT_MS 5000
+
 /* The commit being measured: MICROBE_GIT_COMMIT, else git in the current
  * directory, else nothing. */
 static void git_commit(mb_run *run)
@@ -57,16 +76,40 @@ static void git_commit(mb_run *run)
         run_ctx_str(run, "git_commit", env);
         return;
     }
-    FILE *p = popen("git rev-parse HEAD 2>/dev/null", "r");
-    if (!p)
+    int fd[2];
+    if (pipe(fd) != 0)
         return;
-    char buf[64] = "";
-    if (fgets(buf, sizeof buf, p)) {
-        buf[strcspn(buf, "\n")] = '\0';
-        if (strlen(buf) == 40)
-            run_ctx_str(run, "git_commit", buf);
+    char *argv[] = {"git", "rev-parse", "HEAD", NULL};
+    proc_spec s = {.exe = "git",
+                   .search_path = true,
+                   .argv = argv,
+                   .in_child = git_io,
+                   .ctx = fd,
+                   .die_with_parent = true,
+                   .no_forward = true};
+    proc p;
+    char why[128], buf[64] = "";
+    bool ok = proc_spawn(&p, &s, why, sizeof why);
+    close(fd[1]);
+    size_t len = 0;
+    int ready = 1;
+    while (ok && len < sizeof buf - 1 &&
+           (ready = proc_wait_fd(fd[0], GIT_TIMEOUT_MS)) > 0) {
+        ssize_t got = read(fd[0], buf + len, sizeof buf - 1 - len);
+        if (got <= 0)
+            break;
+        len += (size_t)got;
     }
-    pclose(p);
+    close(fd[0]);
+    if (ok && ready > 0)
+        proc_stop(&p, GIT_TIMEOUT_MS / 1e3);
+    else if (ok)
+        proc_kill(&p);
+    buf[len] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    if (ok && WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0 &&
+        strlen(buf) == 40)
+        run_ctx_str(run, "git_commit", buf);
 }
 
 /* MICROBE_TSC_GHZ: a TSC frequency measured moments earlier on this

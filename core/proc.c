@@ -54,7 +54,6 @@ void proc_hold(void)
 {
     if (holds++ > 0)
         return;
-    caught = 0;
     if (pipe(wake) == 0) {
         for (int k = 0; k < 2; k++) {
             fcntl(wake[k], F_SETFD, FD_CLOEXEC);

@@ -77,10 +77,10 @@ void proc_describe(const proc *p, char *buf, size_t len);
  * handlers for SIGINT, SIGTERM and SIGHUP (spawning does so too, for as
  * long as a forwarded child lives) and proc_release puts back what was
  * there before once nothing holds them. proc_interrupted: the signal that
- * arrived while held (0: none); it stays set until proc_reraise or the
- * next first proc_hold. proc_reraise sends it to this process again with
- * the disposition it had before (by default that ends the process); it
- * returns if that disposition lets the process go on. */
+ * arrived while held (0: none); it stays set until proc_reraise. proc_reraise
+ * sends it to this process again with the disposition it had before (by default
+ * that ends the process); it returns if that disposition lets the process go
+ * on. */
 void proc_hold(void);
 void proc_release(void);
 int proc_interrupted(void);

@@ -71,4 +71,16 @@ for sig in TERM INT HUP KILL; do
         stderr_has "interrupted by SIG$sig while running spins"
     fi
 done
+# A git that never answers (asked for the commit measured) is given up on
+# and killed, not waited for forever.
+mkdir -p "$E2E_TMP/bin"
+printf '#!/bin/sh\nexec sleep 600\n' >"$E2E_TMP/bin/git"
+chmod +x "$E2E_TMP/bin/git"
+got=0
+env -u MICROBE_GIT_COMMIT PATH="$E2E_TMP/bin:$PATH" timeout 50 "$B" \
+    --filter=quick --min-time=0.01 --samples=5 --rounds=1 --format=json \
+    >"$OUT" 2>"$ERR" || got=$?
+[ "$got" -eq 0 ] || die "with a hung git: exit $got, want 0"
+if grep -q '"git_commit"' "$OUT"; then die "a hung git gave a commit"; fi
+ok "a hung git is given up on: the run finishes without a commit"
 done_checks
