@@ -297,6 +297,22 @@ done:
     return out;
 }
 
+double result_cpu_median(const mb_result *r)
+{
+    if (!r->cpu_ns || r->n == 0)
+        return NAN;
+    double *x = malloc(2 * r->n * sizeof *x);
+    if (!x)
+        return NAN;
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (isfinite(result_cpu_per_iter(r, i)))
+            x[k++] = result_cpu_per_iter(r, i);
+    double m = k ? st_median(x, k, x + r->n) : NAN;
+    free(x);
+    return m;
+}
+
 double result_counter_median(const mb_result *r, const char *name)
 {
     size_t c = 0;

@@ -277,7 +277,10 @@ static json_t *result_json(const mb_result *r, size_t family_index,
     if (r->unit[0] && !cli_parse_time_unit(r->unit, &scale))
         scale = 1;
     jw_put(b, "real_time", gbnum(median / scale), ok);
-    jw_put(b, "cpu_time", gbnum(median / scale), ok);
+    /* CPU time measured beside real time, per sample; real time where
+     * none was (instructions mode, older archives). */
+    double cpu = result_cpu_median(r);
+    jw_put(b, "cpu_time", gbnum((isfinite(cpu) ? cpu : median) / scale), ok);
     jw_put(b, "time_unit", json_string(scale == 1 ? "ns" : r->unit), ok);
     if (r->items > 0 && median > 0)
         jw_put(b, "items_per_second", gbnum(r->items * 1e9 / median), ok);

@@ -213,6 +213,10 @@ double result_user_value(const mb_result *r, size_t k);
  * value; false on no memory. */
 bool result_set_user(mb_result *r, const char *name, double value, int flags);
 
+/* The median CPU time per iteration over r's samples (ns), or NAN when
+ * none was measured. In core/analysis.c. */
+double result_cpu_median(const mb_result *r);
+
 /* Per-iteration time of sample i in ns. */
 static inline double result_per_iter(const mb_result *r, size_t i)
 {

@@ -55,6 +55,8 @@ jqok "[$B_"'skipped")][0] | .error_occurred == false and .error_message == "need
 jqok "[$B_"'failed")][0] | .error_occurred == true and .error_message == "broke: 3"' \
     "failed: error with its message" "."
 jqok "[$B_"'paused")][0].real_time >= 0' "paused benchmark measured" "."
+jqok "[$B_"'manual")][0].cpu_time < 100' "cpu_time is CPU time, not the manual time" \
+    "[$B_"'manual")][0].cpu_time'
 jqok "[$B_"'manual")][0].real_time == 1000' "manual time: exactly 1 µs an iteration" \
     "[$B_"'manual")][0].real_time'
 jqok "[$B_"'grid/n:2/k:20")][0] | .label == "40" and .microbe.args == [2, 20] and .microbe.others == "/k:20"' \
