@@ -16,6 +16,19 @@ static void summarize_one(mb_result *r)
     r->ndisturbed = 0;
     r->nrounds = 0;
     r->round_spread = 0;
+    if (r->n == 0 && r->agg.repetitions) {
+        /* Known by its aggregates only (a Google Benchmark file written
+         * with --benchmark_report_aggregates_only): what they say, and no
+         * interval, which would need the repetitions. */
+        mb_summary *t = &r->time;
+        t->n = r->agg.repetitions;
+        t->median = r->agg.median;
+        t->mean = r->agg.mean;
+        t->stddev = r->agg.stddev;
+        t->mad = t->min = t->max = NAN;
+        t->median_ci = (st_interval){NAN, NAN};
+        return;
+    }
     if (r->n == 0)
         return;
     double *x = malloc(r->n * sizeof *x);

@@ -91,6 +91,70 @@ static size_t rounds_of(const mb_result *r)
     return nr;
 }
 
+/* What a side offers a test: per-iteration mean, standard deviation and
+ * number of replicates, from its aggregates when it has nothing else
+ * (a Google Benchmark file of aggregates only), else from its samples. */
+typedef struct side_stats {
+    double mean, sd;
+    size_t n;
+} side_stats;
+
+static side_stats side_of(const mb_result *r)
+{
+    if (r->n == 0)
+        return (side_stats){r->agg.mean, r->agg.stddev, r->agg.repetitions};
+    double sum = 0, ss = 0;
+    for (size_t i = 0; i < r->n; i++)
+        sum += result_per_iter(r, i);
+    double mean = sum / (double)r->n;
+    for (size_t i = 0; i < r->n; i++)
+        ss += (result_per_iter(r, i) - mean) * (result_per_iter(r, i) - mean);
+    return (side_stats){mean, r->n > 1 ? sqrt(ss / (double)(r->n - 1)) : NAN,
+                        r->n};
+}
+
+/* Replicated enough for a test: two measurements or more, with a spread. */
+static bool testable(side_stats s)
+{
+    return s.n >= 2 && isfinite(s.sd) && s.mean > 0;
+}
+
+/* The change of the means from aggregates (mean, stddev, repetitions per
+ * side): Welch's t on the log of the means, each side's variance of the
+ * log mean taken by the delta method, (sd / mean)^2 / n, with
+ * Welch-Satterthwaite degrees of freedom; the interval of the ratio of
+ * means at `confidence`. The same as scipy.stats.ttest_ind_from_stats(
+ * log(m_old), sd_old / m_old, n_old, log(m_new), sd_new / m_new, n_new,
+ * equal_var=False). */
+static st_change compare_aggregates(side_stats a, side_stats b,
+                                    double confidence)
+{
+    double diff = log(b.mean / a.mean);
+    st_change c = {.change = expm1(diff),
+                   .ci = {NAN, NAN},
+                   .p = 1,
+                   .base = a.mean,
+                   .now = b.mean,
+                   /* None of stats' units: the legend under the table and
+                    * the JSON's "statistic" leave it to the note. */
+                   .unit = (st_unit)3};
+    double va = (a.sd / a.mean) * (a.sd / a.mean) / (double)a.n;
+    double vb = (b.sd / b.mean) * (b.sd / b.mean) / (double)b.n;
+    double se = sqrt(va + vb);
+    if (!(se > 0)) { /* identical repetitions on both sides */
+        c.ci.lo = c.ci.hi = c.change;
+        c.p = diff != 0 ? 0 : 1;
+        return c;
+    }
+    double df = (va + vb) * (va + vb) /
+                (va * va / (double)(a.n - 1) + vb * vb / (double)(b.n - 1));
+    double h = st_t_ppf(1 - (1 - confidence) / 2, df) * se;
+    c.ci.lo = expm1(diff - h);
+    c.ci.hi = expm1(diff + h);
+    c.p = st_t_two_sided(diff / se, df);
+    return c;
+}
+
 /* row->change with its interval at the given confidence level. */
 /* Against the saved runs of a baseline (opts->history, newest first, 2 or
  * more): st_compare_history on every saved run's samples of this
@@ -142,6 +206,10 @@ static bool compare_history(cmp_row *row, const cmp_opts *o,
 static void compare_pair(cmp_row *row, const cmp_opts *o, double confidence)
 {
     const mb_result *a = row->old, *b = row->now;
+    if (a->n == 0 || b->n == 0) {
+        row->change = compare_aggregates(side_of(a), side_of(b), confidence);
+        return;
+    }
     st_boot_opts bo = {
         .seed = COMPARE_SEED, .resamples = 10000, .confidence = confidence};
     size_t cap = a->n + b->n + rounds_of(a) + rounds_of(b) + 8; /* >= nr */
@@ -218,10 +286,30 @@ static void add_row(cmp_result *c, const char *name, const mb_result *old,
         r->verdict = CMP_GONE;
     else if (!old->error && !now->error && (old->skipped || now->skipped))
         r->verdict = CMP_SKIPPED;
-    else if (old->error || now->error || old->n == 0 || now->n == 0)
+    else if (old->error || now->error ||
+             (old->n == 0 && !old->agg.repetitions) ||
+             (now->n == 0 && !now->agg.repetitions))
         r->verdict = CMP_FAILED;
     else
         r->verdict = CMP_UNCHANGED;
+    if (r->verdict == CMP_UNCHANGED) {
+        side_stats a = side_of(old), b = side_of(now);
+        if (old->n == 0 || now->n == 0) {
+            /* Aggregates: the change is of the means, so show those. */
+            r->old_value = a.mean;
+            r->new_value = b.mean;
+            c->on_aggregates++;
+        }
+        if (!testable(a) || !testable(b)) {
+            /* One measurement (or no spread given) on a side: nothing to
+             * test against. The change, without a claim. */
+            r->change.change = r->new_value / r->old_value - 1;
+            r->change.ci.lo = r->change.ci.hi = NAN;
+            r->change.p = r->p_adj = NAN;
+            r->verdict = CMP_INCONCLUSIVE;
+            c->untested++;
+        }
+    }
     if (old && now) {
         double i0 = result_counter_median(old, "PAPI_TOT_INS");
         double i1 = result_counter_median(now, "PAPI_TOT_INS");
@@ -464,10 +552,23 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
         strcmp(measure_of(now), "instructions") == 0) {
         exact_verdicts(c, opts);
         cmp_attach_why(c, old, now);
+        c->untested = 0; /* exact counts need no replicates */
     }
     for (size_t i = 0; i < c->n; i++)
         c->count[c->rows[i].verdict]++;
     alloc_verdicts(c);
+    if (c->on_aggregates)
+        note(c,
+             "%zu benchmark%s compared on Google Benchmark's aggregates "
+             "(mean and stddev over the repetitions; Welch's t on the log of "
+             "the means): the file holds no repetitions",
+             c->on_aggregates, c->on_aggregates > 1 ? "s" : "");
+    if (c->untested)
+        note(c,
+             "%zu benchmark%s with one measurement on a side (Google "
+             "Benchmark without --benchmark_repetitions): no significance "
+             "claim, the change is shown without an interval",
+             c->untested, c->untested > 1 ? "s" : "");
     complexity_notes(c, old, now);
     env_notes(c, old, now);
     if (opts->history && opts->nhistory == 1 && !opts->paired)
@@ -487,7 +588,9 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
     const char *cb = run_ctx_gets(now, "cpu_brand");
     snprintf(label, sizeof label, "%s (%s CPU%s%s%s%.7s)",
              opts->old_name ? opts->old_name : "baseline",
-             ca && cb && strcmp(ca, cb) == 0 ? "same" : "DIFFERENT",
+             !ca || !cb            ? "unknown"
+             : strcmp(ca, cb) == 0 ? "same"
+                                   : "DIFFERENT",
              date ? ", " : "", date ? date : "", commit ? ", commit " : "",
              commit ? commit : "");
     c->old_label = strdup(label);
@@ -497,10 +600,12 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
 int cmp_gate(const cmp_result *c, bool fail_slower, bool fail_inconclusive,
              const char *what, char *msg, size_t len)
 {
-    size_t slow = c->count[CMP_SLOWER], unsure = c->count[CMP_INCONCLUSIVE];
-    bool fail =
-        ((fail_slower || fail_inconclusive) && (slow || c->more_allocs)) ||
-        (fail_inconclusive && unsure);
+    /* Untested rows are inconclusive too, but are said apart below. */
+    size_t slow = c->count[CMP_SLOWER],
+           unsure = c->count[CMP_INCONCLUSIVE] - c->untested;
+    bool fail = ((fail_slower || fail_inconclusive) &&
+                 (slow || c->more_allocs || c->untested)) ||
+                (fail_inconclusive && (unsure || c->untested));
     if (len)
         msg[0] = '\0';
     if (!fail)
@@ -520,7 +625,22 @@ int cmp_gate(const cmp_result *c, bool fail_slower, bool fail_inconclusive,
                           : "inconclusive against",
                 what, pass == 0 ? "" : " (interval past the threshold)");
         for (size_t i = 0; i < c->n && used < len; i++)
-            if (c->rows[i].verdict == v)
+            if (c->rows[i].verdict == v && !isnan(c->rows[i].change.p))
+                used += (size_t)snprintf(msg + used, len - used,
+                                         " %s (%+.1f%%)", c->rows[i].name,
+                                         100 * c->rows[i].change.change);
+    }
+    /* A gate that cannot test does not pass. */
+    if (c->untested && (fail_slower || fail_inconclusive) && used < len) {
+        used += (size_t)snprintf(
+            msg + used, len - used,
+            "%s%zu benchmark%s cannot be tested against %s (one measurement "
+            "on a side; run Google Benchmark with --benchmark_repetitions=9 "
+            "or more):",
+            used ? "; " : "", c->untested, c->untested > 1 ? "s" : "", what);
+        for (size_t i = 0; i < c->n && used < len; i++)
+            if (c->rows[i].verdict == CMP_INCONCLUSIVE &&
+                isnan(c->rows[i].change.p))
                 used += (size_t)snprintf(msg + used, len - used,
                                          " %s (%+.1f%%)", c->rows[i].name,
                                          100 * c->rows[i].change.change);

@@ -60,6 +60,12 @@ typedef struct cmp_result {
     size_t count[CMP_NVERDICTS];
     size_t compared;    /* rows that took part in the error control */
     size_t more_allocs; /* rows whose allocations per iteration rose */
+    /* Rows with one measurement on a side (a Google Benchmark file
+     * without repetitions): no test is possible, the change is shown
+     * without an interval, the verdict is inconclusive, and
+     * --fail-on-regression fails (cmp_gate). */
+    size_t untested;
+    size_t on_aggregates; /* rows compared on aggregates alone */
     double alpha, threshold;
     const char *correction; /* "Holm" */
     bool paired;

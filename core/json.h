@@ -19,18 +19,30 @@
  *
  * { "context": { each ctx entry (string, number or bool),
  *                "warnings": [...], "microbe_format": RUN_FORMAT_VERSION },
- *   "benchmarks": [ { Google Benchmark's keys: "name", "run_name",
- *       "run_type": "iteration", "repetitions", "repetition_index",
+ *   "benchmarks": [ per benchmark, as Google Benchmark writes a run with
+ *     --benchmark_repetitions: one row per round, { "name", "run_name",
+ *       "run_type": "iteration", "repetitions" (rounds), "repetition_index",
  *       "threads", "family_index", "per_family_instance_index",
- *       "iterations" (total over samples), "real_time" and "cpu_time" (the
- *       median ns per iteration), "time_unit": "ns", "items_per_second",
- *       "bytes_per_second", "error_occurred", "error_message";
+ *       "iterations" (the round's), "real_time" (the round's total time
+ *       over its iterations; its undisturbed samples when it has any),
+ *       "cpu_time" (the same of the CPU time, only where measured),
+ *       "time_unit", "items_per_second", "bytes_per_second" (of real
+ *       time), "error_occurred", "error_message" }, then, with two rounds
+ *       or more, the rows "NAME_mean", "_median", "_stddev", "_cv" over the
+ *       rounds ("run_type": "aggregate", "aggregate_name",
+ *       "aggregate_unit"). The first row of each benchmark also holds
  *       "microbe": { "family", "group", "bench", "arg", "items", "bytes",
- *         "samples": { "iters", "ns", "round", "flags" },
+ *         "samples": { "iters", "ns", "round", "flags", "cpu_ns" },
  *         "counters": { "names": [...], "values": [[per sample], ...] },
  *         "summary": { "n", "median", "mean", "stddev", "mad", "min",
  *           "max", "median_ci", "ci_rounds", "confidence", "outliers" },
- *         "complexity" } } ] }
+ *         "aggregates" (a result imported from aggregates only),
+ *         "complexity", ... } } ] }
+ *
+ * Format 1 (archives before repetition rows) had one row per benchmark,
+ * each with "microbe"; it loads as before. From format 2 on, rows without
+ * "microbe" are Google Benchmark's view of the same data and are skipped
+ * on load.
  *
  * Context keys named "warnings" or "microbe_format" are not written (they
  * would collide with the document's own keys). Unknown keys are ignored on
@@ -68,17 +80,23 @@ bool json_write_compared(FILE *f, const mb_run *run,
  * A microbe document (context.microbe_format present) is validated
  * strictly: missing keys, wrong types, bad values and sample arrays of
  * unequal length give MB_ERR_CORRUPT; a microbe_format newer than
- * RUN_FORMAT_VERSION gives MB_ERR_VERSION.
+ * RUN_FORMAT_VERSION gives MB_ERR_VERSION. A sample must have iterations
+ * > 0 and a time >= 0 (0: an empty body, its timer overhead removed),
+ * finite; a CPU time is >= 0 or null.
  *
- * A plain Google Benchmark document (no microbe_format) loads too: each
- * "iteration" entry becomes one sample (iterations, real_time * iterations
- * converted to ns from time_unit ns/us/ms/s) of the result of its run_name,
- * so repetitions become samples; aggregates are skipped; items and bytes
- * per iteration come from items_per_second/bytes_per_second (times
- * cpu_time: GB divides by CPU time); user counters are ignored; a trailing
- * all-digit name component becomes the argument. Such results hold raw
- * samples only (their summary is zeroed): call run_summarize(), which
- * summarises imported and native runs alike.
+ * A plain Google Benchmark document (no microbe_format) loads too (see
+ * gbench.c): each "iteration" entry becomes one sample (iterations,
+ * real_time and cpu_time times iterations, converted to ns from
+ * time_unit) of the result of its run_name, so repetitions become
+ * samples; iterations must be > 0, real_time > 0, cpu_time (optional)
+ * >= 0. A benchmark with aggregate rows only (--benchmark_report_
+ * aggregates_only) keeps its mean, median and stddev in r->agg, with no
+ * samples. Items and bytes per iteration come from items_per_second /
+ * bytes_per_second (times cpu_time: GB divides by CPU time); user
+ * counters are ignored; a trailing all-digit name component becomes the
+ * argument. Such results hold raw samples only (their summary is
+ * zeroed): call run_summarize(), which summarises imported and native
+ * runs alike.
  *
  * On failure *out is NULL and err (errlen bytes, may be NULL) holds one
  * line: "SOURCE: where: why". Returns MB_OK, MB_ERR_CORRUPT,

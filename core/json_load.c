@@ -112,6 +112,21 @@ static bool getcount(json_ld *l, const json_t *obj, const char *where,
     return true;
 }
 
+bool jl_measure(json_ld *l, const json_t *v, const char *where,
+                const char *field, bool positive, double *x)
+{
+    if (!v)
+        return jl_fail(l, MB_ERR_CORRUPT, "%s: missing key '%s'", where, field);
+    if (!json_is_number(v))
+        return jl_fail(l, MB_ERR_CORRUPT, "%s: '%s' is %s, not a number", where,
+                       field, json_is_null(v) ? "null" : "not a number");
+    *x = json_number_value(v);
+    if (!isfinite(*x) || (positive ? !(*x > 0) : !(*x >= 0)))
+        return jl_fail(l, MB_ERR_CORRUPT, "%s: '%s' must be %s (got %g)", where,
+                       field, positive ? "> 0" : ">= 0", *x);
+    return true;
+}
+
 bool jl_dupstr(json_ld *l, char **dst, const json_t *s)
 {
     *dst = strdup(json_string_value(s));
@@ -260,14 +275,10 @@ static bool load_samples(json_ld *l, const json_t *m, const char *where,
     if (!it)
         return false;
     size_t n = json_array_size(it);
-    json_t *ns = getarr(l, s, ws, "ns", n);
-    json_t *rd = ns ? getarr(l, s, ws, "round", n) : NULL;
+    json_t *ns_a = getarr(l, s, ws, "ns", n);
+    json_t *rd = ns_a ? getarr(l, s, ws, "round", n) : NULL;
     json_t *fl = rd ? getarr(l, s, ws, "flags", n) : NULL;
     if (!fl)
-        return false;
-    /* Optional: archives from before CPU time was measured lack it. */
-    json_t *cpu = NULL;
-    if (json_object_get(s, "cpu_ns") && !(cpu = getarr(l, s, ws, "cpu_ns", n)))
         return false;
 
     json_t *c = jl_get(l, m, where, "counters", K_OBJ, false);
@@ -279,28 +290,35 @@ static bool load_samples(json_ld *l, const json_t *m, const char *where,
     } else if (l->st != MB_OK)
         return false;
 
+    json_t *cpu = jl_get(l, s, ws, "cpu_ns", K_ARR, false);
+    if (!cpu && l->st != MB_OK)
+        return false;
+    if (cpu && !getarr(l, s, ws, "cpu_ns", n))
+        return false;
+
     double *row = calloc(r->ncounters ? r->ncounters : 1, sizeof *row);
     if (!row)
         return jl_nomem(l);
     bool ok = true;
     for (size_t i = 0; i < n && ok; i++) {
-        json_t *vi = json_array_get(it, i), *vn = json_array_get(ns, i);
         json_t *vr = json_array_get(rd, i), *vf = json_array_get(fl, i);
-        if (!jl_is_kind(vi, K_NUMN) || !jl_is_kind(vn, K_NUMN))
+        char wi[200];
+        snprintf(wi, sizeof wi, "%.150s: sample %zu", ws, i);
+        double iters = 0, ns = 0;
+        /* What no measurement gives: no iterations, negative time, NaN.
+         * 0 ns is a measurement (an empty body, its overhead removed). */
+        ok = jl_measure(l, json_array_get(it, i), wi, "iters", true, &iters) &&
+             jl_measure(l, json_array_get(ns_a, i), wi, "ns", false, &ns);
+        if (!ok)
+            break;
+        if (!json_is_integer(vr) || json_integer_value(vr) < 0 ||
+            json_integer_value(vr) > UINT16_MAX)
             ok = jl_fail(l, MB_ERR_CORRUPT,
-                         "%s: sample %zu: '%s' is not a number", ws, i,
-                         jl_is_kind(vi, K_NUMN) ? "ns" : "iters");
-        else if (!json_is_integer(vr) || json_integer_value(vr) < 0 ||
-                 json_integer_value(vr) > UINT16_MAX)
-            ok = jl_fail(l, MB_ERR_CORRUPT,
-                         "%s: sample %zu: 'round' is not an integer in "
-                         "0..65535",
-                         ws, i);
+                         "%s: 'round' is not an integer in 0..65535", wi);
         else if (!json_is_integer(vf) || json_integer_value(vf) < 0 ||
                  json_integer_value(vf) > UINT8_MAX)
             ok = jl_fail(l, MB_ERR_CORRUPT,
-                         "%s: sample %zu: 'flags' is not an integer in 0..255",
-                         ws, i);
+                         "%s: 'flags' is not an integer in 0..255", wi);
         json_t *cv = vals ? json_array_get(vals, i) : NULL;
         if (ok && vals &&
             (!json_is_array(cv) || json_array_size(cv) != r->ncounters))
@@ -315,11 +333,10 @@ static bool load_samples(json_ld *l, const json_t *m, const char *where,
             row[k] = numval(x);
         }
         json_t *vc = cpu ? json_array_get(cpu, i) : NULL;
-        if (ok && vc && !jl_is_kind(vc, K_NUMN))
-            ok = jl_fail(l, MB_ERR_CORRUPT,
-                         "%s: sample %zu: 'cpu_ns' is not a number", ws, i);
-        if (ok && !result_add_sample_cpu(r, numval(vi), numval(vn),
-                                         vc ? numval(vc) : NAN, row,
+        double cpu_v = NAN; /* null: not measured for this sample */
+        if (ok && vc && !json_is_null(vc))
+            ok = jl_measure(l, vc, wi, "cpu_ns", false, &cpu_v);
+        if (ok && !result_add_sample_cpu(r, iters, ns, cpu_v, row,
                                          (uint8_t)json_integer_value(vf),
                                          (uint16_t)json_integer_value(vr)))
             ok = jl_nomem(l);
@@ -508,6 +525,35 @@ static bool load_body_values(json_ld *l, const json_t *b, const json_t *m,
     return true;
 }
 
+/* "aggregates" (optional): a result known by its aggregates only. */
+static bool load_aggregates(json_ld *l, const json_t *m, const char *where,
+                            mb_result *r)
+{
+    char wa[200];
+    snprintf(wa, sizeof wa, "%.150s.aggregates", where);
+    json_t *a = jl_get(l, m, where, "aggregates", K_OBJ, false);
+    if (!a)
+        return l->st == MB_OK;
+    size_t reps = 0;
+    struct mb_aggregates *g = &r->agg;
+    if (!getcount(l, a, wa, "repetitions", &reps) ||
+        !jl_measure(l, json_object_get(a, "mean"), wa, "mean", true,
+                    &g->mean) ||
+        !jl_measure(l, json_object_get(a, "median"), wa, "median", true,
+                    &g->median) ||
+        !getnum(l, a, wa, "stddev", &g->stddev) ||
+        !getnum(l, a, wa, "cpu_mean", &g->cpu_mean) ||
+        !getnum(l, a, wa, "cpu_median", &g->cpu_median) ||
+        !getnum(l, a, wa, "cpu_stddev", &g->cpu_stddev))
+        return false;
+    if (reps < 1 || r->n)
+        return jl_fail(l, MB_ERR_CORRUPT,
+                       "%s: aggregates need repetitions > 0 and no samples",
+                       wa);
+    g->repetitions = reps;
+    return true;
+}
+
 static bool load_microbe(json_ld *l, const json_t *b, size_t i, mb_result *r)
 {
     char where[160], wm[160];
@@ -598,7 +644,7 @@ static bool load_microbe(json_ld *l, const json_t *b, size_t i, mb_result *r)
         }
     } else if (l->st != MB_OK)
         return false;
-    if (!load_samples(l, m, wm, r))
+    if (!load_samples(l, m, wm, r) || !load_aggregates(l, m, wm, r))
         return false;
     if ((v = jl_get(l, m, wm, "profile", K_OBJ, false))) {
         char wp[180];
@@ -670,6 +716,10 @@ static mb_status load(json_ld *l, const char *text, size_t len, mb_run **out)
             jl_fail(l, MB_ERR_CORRUPT, "benchmarks[%zu] is not an object", i);
             goto done;
         }
+        /* From version 2 on, the rounds' and aggregates' rows carry no
+         * data of microbe's own: the first row of each benchmark does. */
+        if (json_integer_value(fmt) >= 2 && !json_object_get(b, "microbe"))
+            continue;
         mb_result *r = run_add_result(run);
         if (!r) {
             jl_nomem(l);

@@ -245,63 +245,14 @@ static json_t *profile_json(const mb_profile *p, bool *ok)
     return o;
 }
 
-static json_t *result_json(const mb_result *r, size_t family_index,
-                           size_t instance_index, bool *ok)
+/* microbe's own data of r: what the loader reads back. */
+static json_t *microbe_json(const mb_result *r, bool *ok)
 {
-    json_t *b = json_object();
     json_t *m = json_object();
-    if (!b || !m) {
-        json_decref(b);
-        json_decref(m);
+    if (!m) {
         *ok = false;
         return NULL;
     }
-    double iterations = 0;
-    for (size_t i = 0; i < r->n; i++)
-        iterations += r->iters[i];
-    double median = r->time.median;
-
-    jw_put(b, "name", jw_str(r->name), ok);
-    jw_put(b, "run_name", jw_str(r->name), ok);
-    jw_put(b, "run_type", json_string("iteration"), ok);
-    jw_put(b, "repetitions", json_integer(1), ok);
-    jw_put(b, "repetition_index", json_integer(0), ok);
-    jw_put(b, "threads", json_integer(r->threads > 1 ? r->threads : 1), ok);
-    jw_put(b, "family_index", json_integer((json_int_t)family_index), ok);
-    jw_put(b, "per_family_instance_index",
-           json_integer((json_int_t)instance_index), ok);
-    jw_put(b, "iterations", gbnum(iterations), ok);
-    /* In the row's unit (.unit, --time-unit) as Google Benchmark writes
-     * it; microbe's own samples below stay in ns. */
-    double scale = 1;
-    if (r->unit[0] && !cli_parse_time_unit(r->unit, &scale))
-        scale = 1;
-    jw_put(b, "real_time", gbnum(median / scale), ok);
-    /* CPU time measured beside real time, per sample; real time where
-     * none was (instructions mode, older archives). */
-    double cpu = result_cpu_median(r);
-    jw_put(b, "cpu_time", gbnum((isfinite(cpu) ? cpu : median) / scale), ok);
-    jw_put(b, "time_unit", json_string(scale == 1 ? "ns" : r->unit), ok);
-    if (r->items > 0 && median > 0)
-        jw_put(b, "items_per_second", gbnum(r->items * 1e9 / median), ok);
-    if (r->bytes > 0 && median > 0)
-        jw_put(b, "bytes_per_second", gbnum(r->bytes * 1e9 / median), ok);
-    if (r->error) {
-        jw_put(b, "error_occurred", json_true(), ok);
-        jw_put(b, "error_message", jw_str(r->error), ok);
-    } else if (r->skipped) {
-        /* Google Benchmark's SkipWithMessage: not an error, a message. */
-        jw_put(b, "error_occurred", json_false(), ok);
-        jw_put(b, "error_message", jw_str(r->skipped), ok);
-    }
-    if (r->label)
-        jw_put(b, "label", jw_str(r->label), ok);
-    /* User counters as Google Benchmark writes them: a key each, beside
-     * the standard ones (never replacing one). */
-    for (size_t k = 0; k < r->nuser; k++)
-        if (!json_object_get(b, r->user[k].name))
-            jw_put(b, r->user[k].name, gbnum(result_user_value(r, k)), ok);
-
     jw_put(m, "family", jw_str(r->family), ok);
     if (r->group)
         jw_put(m, "group", jw_str(r->group), ok);
@@ -365,14 +316,19 @@ static json_t *result_json(const mb_result *r, size_t family_index,
         jw_put(m, "run_delay_ns", jw_num(r->run_delay_ns), ok);
     if (r->steal_ns > 0)
         jw_put(m, "steal_ns", jw_num(r->steal_ns), ok);
+    if (r->agg.repetitions) {
+        const struct mb_aggregates *g = &r->agg;
+        json_t *a = json_object();
+        jw_put(a, "repetitions", json_integer((json_int_t)g->repetitions), ok);
+        jw_put(a, "mean", jw_num(g->mean), ok);
+        jw_put(a, "median", jw_num(g->median), ok);
+        jw_put(a, "stddev", jw_num(g->stddev), ok);
+        jw_put(a, "cpu_mean", jw_num(g->cpu_mean), ok);
+        jw_put(a, "cpu_median", jw_num(g->cpu_median), ok);
+        jw_put(a, "cpu_stddev", jw_num(g->cpu_stddev), ok);
+        jw_put(m, "aggregates", a, ok);
+    }
     if (r->alloc_iters > 0) {
-        /* Google Benchmark's memory manager keys, with its meanings
-         * (totals over the counting pass but for allocs_per_iter), and
-         * microbe's exact counts. */
-        jw_put(b, "allocs_per_iter", jw_num(r->allocs / r->alloc_iters), ok);
-        jw_put(b, "max_bytes_used", jw_num(r->alloc_peak), ok);
-        jw_put(b, "total_allocated_bytes", jw_num(r->alloc_bytes), ok);
-        jw_put(b, "net_heap_growth", jw_num(r->alloc_net), ok);
         json_t *a = json_object();
         jw_put(a, "iterations", jw_num(r->alloc_iters), ok);
         jw_put(a, "allocs", jw_num(r->allocs), ok);
@@ -381,8 +337,239 @@ static json_t *result_json(const mb_result *r, size_t family_index,
         jw_put(a, "net", jw_num(r->alloc_net), ok);
         jw_put(m, "alloc", a, ok);
     }
-    jw_put(b, "microbe", m, ok);
+    return m;
+}
+
+/* What Google Benchmark writes on every row of a benchmark run: its error
+ * or skip message, label, user counters and memory manager keys. */
+static void gb_body(json_t *b, const mb_result *r, bool *ok)
+{
+    if (r->error) {
+        jw_put(b, "error_occurred", json_true(), ok);
+        jw_put(b, "error_message", jw_str(r->error), ok);
+    } else if (r->skipped) {
+        /* Google Benchmark's SkipWithMessage: not an error, a message. */
+        jw_put(b, "error_occurred", json_false(), ok);
+        jw_put(b, "error_message", jw_str(r->skipped), ok);
+    }
+    if (r->label)
+        jw_put(b, "label", jw_str(r->label), ok);
+    /* User counters as Google Benchmark writes them: a key each, beside
+     * the standard ones (never replacing one). */
+    for (size_t k = 0; k < r->nuser; k++)
+        if (!json_object_get(b, r->user[k].name))
+            jw_put(b, r->user[k].name, gbnum(result_user_value(r, k)), ok);
+    /* Google Benchmark's memory manager keys, with its meanings (totals
+     * over the counting pass but for allocs_per_iter). */
+    if (r->alloc_iters > 0) {
+        jw_put(b, "allocs_per_iter", jw_num(r->allocs / r->alloc_iters), ok);
+        jw_put(b, "max_bytes_used", jw_num(r->alloc_peak), ok);
+        jw_put(b, "total_allocated_bytes", jw_num(r->alloc_bytes), ok);
+        jw_put(b, "net_heap_growth", jw_num(r->alloc_net), ok);
+    }
+}
+
+/* One Google Benchmark repetition: a round of r, as Google Benchmark
+ * measures a repetition (its total time over its iterations). */
+typedef struct rep {
+    double iters, ns, cpu; /* cpu NaN when not every sample has one */
+} rep;
+
+/* The rounds of r that have samples, in round order; each counts its
+ * undisturbed samples, or all of them when none is undisturbed. *nrep
+ * gets their number; NULL on no memory (or no samples). */
+static rep *reps_of(const mb_result *r, size_t *nrep)
+{
+    size_t nr = 0;
+    *nrep = 0;
+    for (size_t i = 0; i < r->n; i++)
+        nr = r->round[i] + 1u > nr ? r->round[i] + 1u : nr;
+    rep *all = calloc(2 * nr + 1, sizeof *all), *clean = all + nr;
+    if (!all)
+        return NULL;
+    size_t *seen = calloc(2 * nr + 1, sizeof *seen), *nclean = seen + nr;
+    if (!seen) {
+        free(all);
+        return NULL;
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        size_t k = r->round[i];
+        double cpu = r->cpu_ns ? r->cpu_ns[i] : NAN;
+        rep *t[2] = {&all[k],
+                     !(r->flags[i] & SAMPLE_DISTURBED) ? &clean[k] : NULL};
+        for (int j = 0; j < 2 && t[j]; j++) {
+            t[j]->iters += r->iters[i];
+            t[j]->ns += r->ns[i];
+            t[j]->cpu += cpu;
+        }
+        seen[k]++;
+        nclean[k] += t[1] != NULL;
+    }
+    size_t m = 0;
+    for (size_t k = 0; k < nr; k++)
+        if (seen[k])
+            all[m++] = nclean[k] ? clean[k] : all[k];
+    free(seen);
+    *nrep = m;
+    return all;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Google Benchmark's aggregates of x[n] (n >= 2): mean, median, sample
+ * standard deviation, and cv = stddev / mean. x is reordered. */
+static void aggregates(double *x, size_t n, double out[4])
+{
+    double sum = 0, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += x[i];
+    double mean = sum / (double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += (x[i] - mean) * (x[i] - mean);
+    qsort(x, n, sizeof *x, cmp_double);
+    out[0] = mean;
+    out[1] = n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+    out[2] = sqrt(ss / (double)(n - 1));
+    out[3] = mean != 0 ? out[2] / mean : NAN;
+}
+
+/* The keys every row of r shares. */
+static json_t *gb_row(const mb_result *r, const char *name, const char *type,
+                      size_t family_index, size_t instance_index,
+                      size_t repetitions, bool *ok)
+{
+    json_t *b = json_object();
+    if (!b) {
+        *ok = false;
+        return NULL;
+    }
+    jw_put(b, "name", jw_str(name), ok);
+    jw_put(b, "family_index", json_integer((json_int_t)family_index), ok);
+    jw_put(b, "per_family_instance_index",
+           json_integer((json_int_t)instance_index), ok);
+    jw_put(b, "run_name", jw_str(r->name), ok);
+    jw_put(b, "run_type", json_string(type), ok);
+    jw_put(b, "repetitions", json_integer((json_int_t)repetitions), ok);
     return b;
+}
+
+/* real_time, cpu_time (only when measured: never wall time under its
+ * name) and time_unit, in the row's unit (.unit, --time-unit) as Google
+ * Benchmark writes it; throughput per second of real time. */
+static void gb_times(json_t *b, const mb_result *r, double real_ns,
+                     double cpu_ns, bool per_iter_rates, bool *ok)
+{
+    double scale = 1;
+    if (r->unit[0] && !cli_parse_time_unit(r->unit, &scale))
+        scale = 1;
+    jw_put(b, "real_time", gbnum(real_ns / scale), ok);
+    if (isfinite(cpu_ns))
+        jw_put(b, "cpu_time", gbnum(cpu_ns / scale), ok);
+    jw_put(b, "time_unit", json_string(scale == 1 ? "ns" : r->unit), ok);
+    if (per_iter_rates && r->items > 0 && real_ns > 0)
+        jw_put(b, "items_per_second", gbnum(r->items * 1e9 / real_ns), ok);
+    if (per_iter_rates && r->bytes > 0 && real_ns > 0)
+        jw_put(b, "bytes_per_second", gbnum(r->bytes * 1e9 / real_ns), ok);
+}
+
+/* The aggregate rows mean, median, stddev, cv of r over its repetitions,
+ * real[4] and cpu[4] (NaN: no CPU time); with_microbe: the first row
+ * holds microbe's data (a result known by its aggregates only). */
+static void push_aggregates(json_t *benches, const mb_result *r,
+                            size_t family_index, size_t instance_index,
+                            size_t nrep, const double real[4],
+                            const double cpu[4], bool with_microbe, bool *ok)
+{
+    static const char *const names[] = {"mean", "median", "stddev", "cv"};
+    for (int a = 0; a < 4 && *ok; a++) {
+        char name[1024];
+        snprintf(name, sizeof name, "%s_%s", r->name, names[a]);
+        json_t *b = gb_row(r, name, "aggregate", family_index, instance_index,
+                           nrep, ok);
+        jw_put(b, "threads", json_integer(r->threads > 1 ? r->threads : 1), ok);
+        jw_put(b, "aggregate_name", json_string(names[a]), ok);
+        jw_put(b, "aggregate_unit", json_string(a == 3 ? "percentage" : "time"),
+               ok);
+        jw_put(b, "iterations", json_integer((json_int_t)nrep), ok);
+        if (a == 3) { /* fractions, not times */
+            jw_put(b, "real_time", gbnum(real[3]), ok);
+            if (isfinite(cpu[3]))
+                jw_put(b, "cpu_time", gbnum(cpu[3]), ok);
+            jw_put(b, "time_unit", json_string("ns"), ok);
+        } else
+            gb_times(b, r, real[a], cpu[a], a != 2, ok);
+        if (a == 0 && with_microbe)
+            jw_put(b, "microbe", microbe_json(r, ok), ok);
+        jw_push(benches, b, ok);
+    }
+}
+
+/* r as Google Benchmark writes a benchmark run with
+ * --benchmark_repetitions: one "iteration" row per round (the first also
+ * holding microbe's data under "microbe"), then, with two rounds or more,
+ * the "aggregate" rows mean, median, stddev and cv over the rounds. A
+ * failed benchmark, or one without samples, is one row. */
+static void push_result(json_t *benches, const mb_result *r,
+                        size_t family_index, size_t instance_index, bool *ok)
+{
+    if (r->n == 0 && r->agg.repetitions && !r->error) {
+        const struct mb_aggregates *g = &r->agg;
+        double real[4] = {g->mean, g->median, g->stddev, g->stddev / g->mean};
+        double cpu[4] = {g->cpu_mean, g->cpu_median, g->cpu_stddev,
+                         g->cpu_stddev / g->cpu_mean};
+        push_aggregates(benches, r, family_index, instance_index,
+                        g->repetitions, real, cpu, true, ok);
+        return;
+    }
+    size_t nrep = 0;
+    rep *reps = r->error ? NULL : reps_of(r, &nrep);
+    if (!r->error && r->n && !reps) {
+        *ok = false;
+        return;
+    }
+    size_t rows = nrep ? nrep : 1;
+    for (size_t k = 0; k < rows && *ok; k++) {
+        json_t *b = gb_row(r, r->name, "iteration", family_index,
+                           instance_index, rows, ok);
+        jw_put(b, "repetition_index", json_integer((json_int_t)k), ok);
+        jw_put(b, "threads", json_integer(r->threads > 1 ? r->threads : 1), ok);
+        const rep *p = nrep ? &reps[k] : NULL;
+        jw_put(b, "iterations", gbnum(p ? p->iters : 0), ok);
+        gb_times(b, r, p && p->iters > 0 ? p->ns / p->iters : 0,
+                 p && p->iters > 0 ? p->cpu / p->iters : NAN, true, ok);
+        gb_body(b, r, ok);
+        if (k == 0)
+            jw_put(b, "microbe", microbe_json(r, ok), ok);
+        jw_push(benches, b, ok);
+    }
+    if (nrep >= 2 && *ok) {
+        double *x = malloc(2 * nrep * sizeof *x), real[4], cpu[4];
+        if (!x) {
+            *ok = false;
+            free(reps);
+            return;
+        }
+        for (size_t k = 0; k < nrep; k++) {
+            x[k] = reps[k].ns / reps[k].iters;
+            x[nrep + k] = reps[k].cpu / reps[k].iters;
+        }
+        bool have_cpu = true;
+        for (size_t k = 0; k < nrep; k++)
+            have_cpu &= isfinite(x[nrep + k]) != 0;
+        aggregates(x, nrep, real);
+        if (have_cpu)
+            aggregates(x + nrep, nrep, cpu);
+        else
+            cpu[0] = cpu[1] = cpu[2] = cpu[3] = NAN;
+        push_aggregates(benches, r, family_index, instance_index, nrep, real,
+                        cpu, false, ok);
+        free(x);
+    }
+    free(reps);
 }
 
 static const char *family_of(const void *results, size_t i)
@@ -456,10 +643,8 @@ static json_t *run_json(const mb_run *run)
             fam[i] = fam[first];
             inst[i] = ++inst[first];
         }
-        jw_push(benches,
-                result_json(&run->results[i], fam[i],
-                            first == SIZE_MAX ? 0 : inst[i], &ok),
-                &ok);
+        push_result(benches, &run->results[i], fam[i],
+                    first == SIZE_MAX ? 0 : inst[i], &ok);
     }
     run_index_free(&families);
     free(fam);

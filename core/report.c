@@ -630,6 +630,8 @@ static void row_cells(const cmp_row *r, bool instr, cells *c)
         if (instr && r->moved)
             snprintf(c->extra, sizeof c->extra, "%s %+.1f%%", r->moved,
                      100 * r->moved_change);
+        else if (!instr && isnan(r->change.ci.lo))
+            snprintf(c->extra, sizeof c->extra, "no test"); /* no replicates */
         else if (!instr)
             snprintf(c->extra, sizeof c->extra, "[%+.1f%%, %+.1f%%]",
                      100 * r->change.ci.lo, 100 * r->change.ci.hi);

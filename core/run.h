@@ -12,7 +12,10 @@
 #include "../stats/stats.h"
 #include "microbe.h"
 
-#define RUN_FORMAT_VERSION 1
+/* 1: one row per benchmark, each with "microbe"; 2: Google Benchmark's
+ * repetition and aggregate rows, "microbe" on the first row of each
+ * benchmark. The loader reads both. */
+#define RUN_FORMAT_VERSION 2
 
 /* One context entry. Numbers keep their type so JSON stays typed. */
 typedef enum { CTX_STR, CTX_NUM, CTX_BOOL } ctx_type;
@@ -94,6 +97,16 @@ typedef struct mb_result {
     /* --measure=instructions: the functions inside MB_LOOP and their
      * costs per iteration (core/profile.h); NULL when not profiled. */
     struct mb_profile *profile;
+
+    /* A result known only by aggregates over its repetitions (a Google
+     * Benchmark file written with --benchmark_report_aggregates_only): no
+     * samples (n == 0), repetitions > 0; ns per iteration, NaN when the
+     * file had none (stddev, the cpu_ ones). repetitions 0 otherwise. */
+    struct mb_aggregates {
+        size_t repetitions;
+        double mean, median, stddev;
+        double cpu_mean, cpu_median, cpu_stddev;
+    } agg;
 
     /* Filled by run_summarize(). */
     mb_summary time;     /* ns per iteration, disturbed samples left out */

@@ -305,6 +305,9 @@ static void test_empty_run(void **state)
     run_free(back);
 }
 
+/* The rows that hold microbe's data: the first of each benchmark. */
+#define M "[.benchmarks[] | select(.microbe)]"
+
 static void test_google_benchmark_keys(void **state)
 {
     (void)state;
@@ -312,58 +315,132 @@ static void test_google_benchmark_keys(void **state)
     char *text = json_dump_compared(run, NULL, NULL);
     assert_non_null(text);
 
-    assert_string_equal(jq(text, ".context.microbe_format"), "1");
+    assert_string_equal(jq(text, ".context.microbe_format"), "2");
     assert_string_equal(jq(text, ".context.pinned"), "true");
     assert_string_equal(jq(text, ".context.tsc_ghz"), "2.096018");
     assert_string_equal(jq(text, ".context.warnings | length"), "2");
     assert_string_equal(
         jq(text, "[.benchmarks[] | has(\"name\") and has(\"run_name\") and "
                  "has(\"run_type\") and has(\"iterations\") and "
-                 "has(\"real_time\") and has(\"cpu_time\") and "
-                 "has(\"time_unit\") and has(\"family_index\") and "
+                 "has(\"real_time\") and has(\"time_unit\") and "
+                 "has(\"family_index\") and "
                  "has(\"per_family_instance_index\") and "
                  "has(\"repetitions\") and has(\"threads\")] | all"),
         "true");
-    assert_string_equal(jq(text, "[.benchmarks[].run_type] | unique | .[]"),
-                        "iteration");
+    /* No CPU time measured: no cpu_time (never wall time under its name). */
+    assert_string_equal(jq(text, "[.benchmarks[] | has(\"cpu_time\")] | any"),
+                        "false");
+    assert_string_equal(jq(text, "[.benchmarks[].run_type] | unique | "
+                                 "join(\",\")"),
+                        "aggregate,iteration");
     assert_string_equal(jq(text, "[.benchmarks[].time_unit] | unique | .[]"),
                         "ns");
     /* Families numbered in order of first appearance. */
-    assert_string_equal(jq(text,
-                           "[.benchmarks[] | \"\\(.family_index)."
-                           "\\(.per_family_instance_index)\"] | join(\",\")"),
+    assert_string_equal(jq(text, M " | map(\"\\(.family_index)."
+                                   "\\(.per_family_instance_index)\") | "
+                                   "join(\",\")"),
                         "0.0,0.1,1.0,2.0,2.1");
-    assert_string_equal(jq(text, ".benchmarks[1].iterations"),
-                        "38038"); /* 38 samples x 1001 */
-    assert_string_equal(
-        jq(text, ".benchmarks[1].real_time == 1.2345678901234567 * 2"), "true");
-    assert_string_equal(jq(text, ".benchmarks[1].items_per_second == 16e9 / "
-                                 ".benchmarks[1].real_time"),
-                        "true");
-    assert_string_equal(jq(text, ".benchmarks[2] | has(\"bytes_per_second\")"),
-                        "true");
-    assert_string_equal(jq(text, ".benchmarks[0] | has(\"items_per_second\")"),
-                        "false");
-    assert_string_equal(jq(text, ".benchmarks[4].error_occurred"), "true");
-    assert_string_equal(jq(text, ".benchmarks[4].error_message"),
+    assert_string_equal(jq(text, M " | map(.repetition_index) | unique | .[]"),
+                        "0");
+    assert_string_equal(jq(text, M "[2] | has(\"bytes_per_second\")"), "true");
+    assert_string_equal(jq(text, M "[0] | has(\"items_per_second\")"), "false");
+    assert_string_equal(jq(text, M "[4].error_occurred"), "true");
+    assert_string_equal(jq(text, M "[4].error_message"),
                         "crashed: SIGSEGV in teardown");
-    assert_string_equal(jq(text, ".benchmarks[3].microbe | has(\"group\"), "
-                                 "has(\"arg\"), has(\"counters\")"),
+    assert_string_equal(jq(text, M "[3].microbe | has(\"group\"), "
+                                   "has(\"arg\"), has(\"counters\")"),
                         "false\nfalse\nfalse");
-    assert_string_equal(jq(text, ".benchmarks[0].microbe.counters.names | "
-                                 "join(\",\")"),
+    assert_string_equal(jq(text, M "[0].microbe.counters.names | "
+                                   "join(\",\")"),
                         "instructions,cycles");
-    assert_string_equal(
-        jq(text, ".benchmarks[0].microbe.samples | [.iters, .ns, .round, "
-                 ".flags] | map(length) | join(\",\")"),
-        "37,37,37,37");
-    assert_string_equal(jq(text, ".benchmarks[0].microbe.summary.outliers | "
-                                 "[.low_severe, .high_severe] | join(\",\")"),
+    assert_string_equal(jq(text,
+                           M "[0].microbe.samples | [.iters, .ns, .round, "
+                             ".flags] | map(length) | join(\",\")"),
+                        "37,37,37,37");
+    assert_string_equal(jq(text, M "[0].microbe.summary.outliers | "
+                                   "[.low_severe, .high_severe] | join(\",\")"),
                         "1,4");
-    assert_string_equal(jq(text, ".benchmarks[0].microbe.complexity"),
-                        "O(n^2)");
-    assert_string_equal(jq(text, ".benchmarks[0].microbe.summary.max"), "null");
+    assert_string_equal(jq(text, M "[0].microbe.complexity"), "O(n^2)");
+    assert_string_equal(jq(text, M "[0].microbe.summary.max"), "null");
     free(text);
+    run_free(run);
+}
+
+/* --format=json as Google Benchmark writes --benchmark_repetitions: a
+ * row per round (its total time over its iterations), then mean, median,
+ * stddev and cv over the rounds; cpu_time from the CPU time measured. */
+static void test_repetition_rows(void **state)
+{
+    (void)state;
+    mb_run *run = run_create();
+    mb_result *r = run_add_result(run);
+    r->name = xstrdup("g/b/8");
+    r->family = xstrdup("g/b");
+    r->group = xstrdup("g");
+    r->bench = xstrdup("b");
+    r->has_arg = true;
+    r->arg = 8;
+    r->items = 2;
+    /* Round k: samples of 100 iterations; round 1's disturbed sample is
+     * left out of its row, round 2 has only a disturbed one: kept. */
+    static const struct {
+        double ns, cpu;
+        uint8_t flags;
+        uint16_t round;
+    } s[] = {{1000, 900, 0, 0},
+             {1400, 1300, 0, 0},
+             {2000, 1800, 0, 1},
+             {9000, 8000, 1, 1},
+             {3000, 2500, 1, 2}};
+    for (size_t i = 0; i < 5; i++) {
+        assert_true(result_add_sample_cpu(r, 100, s[i].ns, s[i].cpu, NULL,
+                                          s[i].flags, s[i].round));
+    }
+    mb_result *f = run_add_result(run);
+    f->name = xstrdup("crash");
+    f->family = xstrdup("crash");
+    f->bench = xstrdup("crash");
+    f->error = xstrdup("SIGSEGV");
+    char *text = json_dump_compared(run, NULL, NULL);
+    assert_non_null(text);
+    assert_string_equal(jq(text, "[.benchmarks[] | \"\\(.name) \\(.run_type) "
+                                 "\\(.repetition_index) \\(.repetitions) "
+                                 "\\(.iterations) \\(.real_time) "
+                                 "\\(.cpu_time) \\(has(\"microbe\"))\"] | "
+                                 "join(\";\")"),
+                        "g/b/8 iteration 0 3 200 12 11 true;"
+                        "g/b/8 iteration 1 3 100 20 18 false;"
+                        "g/b/8 iteration 2 3 100 30 25 false;"
+                        "g/b/8_mean aggregate null 3 3 "
+                        "20.666666666666668 18 false;"
+                        "g/b/8_median aggregate null 3 3 20 18 false;"
+                        "g/b/8_stddev aggregate null 3 3 "
+                        "9.018499505645789 7 false;"
+                        "g/b/8_cv aggregate null 3 3 "
+                        "0.43637900833769944 0.3888888888888889 false;"
+                        "crash iteration 0 1 0 0 null true");
+    assert_string_equal(jq(text, "[.benchmarks[] | select(.run_type == "
+                                 "\"aggregate\") | \"\\(.run_name) "
+                                 "\\(.aggregate_name) \\(.aggregate_unit)\"] | "
+                                 "join(\";\")"),
+                        "g/b/8 mean time;g/b/8 median time;"
+                        "g/b/8 stddev time;g/b/8 cv percentage");
+    /* The aggregates as Python computes them: statistics.mean, median,
+     * stdev of [12, 20, 30] and [11, 18, 25], stdev / mean. */
+    /* Throughput per second of the row's real time. */
+    assert_string_equal(jq(text, ".benchmarks[1].items_per_second"),
+                        "100000000");
+    /* It reads back as the run it was: one result per benchmark. */
+    mb_run *back;
+    char err[256];
+    assert_int_equal(
+        json_load_run(text, strlen(text), "x", &back, err, sizeof err), MB_OK);
+    assert_int_equal(back->nresults, 2);
+    assert_int_equal(back->results[0].n, 5);
+    assert_true(back->results[0].cpu_ns[3] == 8000);
+
+    free(text);
+    run_free(back);
     run_free(run);
 }
 
@@ -499,6 +576,34 @@ static void test_strict_validation(void **state)
                     "\"round\": [0, 1], \"flags\": [0, 0]}",
                     GOOD_SUMMARY),
                 MB_ERR_CORRUPT, "sample 1: 'iters' is not a number");
+    /* Impossible values: no iterations, negative or missing times. */
+    expect_load(doc("1", "",
+                    "{\"iters\": [1, 0], \"ns\": [1, 2], "
+                    "\"round\": [0, 1], \"flags\": [0, 0]}",
+                    GOOD_SUMMARY),
+                MB_ERR_CORRUPT,
+                "benchmarks[0] ('b/1').microbe.samples: sample 1: 'iters' "
+                "must be > 0 (got 0)");
+    expect_load(doc("2", "",
+                    "{\"iters\": [1, 2], \"ns\": [-8.83, 2], "
+                    "\"round\": [0, 1], \"flags\": [0, 0]}",
+                    GOOD_SUMMARY),
+                MB_ERR_CORRUPT, "sample 0: 'ns' must be >= 0 (got -8.83)");
+    expect_load(doc("2", "",
+                    "{\"iters\": [1, 2], \"ns\": [1, null], "
+                    "\"round\": [0, 1], \"flags\": [0, 0]}",
+                    GOOD_SUMMARY),
+                MB_ERR_CORRUPT, "sample 1: 'ns' is null, not a number");
+    expect_load(doc("2", "",
+                    "{\"iters\": [1, 2], \"ns\": [1, 2], \"cpu_ns\": "
+                    "[null, -1], \"round\": [0, 1], \"flags\": [0, 0]}",
+                    GOOD_SUMMARY),
+                MB_ERR_CORRUPT, "sample 1: 'cpu_ns' must be >= 0 (got -1)");
+    expect_load(doc("2", "",
+                    "{\"iters\": [1, 2], \"ns\": [0, 2], \"cpu_ns\": "
+                    "[null, 1], \"round\": [0, 1], \"flags\": [0, 0]}",
+                    GOOD_SUMMARY),
+                MB_OK, ""); /* 0 ns: an empty body; null: not measured */
     expect_load(doc("1", "",
                     "{\"iters\": [1, 2], \"ns\": [1, 2], "
                     "\"round\": [0, 65536], \"flags\": [0, 0]}",
@@ -561,7 +666,7 @@ static void test_newer_version(void **state)
         MB_ERR_VERSION);
     assert_null(run);
     assert_string_equal(err, "FILE: format version 7 is newer than this "
-                             "microbe understands (1); upgrade microbe");
+                             "microbe understands (2); upgrade microbe");
 }
 
 static void test_google_benchmark_input(void **state)
@@ -662,7 +767,7 @@ static void test_google_benchmark_units(void **state)
                 MB_ERR_CORRUPT, "missing key 'iterations'");
     expect_load("{\"context\": {}, \"benchmarks\": [{\"name\": \"BM_x\", "
                 "\"iterations\": 0, \"real_time\": 2.5}]}",
-                MB_ERR_CORRUPT, "iterations must be > 0");
+                MB_ERR_CORRUPT, "'iterations' must be > 0 (got 0)");
 }
 
 int main(void)
@@ -671,6 +776,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_empty_run),
         cmocka_unit_test(test_google_benchmark_keys),
+        cmocka_unit_test(test_repetition_rows),
         cmocka_unit_test(test_load_ignores_extra_key),
         cmocka_unit_test(test_non_utf8_strings),
         cmocka_unit_test(test_strict_validation),

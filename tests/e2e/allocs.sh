@@ -25,7 +25,7 @@ if [ "$SAN" != none ]; then
     ok "sanitizer build ($SAN): no allocation counts, none made up"
     done_checks
 fi
-row() { jq -c --arg n "$1" '.benchmarks[] | select(.name == $n) |
+row() { jq -c --arg n "$1" '.benchmarks[] | select(.microbe and .name == $n) |
     [.allocs_per_iter, .microbe.alloc.bytes / .microbe.alloc.iterations,
      .max_bytes_used, .net_heap_growth / .microbe.alloc.iterations]' "$J"; }
 check() { # NAME "[allocs/iter,bytes/iter,peak,net/iter]"
@@ -42,13 +42,13 @@ check zeroed/7 "[1,63,63,0]"
 check zeroed/70 "[1,630,630,0]"
 check aligned "[2,712,712,0]"
 # The leak: peak and net grow with the pass's iterations.
-jq -e '.benchmarks[] | select(.name == "leaks") |
+jq -e '.benchmarks[] | select(.microbe and .name == "leaks") |
     .allocs_per_iter == 1 and .max_bytes_used == 32 * .microbe.alloc.iterations and
     .net_heap_growth == .max_bytes_used and .total_allocated_bytes == .max_bytes_used' \
-    "$J" >/dev/null || die "leaks: $(jq -c '.benchmarks[] | select(.name == "leaks") | [.allocs_per_iter, .max_bytes_used, .net_heap_growth, .microbe.alloc]' "$J")"
+    "$J" >/dev/null || die "leaks: $(jq -c '.benchmarks[] | select(.microbe and .name == "leaks") | [.allocs_per_iter, .max_bytes_used, .net_heap_growth, .microbe.alloc]' "$J")"
 ok "leaks: 1 per iteration, 32 bytes each, peak = net = 32 x iterations"
-jq -e '[.benchmarks[] | .microbe.alloc.iterations] | all(. >= 1 and . <= 16)' "$J" >/dev/null ||
-    die "pass iterations: $(jq -c '[.benchmarks[] | .microbe.alloc.iterations]' "$J")"
+jq -e '[.benchmarks[] | select(.microbe) | .microbe.alloc.iterations] | all(. >= 1 and . <= 16)' "$J" >/dev/null ||
+    die "pass iterations: $(jq -c '[.benchmarks[] | select(.microbe) | .microbe.alloc.iterations]' "$J")"
 ok "the counting pass runs 1 to 16 iterations"
 
 # The table shows the columns when something allocates; CSV and markdown.
@@ -75,7 +75,7 @@ ok "--count-allocs=no: not counted"
 # regression whatever the time says.
 expect_exit 0 "$B" "${Q[@]}" --filter='^(one|three)$' --save-baseline=main
 "$TOOL" show main --format=json --archive="$MICROBE_ARCHIVE" >"$OUT" 2>"$ERR" || die "show main"
-jq -e '[.benchmarks[] | .allocs_per_iter] == [1, 3]' "$OUT" >/dev/null || die "archive: $(jq -c '[.benchmarks[] | .microbe.alloc]' "$OUT")"
+jq -e '[.benchmarks[] | select(.microbe) | .allocs_per_iter] == [1, 3]' "$OUT" >/dev/null || die "archive: $(jq -c '[.benchmarks[] | .microbe.alloc]' "$OUT")"
 ok "the archive keeps the counts (microbe show)"
 expect_exit 0 "$B" "${Q[@]}" --filter='^(one|three)$' --baseline=main --fail-on-regression --threshold=500
 expect_exit 0 "$MORE" "${Q[@]}" --filter='^(one|three)$' --baseline=main
