@@ -46,7 +46,7 @@ def one_round(bench, out, cpu):
         d = json.load(f)
     return {b["name"]: np.array(b["microbe"]["samples"]["ns"]) /
             np.array(b["microbe"]["samples"]["iters"])
-            for b in d["benchmarks"]}
+            for b in d["benchmarks"] if "microbe" in b}
 
 
 def collect(old, new, pairs, cpu, seed):

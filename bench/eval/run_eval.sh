@@ -262,7 +262,7 @@ if [ "${REALIZED:-0}" = 1 ] && command -v valgrind >/dev/null; then
         t=$(target_of "$sc")
         [ -n "$t" ] || continue
         ins() { timeout 600 "$1" --measure=instructions --filter="^$t\$" --format=json 2>/dev/null |
-            $PY -c 'import json,sys; print(json.load(sys.stdin)["benchmarks"][0]["real_time"])' 2>/dev/null; }
+            $PY -c 'import json,sys; print(json.load(sys.stdin)["benchmarks"][0]["microbe"]["summary"]["median"])' 2>/dev/null; }
         a=$(ins "$OLD"); b=$(ins "$D/${SUITE}_bench_$sc")
         [ -n "$a" ] && [ -n "$b" ] &&
             echo "run_eval.sh: $SUITE $sc: $t instructions $a -> $b ($($PY -c "print('%+.1f%%' % (100 * ($b / $a - 1)))"))" >&2

@@ -49,7 +49,7 @@ c = d["context"]
 assert c["ab_max_looks"] == 4 and c["ab_looks"] >= 2, c
 assert c["rounds"] == 4 + 2 * (c["ab_looks"] - 1), c
 rows = {r["name"]: r["verdict"] for r in d["comparison"]["rows"]}
-for b in d["benchmarks"]:
+for b in (b for b in d["benchmarks"] if "microbe" in b):
     r = set(b["microbe"]["samples"]["round"])
     assert r == set(range(len(r))) and len(r) >= 4, (b["name"], r)
     if rows[b["name"]] == "inconclusive":
