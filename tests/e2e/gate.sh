@@ -63,6 +63,17 @@ slow_gate() {
     MICROBE_EXAMPLE_SLOWDOWN=hash:100 "${RUN[@]}" --baseline=main "${GATE[@]}"
 }
 expect_exit 1 slow_gate
+slower=$(grep -Ec '^find_duplicates/.* slower$' "$OUT")
+if [ "$slower" -ne 2 ] || grep -q 'sorted' "$ERR"; then
+    # The sorted rows are an A/A comparison against a single saved run: on
+    # a loaded machine a whole-process shift can flag one. Save the
+    # baseline once more (its history then carries the run-to-run spread)
+    # and give host noise one retry.
+    echo "# $slower rows slower, want 2: $(grep -E ' slower$' "$OUT"); retrying"
+    "${RUN[@]}" --save-baseline=main >/dev/null 2>&1 || die "re-save failed"
+    expect_exit 1 slow_gate
+    slower=$(grep -Ec '^find_duplicates/.* slower$' "$OUT")
+fi
 grep -Eq 'find_duplicates/hash/(1024|4096)' "$ERR" ||
     die "the regression line names no hash benchmark: $(cat "$ERR")"
 ok "the regression line names a hash benchmark"
@@ -73,15 +84,7 @@ for n in 1024 4096; do
         die "hash/$n is not slower in the table: $(grep "hash/$n" "$OUT")"
     ok "table: hash/$n slower"
 done
-slower=$(grep -Ec '^find_duplicates/.* slower$' "$OUT")
-[ "$slower" -eq 2 ] || {
-    # The sorted rows are an A/A comparison: give host noise one retry.
-    echo "# $slower rows slower, want 2: $(grep -E ' slower$' "$OUT"); retrying"
-    "${RUN[@]}" --save-baseline=main >/dev/null 2>&1 || die "re-save failed"
-    expect_exit 1 slow_gate
-    slower=$(grep -Ec '^find_duplicates/.* slower$' "$OUT")
-    [ "$slower" -eq 2 ] || die "$slower rows slower, want only the 2 hash rows"
-}
+[ "$slower" -eq 2 ] || die "$slower rows slower, want only the 2 hash rows"
 ok "table: no benchmark but the hash ones is slower"
 grep -Eq '^2 slower, ' "$OUT" || die "summary line is not '2 slower, ...'"
 ok "summary: 2 slower"
