@@ -17,7 +17,7 @@ san=$(meson introspect "$BUILD" --buildoptions 2>/dev/null |
     jq -r '.[] | select(.name == "b_sanitize") | .value' 2>/dev/null)
 case ${san:-none} in none | "") ;; *) SAN=(-fsanitize="$san") ;; esac
 
-meson install -C "$BUILD" --no-rebuild --destdir "$DEST" >"$OUT" 2>"$ERR" ||
+meson install -C "$BUILD" --destdir "$DEST" >"$OUT" 2>"$ERR" ||
     die "meson install failed: $(tail -n 5 "$OUT")"
 ok "meson install --destdir"
 
