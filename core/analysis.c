@@ -54,38 +54,112 @@ static void summarize_one(mb_result *r)
     free(x);
 }
 
-static bool same(const char *a, const char *b)
+/* Results are put into lines and groups by sorting their positions once
+ * on the keys involved (n log n in the results), the position last so
+ * that members keep their definition order. */
+typedef struct keyed {
+    const mb_result *r;
+    size_t i; /* position in run->results */
+} keyed;
+
+/* NULL before any string, as one value of its own. */
+static int cmp_str(const char *a, const char *b)
 {
-    return a == b || (a && b && strcmp(a, b) == 0);
+    if (a == b)
+        return 0;
+    if (!a || !b)
+        return a ? 1 : -1;
+    return strcmp(a, b);
 }
 
-/* The same arguments after the first (and threads): one line along the
- * first argument (.product: a fit and crossovers per value of the rest). */
-static bool same_others(const mb_result *a, const mb_result *b)
+/* The arguments after the first (and threads): one line along the first
+ * argument (.product: a fit and crossovers per value of the rest). */
+static int cmp_others(const mb_result *a, const mb_result *b)
 {
-    return strcmp(a->others ? a->others : "", b->others ? b->others : "") == 0;
+    return strcmp(a->others ? a->others : "", b->others ? b->others : "");
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_pos(const keyed *a, const keyed *b)
+{
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+/* By family, then line. */
+static int cmp_family_line(const void *pa, const void *pb)
+{
+    const keyed *a = pa, *b = pb;
+    int c = cmp_str(a->r->family, b->r->family);
+    if (!c)
+        c = cmp_others(a->r, b->r);
+    return c ? c : cmp_pos(a, b);
+}
+
+/* By group, argument, line. */
+static int cmp_group_arg_line(const void *pa, const void *pb)
+{
+    const keyed *a = pa, *b = pb;
+    int c = cmp_str(a->r->group, b->r->group);
+    if (!c)
+        c = cmp_i64(&a->r->arg, &b->r->arg);
+    if (!c)
+        c = cmp_others(a->r, b->r);
+    return c ? c : cmp_pos(a, b);
+}
+
+/* By group, line, bench, argument. */
+static int cmp_group_line_bench(const void *pa, const void *pb)
+{
+    const keyed *a = pa, *b = pb;
+    int c = cmp_str(a->r->group, b->r->group);
+    if (!c)
+        c = cmp_others(a->r, b->r);
+    if (!c)
+        c = cmp_str(a->r->bench, b->r->bench);
+    if (!c)
+        c = cmp_i64(&a->r->arg, &b->r->arg);
+    return c ? c : cmp_pos(a, b);
+}
+
+/* The results for which keep() holds, sorted with cmp; *k of them.
+ * malloc'd; NULL on no memory. */
+static keyed *sorted(const mb_run *run, bool (*keep)(const mb_result *),
+                     int (*cmp)(const void *, const void *), size_t *k)
+{
+    keyed *e = malloc((run->nresults ? run->nresults : 1) * sizeof *e);
+    *k = 0;
+    if (!e)
+        return NULL;
+    for (size_t i = 0; i < run->nresults; i++)
+        if (!keep || keep(&run->results[i]))
+            e[(*k)++] = (keyed){&run->results[i], i};
+    qsort(e, *k, sizeof *e, cmp);
+    return e;
 }
 
 static void fit_families(mb_run *run)
 {
-    size_t n = run->nresults;
+    size_t n = run->nresults, ne;
     double *args = malloc((n ? n : 1) * sizeof *args);
     double *t = malloc((n ? n : 1) * sizeof *t);
-    if (!args || !t)
+    keyed *e = sorted(run, NULL, cmp_family_line, &ne);
+    if (!args || !t || !e)
         goto out;
-    for (size_t i = 0; i < n; i++) {
-        mb_result *r = &run->results[i];
-        bool first = true;
-        for (size_t j = 0; j < i; j++)
-            first &= !(same(run->results[j].family, r->family) &&
-                       same_others(&run->results[j], r));
-        if (!first)
-            continue;
+    for (size_t s = 0, end; s < ne; s = end) {
+        const mb_result *r = e[s].r;
+        for (end = s + 1; end < ne && !cmp_str(e[end].r->family, r->family) &&
+                          !cmp_others(e[end].r, r);
+             end++)
+            ;
         size_t k = 0;
-        for (size_t j = i; j < n; j++) {
-            mb_result *q = &run->results[j];
-            if (same(q->family, r->family) && same_others(q, r) && q->has_arg &&
-                q->arg > 0 && q->time.n > 0 && !q->error) {
+        for (size_t j = s; j < end; j++) {
+            const mb_result *q = e[j].r;
+            if (q->has_arg && q->arg > 0 && q->time.n > 0 && !q->error) {
                 args[k] = (double)q->arg;
                 t[k++] = q->time.median;
             }
@@ -93,43 +167,47 @@ static void fit_families(mb_run *run)
         st_fit fit;
         if (k < 4 || !st_fit_complexity(args, t, k, &fit))
             continue;
-        for (size_t j = i; j < n; j++) {
-            mb_result *q = &run->results[j];
-            if (same(q->family, r->family) && same_others(q, r)) {
-                q->fit = fit;
-                /* A fit that misses by more than 10% names no class. */
-                strncpy(q->complexity,
-                        fit.clear ? st_big_o_name(fit.big_o)
-                                  : ST_NO_CLEAR_CLASS,
-                        sizeof q->complexity - 1);
-            }
+        for (size_t j = s; j < end; j++) {
+            mb_result *q = &run->results[e[j].i];
+            q->fit = fit;
+            /* A fit that misses by more than 10% names no class. */
+            strncpy(q->complexity,
+                    fit.clear ? st_big_o_name(fit.big_o) : ST_NO_CLEAR_CLASS,
+                    sizeof q->complexity - 1);
         }
     }
 out:
+    free(e);
     free(args);
     free(t);
 }
 
+static bool timed_in_group(const mb_result *r)
+{
+    return r->group && r->time.n > 0;
+}
+
 static void relative_speed(mb_run *run)
 {
-    for (size_t i = 0; i < run->nresults; i++) {
-        mb_result *r = &run->results[i];
-        r->vs_fastest = 0;
-        if (!r->group || r->time.n == 0)
-            continue;
+    for (size_t i = 0; i < run->nresults; i++)
+        run->results[i].vs_fastest = 0;
+    size_t ne;
+    keyed *e = sorted(run, timed_in_group, cmp_group_arg_line, &ne);
+    if (!e)
+        return;
+    for (size_t s = 0, end; s < ne; s = end) {
+        const mb_result *r = e[s].r;
         double best = INFINITY;
-        size_t peers = 0;
-        for (size_t j = 0; j < run->nresults; j++) {
-            mb_result *q = &run->results[j];
-            if (same(q->group, r->group) && q->arg == r->arg &&
-                same_others(q, r) && q->time.n > 0) {
-                peers++;
-                best = fmin(best, q->time.median);
-            }
-        }
-        if (peers > 1 && best > 0)
-            r->vs_fastest = r->time.median / best;
+        for (end = s; end < ne && !cmp_str(e[end].r->group, r->group) &&
+                      e[end].r->arg == r->arg && !cmp_others(e[end].r, r);
+             end++)
+            best = fmin(best, e[end].r->time.median);
+        if (end - s > 1 && best > 0)
+            for (size_t j = s; j < end; j++)
+                run->results[e[j].i].vs_fastest =
+                    run->results[e[j].i].time.median / best;
     }
+    free(e);
 }
 
 void run_summarize(mb_run *run)
@@ -138,20 +216,6 @@ void run_summarize(mb_run *run)
         summarize_one(&run->results[i]);
     fit_families(run);
     relative_speed(run);
-}
-
-/* The result of bench b of group g at arg on line's line, or NULL. */
-static const mb_result *result_at(const mb_run *run, const char *g,
-                                  const char *b, const mb_result *line,
-                                  int64_t arg)
-{
-    for (size_t i = 0; i < run->nresults; i++) {
-        const mb_result *r = &run->results[i];
-        if (same(r->group, g) && same(r->bench, b) && r->arg == arg &&
-            same_others(r, line) && r->time.n > 0 && !r->error)
-            return r;
-    }
-    return NULL;
 }
 
 /* Per-iteration values and rounds of r's samples, disturbed ones left out
@@ -201,78 +265,105 @@ static double diff_p(const mb_run *run, const mb_result *a, const mb_result *b)
  * both sides of it. */
 #define CROSS_ALPHA 0.05
 
-/* Whether results[i] is the first of its bench within its group and
- * line. */
-static bool is_first_bench(const mb_run *run, size_t i)
+/* One bench's results on a line, or one line: e[s..end) of the sorted
+ * positions, first: the least position among them. */
+typedef struct span {
+    size_t s, end, first;
+} span;
+
+static int cmp_span(const void *pa, const void *pb)
 {
-    const mb_result *r = &run->results[i];
-    for (size_t j = 0; j < i; j++)
-        if (same(run->results[j].group, r->group) &&
-            same(run->results[j].bench, r->bench) &&
-            same_others(&run->results[j], r))
-            return false;
-    return true;
+    const span *a = pa, *b = pb;
+    return (a->first > b->first) - (a->first < b->first);
 }
 
-static int cmp_i64(const void *a, const void *b)
+static bool in_group(const mb_result *r)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
+    return r->group != NULL;
+}
+
+/* A bench's points: per argument its first result with a time and no
+ * error, ascending by argument. */
+static size_t bench_points(const keyed *e, span b, const mb_result **pt)
+{
+    size_t k = 0;
+    for (size_t j = b.s; j < b.end; j++) {
+        const mb_result *r = e[j].r;
+        if (r->time.n == 0 || r->error)
+            continue;
+        if (k && pt[k - 1]->arg == r->arg)
+            continue;
+        pt[k++] = r;
+    }
+    return k;
 }
 
 crossover *run_crossovers(const mb_run *run, size_t *nout)
 {
-    size_t n = run->nresults, cnt = 0, cap = 0;
+    size_t n = run->nresults, cnt = 0, cap = 0, ne = 0, nl = 0;
     crossover *out = NULL;
-    int64_t *args = malloc((n ? n : 1) * sizeof *args);
-    double *xa = malloc((n ? n : 1) * sizeof *xa);
-    double *ta = malloc((n ? n : 1) * sizeof *ta);
-    double *tb = malloc((n ? n : 1) * sizeof *tb);
-    double *pv = malloc((n ? n : 1) * sizeof *pv);
+    size_t m1 = n ? n : 1;
+    keyed *e = sorted(run, in_group, cmp_group_line_bench, &ne);
+    span *lines = malloc(m1 * sizeof *lines);
+    span *benches = malloc(m1 * sizeof *benches);
+    const mb_result **pt = malloc(m1 * sizeof *pt);
+    size_t *off = malloc((m1 + 1) * sizeof *off);
+    double *xa = malloc(m1 * sizeof *xa);
+    double *ta = malloc(m1 * sizeof *ta);
+    double *tb = malloc(m1 * sizeof *tb);
+    double *pv = malloc(m1 * sizeof *pv);
     *nout = 0;
-    if (!args || !xa || !ta || !tb || !pv)
+    if (!e || !lines || !benches || !pt || !off || !xa || !ta || !tb || !pv)
         goto done;
-    for (size_t i = 0; i < n; i++) {
-        const mb_result *r = &run->results[i];
-        bool first = r->group && r->has_arg;
-        for (size_t j = 0; j < i && first; j++)
-            first = !(same(run->results[j].group, r->group) &&
-                      same_others(&run->results[j], r));
-        if (!first)
+    /* The lines (group and the arguments after the first), in the order
+     * of their first results. */
+    for (size_t s = 0, end; s < ne; s = end) {
+        size_t first = e[s].i;
+        for (end = s + 1;
+             end < ne && !cmp_str(e[end].r->group, e[s].r->group) &&
+             !cmp_others(e[end].r, e[s].r);
+             end++)
+            first = e[end].i < first ? e[end].i : first;
+        lines[nl++] = (span){s, end, first};
+    }
+    qsort(lines, nl, sizeof *lines, cmp_span);
+    for (size_t l = 0; l < nl; l++) {
+        const mb_result *r = &run->results[lines[l].first];
+        if (!r->has_arg)
             continue;
-        /* The line's arguments, ascending and distinct. */
-        size_t na = 0;
-        for (size_t j = i; j < n; j++)
-            if (same(run->results[j].group, r->group) &&
-                same_others(&run->results[j], r))
-                args[na++] = run->results[j].arg;
-        qsort(args, na, sizeof *args, cmp_i64);
-        size_t u = 0;
-        for (size_t j = 0; j < na; j++)
-            if (u == 0 || args[u - 1] != args[j])
-                args[u++] = args[j];
-        na = u;
+        /* Its benches in definition order, each with its points. */
+        size_t nb = 0;
+        for (size_t s = lines[l].s, end; s < lines[l].end; s = end) {
+            size_t first = e[s].i;
+            for (end = s + 1;
+                 end < lines[l].end && !cmp_str(e[end].r->bench, e[s].r->bench);
+                 end++)
+                first = e[end].i < first ? e[end].i : first;
+            benches[nb++] = (span){s, end, first};
+        }
+        qsort(benches, nb, sizeof *benches, cmp_span);
+        off[0] = 0;
+        for (size_t b = 0; b < nb; b++)
+            off[b + 1] = off[b] + bench_points(e, benches[b], pt + off[b]);
         /* Every pair of variants, in definition order: where their
-         * ranking changes between neighbouring args. */
-        for (size_t p = i; p < n; p++) {
-            const mb_result *va = &run->results[p];
-            if (!same(va->group, r->group) || !same_others(va, r) ||
-                !is_first_bench(run, p))
-                continue;
-            for (size_t q = p + 1; q < n; q++) {
-                const mb_result *vb = &run->results[q];
-                if (!same(vb->group, r->group) || !same_others(vb, r) ||
-                    !is_first_bench(run, q) || same(va->bench, vb->bench))
-                    continue;
+         * ranking changes between neighbouring args at which both have a
+         * result. */
+        for (size_t p = 0; p < nb; p++) {
+            const char *va = run->results[benches[p].first].bench;
+            for (size_t q = p + 1; q < nb; q++) {
+                const char *vb = run->results[benches[q].first].bench;
                 size_t k = 0;
-                for (size_t b = 0; b < na; b++) {
-                    const mb_result *x =
-                        result_at(run, r->group, va->bench, r, args[b]);
-                    const mb_result *y =
-                        result_at(run, r->group, vb->bench, r, args[b]);
-                    if (x && y && x->time.median > 0 && y->time.median > 0 &&
+                for (size_t i = off[p], j = off[q];
+                     i < off[p + 1] && j < off[q + 1];) {
+                    const mb_result *x = pt[i], *y = pt[j];
+                    if (x->arg != y->arg) {
+                        x->arg < y->arg ? i++ : j++;
+                        continue;
+                    }
+                    i++, j++;
+                    if (x->time.median > 0 && y->time.median > 0 &&
                         isfinite(x->time.median) && isfinite(y->time.median)) {
-                        xa[k] = (double)args[b];
+                        xa[k] = (double)x->arg;
                         ta[k] = x->time.median;
                         tb[k] = y->time.median;
                         pv[k++] = diff_p(run, x, y);
@@ -289,20 +380,21 @@ crossover *run_crossovers(const mb_run *run, size_t *nout)
                             goto done;
                         out = g;
                     }
-                    out[cnt++] = (crossover){r->group,
-                                             b_wins ? vb->bench : va->bench,
-                                             b_wins ? va->bench : vb->bench,
-                                             at[c].at,
-                                             r->others ? r->others : "",
-                                             at[c].lo,
-                                             at[c].hi};
+                    out[cnt++] = (crossover){
+                        r->group, b_wins ? vb : va,           b_wins ? va : vb,
+                        at[c].at, r->others ? r->others : "", at[c].lo,
+                        at[c].hi};
                 }
             }
         }
     }
     *nout = cnt;
 done:
-    free(args);
+    free(e);
+    free(lines);
+    free(benches);
+    free(pt);
+    free(off);
     free(xa);
     free(ta);
     free(tb);
