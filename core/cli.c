@@ -27,7 +27,9 @@ const char cli_usage[] =
     "  --measure=time|instructions  time, or exact counts under Valgrind\n"
     "  --count-allocs=yes|no  count allocations per iteration, untimed (yes)\n"
     "Output\n"
-    "  --format=console|json|csv|markdown  what stdout gets (console)\n"
+    "  --format=FMT           what stdout gets: console (default), json, csv,\n"
+    "                         markdown, bmf (Bencher) or gh-bench\n"
+    "                         (github-action-benchmark)\n"
     "  --out=FILE             the report into FILE instead of stdout, or with\n"
     "  --out-format=FMT       FILE in FMT while stdout keeps --format\n"
     "  --time-unit=ns|us|ms|s one unit for every time (default: by size)\n"
@@ -97,13 +99,19 @@ bool cli_parse_int(const char *s, long lo, long hi, long *out)
 
 bool cli_parse_format(const char *s, out_format *out)
 {
-    static const char *const names[] = {"console", "json", "csv", "markdown"};
-    for (int i = 0; i < 4; i++)
+    static const char *const names[] = {"console",  "json", "csv",
+                                        "markdown", "bmf",  "gh-bench"};
+    for (int i = 0; i < 6; i++)
         if (strcmp(s, names[i]) == 0) {
             *out = (out_format)i;
             return true;
         }
     return false;
+}
+
+bool cli_format_is_data(out_format f)
+{
+    return f != FMT_CONSOLE && f != FMT_MARKDOWN;
 }
 
 /* Every flag; the value may follow after '=' or as the next argument.
@@ -270,8 +278,7 @@ static mb_status apply(cli_opts *o, const struct flag *f, const char *v,
     } else if (strcmp(name, "format") == 0 || strcmp(name, "out-format") == 0) {
         out_format fmt;
         if (!cli_parse_format(v, &fmt))
-            FAIL("%s: unknown format '%s' (console, json, csv or markdown)",
-                 who, v);
+            FAIL("%s: unknown format '%s' (" CLI_FORMATS ")", who, v);
         if (name[0] == 'f')
             o->format = fmt;
         else {

@@ -7,7 +7,16 @@
 
 #include "microbe.h"
 
-typedef enum { FMT_CONSOLE, FMT_JSON, FMT_CSV, FMT_MARKDOWN } out_format;
+/* bmf: Bencher Metric Format; gh-bench: github-action-benchmark's
+ * customSmallerIsBetter input (core/format_ci.c). */
+typedef enum {
+    FMT_CONSOLE,
+    FMT_JSON,
+    FMT_CSV,
+    FMT_MARKDOWN,
+    FMT_BMF,
+    FMT_GH_BENCH
+} out_format;
 typedef enum { MEASURE_TIME, MEASURE_INSTRUCTIONS } measure_kind;
 
 #define CPU_AUTO (-1)
@@ -54,8 +63,13 @@ extern const char cli_usage[];
 /* Helpers shared with the tool: strict number parsing. */
 bool cli_parse_double(const char *s, double *out);
 bool cli_parse_int(const char *s, long lo, long hi, long *out);
-/* "console" ... "markdown" -> format; false when unknown. */
+/* "console" ... "gh-bench" -> format; false when unknown. */
 bool cli_parse_format(const char *s, out_format *out);
+/* The names cli_parse_format knows, for error messages. */
+#define CLI_FORMATS "console, json, csv, markdown, bmf or gh-bench"
+/* True for the formats programs read (json, csv, bmf, gh-bench): warnings
+ * then go to stderr. */
+bool cli_format_is_data(out_format f);
 /* "ns", "us", "ms", "s": true, and *ns_per_unit (may be NULL) set. */
 bool cli_parse_time_unit(const char *s, double *ns_per_unit);
 

@@ -1,9 +1,9 @@
 /* What the JSON files share: the jansson wrapper. This header is the only
- * place that includes <jansson.h>, and only json_write.c, json_load.c and
- * gbench.c include this header; every other file sees runs and plain C
- * strings through json.h. One library, one wrapper: a header rather than one .c
- * file, so that the writer, the loader of microbe's own documents and the
- * Google Benchmark importer can each be a file of its own. */
+ * place that includes <jansson.h>, and only json_write.c, json_load.c,
+ * gbench.c and format_ci.c include this header; every other file sees runs and
+ * plain C strings through json.h. One library, one wrapper: a header rather
+ * than one .c file, so that the writer, the loader of microbe's own documents
+ * and the Google Benchmark importer can each be a file of its own. */
 #ifndef MB_JSON_IMPL_H
 #define MB_JSON_IMPL_H
 

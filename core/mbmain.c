@@ -474,7 +474,7 @@ measured:
     }
     report_step_summary(name, run, cmp, o.no_step_summary);
     /* Warnings go to stderr when stdout carries data for programs. */
-    if (o.format == FMT_JSON || o.format == FMT_CSV || out != stdout)
+    if (cli_format_is_data(o.format) || out != stdout)
         for (size_t i = 0; i < run->nwarnings; i++)
             fprintf(stderr, "%s: warning: %s\n", name, run->warnings[i]);
 

@@ -1129,6 +1129,9 @@ bool report_write(FILE *f, out_format fmt, const mb_run *run,
         break;
     case FMT_JSON:
         return false; /* core/json_write.c writes JSON */
+    case FMT_BMF:
+    case FMT_GH_BENCH:
+        return report_write_ci(f, fmt, run) && !ferror(f);
     }
     return !ferror(f);
 }

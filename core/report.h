@@ -16,6 +16,11 @@
 bool report_write(FILE *f, out_format fmt, const mb_run *run,
                   const cmp_result *cmp, bool color);
 
+/* fmt FMT_BMF or FMT_GH_BENCH: the run as Bencher Metric Format or
+ * github-action-benchmark's customSmallerIsBetter JSON (core/format_ci.c).
+ * False on no memory or a write error. */
+bool report_write_ci(FILE *f, out_format fmt, const mb_run *run);
+
 /* Appends the markdown report to the file $GITHUB_STEP_SUMMARY names
  * (GitHub Actions' job summary) when it is set and off is false; a
  * warning on stderr, prefixed prog, when it cannot. */

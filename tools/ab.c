@@ -839,7 +839,7 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
         run_free(instr[1]);
         return code;
     }
-    if (o->format == FMT_JSON || o->format == FMT_CSV)
+    if (cli_format_is_data(o->format))
         for (size_t i = 0; i < sides[1].acc->nwarnings; i++)
             fprintf(stderr, "microbe: warning: %s\n",
                     sides[1].acc->warnings[i]);

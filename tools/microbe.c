@@ -39,7 +39,9 @@ static const char usage[] =
     "options (where they apply)\n"
     "  --archive=DIR           archive location (./.microbe, or "
     "$MICROBE_ARCHIVE)\n"
-    "  --format=console|json|csv|markdown   show, compare, ab (console)\n"
+    "  --format=FMT            show, compare, ab: console (default), json, "
+    "csv,\n"
+    "                          markdown, bmf (Bencher), gh-bench\n"
     "  --fail-on-regression    exit 1 if one is slower or allocates more per "
     "iter\n"
     "  --fail-on-inconclusive  exit 1 also if a verdict is inconclusive\n"
@@ -210,8 +212,7 @@ static int parse(const command *c, int argc, char **argv, tool_opts *o)
             o->archive = v;
         } else if ((f & F_FORMAT) && strcmp(name, "format") == 0) {
             if (!cli_parse_format(v, &o->format))
-                BAD("%s: --format: unknown format '%s' (console, json, csv "
-                    "or markdown)",
+                BAD("%s: --format: unknown format '%s' (" CLI_FORMATS ")",
                     c->name, v);
         } else if ((f & (F_VERDICT | F_OUT)) &&
                    strcmp(name, "threshold") == 0) {
