@@ -727,11 +727,14 @@ static void few_disturbed_samples_kept(void **unused)
     mb_result out = {0};
     char warn[256];
     run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
-    delay_left = 3 + 5; /* 5 of 10: not more than half */
+    /* 4 of 10: not more than half even with one real preemption of this
+     * test (5 injected failed in CI at load 1.6 when one more came). */
+    delay_left = 3 + 4;
     assert_true(
         harness_call(&cfg, &in, 1, &memo, NULL, &out, warn, sizeof warn));
     assert_int_equal(memo.remeasured, 0);
-    assert_int_equal(count_disturbed(&out, 10), 5);
+    size_t d = count_disturbed(&out, 10);
+    assert_true(d >= 4 && d <= 5);
     free_result(&out);
 }
 
