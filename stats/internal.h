@@ -51,6 +51,17 @@ void stats_sort(double *x, size_t n);
 /* Copies the finite values of x into dst; returns how many. */
 size_t stats_finite(const double *x, size_t n, double *dst);
 
+/* The log q-quantile ("level") of each round of x[n] in lev[] (rounds in
+ * ascending order of their index, empty ones skipped), and in *floor_var
+ * the variance such a level has from within-round scatter alone,
+ * q (1 - q) / phi(z_q)^2 sigma^2 / m with sigma = 1.4826 MAD (pi / 2
+ * sigma^2 / m for the median), averaged over rounds. Only finite positive
+ * values count; *used (if not NULL) gets how many. buf[n]. Returns the
+ * number of rounds. O(n x rounds): rounds are few. */
+size_t stats_round_levels(const double *x, const uint16_t *round, size_t n,
+                          double q, double *buf, double *lev, double *floor_var,
+                          size_t *used);
+
 /* Standard normal CDF and its inverse. */
 double stats_norm_cdf(double z);
 double stats_norm_ppf(double p);

@@ -16,16 +16,15 @@ typedef struct side {
     double floor_var; /* what within-round scatter alone gives a level */
 } side;
 
-/* Log q-quantiles ("levels") of x's rounds in lev[] (rounds in ascending
- * order of their index, empty ones skipped). O(n x rounds): rounds are few
- * (default 5). */
-static side round_levels(const double *x, const uint16_t *round, size_t n,
-                         double q, double *buf, double *lev)
+size_t stats_round_levels(const double *x, const uint16_t *round, size_t n,
+                          double q, double *buf, double *lev, double *floor_var,
+                          size_t *used)
 {
-    side s = {0, 0, 0, 0, 0};
     double z = stats_norm_ppf(q);
     double phi = exp(-z * z / 2) / sqrt(2 * acos(-1.0));
     double var_factor = q * (1 - q) / (phi * phi);
+    double fv = 0;
+    size_t r = 0, u = 0;
     uint32_t prev = 0, first = 1; /* round indices seen so far: < prev */
     for (;;) {
         uint32_t cur = UINT32_MAX;
@@ -44,15 +43,27 @@ static side round_levels(const double *x, const uint16_t *round, size_t n,
         for (size_t i = 0; i < m; i++)
             buf[i] = fabs(buf[i] - med);
         double sd = MAD_TO_SIGMA * stats_quantile_inplace(buf, m, 0.5);
-        s.floor_var += var_factor * sd * sd / (double)m;
-        lev[s.rounds++] = level;
-        s.used += m;
+        fv += var_factor * sd * sd / (double)m;
+        lev[r++] = level;
+        u += m;
         prev = cur;
         first = 0;
     }
+    *floor_var = r ? fv / (double)r : 0;
+    if (used)
+        *used = u;
+    return r;
+}
+
+/* A side's round levels lev[] and their mean and variance. */
+static side round_levels(const double *x, const uint16_t *round, size_t n,
+                         double q, double *buf, double *lev)
+{
+    side s = {0, 0, 0, 0, 0};
+    s.rounds =
+        stats_round_levels(x, round, n, q, buf, lev, &s.floor_var, &s.used);
     if (s.rounds == 0)
         return s;
-    s.floor_var /= (double)s.rounds;
     s.mean = st_mean(lev, s.rounds);
     s.var = st_stddev(lev, s.rounds);
     s.var *= s.var;

@@ -209,42 +209,6 @@ static st_interval median_order_ci(const double *s, size_t n, double conf)
     return ci;
 }
 
-/* Medians and within-round spread of the log values of x's rounds:
- * lev[k] for each round that has values (ascending round index), and the
- * floor (pi / 2) sigma_k^2 / m_k averaged over them. buf[n]. Returns the
- * number of rounds. */
-static size_t round_medians(const double *x, const uint16_t *round, size_t n,
-                            double *buf, double *lev, double *floor_var)
-{
-    size_t r = 0;
-    double fv = 0;
-    uint32_t prev = 0;
-    bool first = true;
-    for (;;) {
-        uint32_t cur = UINT32_MAX;
-        for (size_t i = 0; i < n; i++)
-            if (isfinite(x[i]) && x[i] > 0 && (first || round[i] > prev) &&
-                round[i] < cur)
-                cur = round[i];
-        if (cur == UINT32_MAX)
-            break;
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (isfinite(x[i]) && x[i] > 0 && round[i] == cur)
-                buf[m++] = log(x[i]);
-        double med = stats_quantile_inplace(buf, m, 0.5);
-        for (size_t i = 0; i < m; i++)
-            buf[i] = fabs(buf[i] - med);
-        double sd = 1.4826 * stats_quantile_inplace(buf, m, 0.5);
-        fv += acos(-1.0) / 2 * sd * sd / (double)m;
-        lev[r++] = med;
-        prev = cur;
-        first = false;
-    }
-    *floor_var = r ? fv / (double)r : 0;
-    return r;
-}
-
 void st_summarize(const double *x, const uint16_t *round, size_t n,
                   double confidence, double *scratch, mb_summary *out)
 {
@@ -277,7 +241,8 @@ void st_summarize(const double *x, const uint16_t *round, size_t n,
         return;
     /* Round medians (of the logs) into s; scratch + n is their buffer. */
     double floor_var;
-    size_t r = round_medians(x, round, n, scratch + n, s, &floor_var);
+    size_t r =
+        stats_round_levels(x, round, n, 0.5, scratch + n, s, &floor_var, NULL);
     out->rounds = r;
     if (r >= 2) {
         double sd = st_stddev(s, r);
