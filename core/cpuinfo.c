@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "run.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -27,14 +28,24 @@ static void note(char *buf, size_t len, const char *name)
     snprintf(buf + at, len - at, "%s%s", at ? "," : "", name);
 }
 
+/* The first len - 1 bytes of a small file (/sys), NUL-terminated. */
+static int read_small(const char *path, char *buf, size_t len)
+{
+    size_t n;
+    long long size;
+    if (file_read_head(path, 0, buf, len - 1, &n, &size, NULL, 0) != MB_OK)
+        return -1;
+    buf[n] = '\0';
+    return 0;
+}
+
 static int read_long(const char *path, long *v)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
+    char buf[64], *end;
+    if (read_small(path, buf, sizeof buf) != 0)
         return -1;
-    int ok = fscanf(f, "%ld", v) == 1;
-    fclose(f);
-    return ok ? 0 : -1;
+    *v = strtol(buf, &end, 10);
+    return end == buf ? -1 : 0;
 }
 
 /* Cores as the OS sees them: distinct (package, core) pairs, and in
@@ -85,13 +96,8 @@ static long sysfs_cache_kb(int level, const char *type)
         if (lv != level)
             continue;
         snprintf(p, sizeof p, CPU_DIR "/cpu0/cache/index%d/type", i);
-        FILE *f = fopen(p, "r");
-        if (!f)
-            continue;
-        int match =
-            fgets(buf, sizeof buf, f) && strncmp(buf, type, strlen(type)) == 0;
-        fclose(f);
-        if (!match)
+        if (read_small(p, buf, sizeof buf) != 0 ||
+            strncmp(buf, type, strlen(type)) != 0)
             continue;
         snprintf(p, sizeof p, CPU_DIR "/cpu0/cache/index%d/size", i);
         long kb;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "run.h"
 
 #define CPU_DIR "/sys/devices/system/cpu"
@@ -26,11 +27,10 @@ static int slurp(const char *root, const char *rel, char *buf, size_t len)
     while (rl && root[rl - 1] == '/')
         rl--;
     snprintf(path, sizeof path, "%.*s%s", (int)rl, root, rel);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    size_t n;
+    long long size;
+    if (file_read_head(path, 0, buf, len - 1, &n, &size, NULL, 0) != MB_OK)
         return -1;
-    size_t n = fread(buf, 1, len - 1, f);
-    fclose(f);
     buf[n] = '\0';
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' ' || buf[n - 1] == '\t'))
         buf[--n] = '\0';
@@ -252,25 +252,29 @@ static void check_load(mb_run *run, const char *root, int ncpu)
 /* Does /proc/cpuinfo's flags line carry "hypervisor"? -1: unreadable. */
 static int cpuinfo_flag(const char *root)
 {
-    char path[4096], line[8192];
+    char path[4096];
     size_t rl = strlen(root);
     while (rl && root[rl - 1] == '/')
         rl--;
     snprintf(path, sizeof path, "%.*s/proc/cpuinfo", (int)rl, root);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    char *text;
+    if (file_read(path, 0, (size_t)1 << 24, &text, NULL, NULL, 0) != MB_OK)
         return -1;
     int found = 0;
-    while (!found && fgets(line, sizeof line, f)) {
+    for (char *line = text; line && !found;) {
+        char *end = strchr(line, '\n');
+        if (end)
+            *end++ = '\0';
         char *colon = strchr(line, ':');
-        if (strncmp(line, "flags", 5) != 0 || !colon)
-            continue;
-        for (char *t = strtok(colon + 1, " \t\n"); t && !found;
-             t = strtok(NULL, " \t\n"))
-            found = strcmp(t, "hypervisor") == 0;
-        break; /* every CPU has the same flags */
+        if (strncmp(line, "flags", 5) == 0 && colon) {
+            for (char *t = strtok(colon + 1, " \t"); t && !found;
+                 t = strtok(NULL, " \t"))
+                found = strcmp(t, "hypervisor") == 0;
+            break; /* every CPU has the same flags */
+        }
+        line = end;
     }
-    fclose(f);
+    free(text);
     return found;
 }
 

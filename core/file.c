@@ -112,20 +112,46 @@ mb_status file_read(const char *path, int flags, size_t max, char **data,
         return fail(err, errlen, MB_ERR_CORRUPT,
                     "%s: corrupt: larger than %zu MiB", path, max >> 20);
     }
-    size_t cap = (size_t)sb.st_size;
-    char *buf = malloc(cap + 1);
-    if (!buf) {
-        close(fd);
-        return fail(err, errlen, MB_ERR_NO_MEMORY,
-                    "cannot read %s: out of memory", path);
+    /* Files of /proc and /sys say 0 or 4096 for their size: read on to
+     * the end, growing the buffer; max bytes or more are refused. */
+    size_t cap = (size_t)sb.st_size > 4096 ? (size_t)sb.st_size : 4096, n = 0;
+    char *buf = NULL;
+    mb_status bad = MB_OK;
+    int e = 0;
+    for (;;) {
+        cap = cap < max ? cap : max; /* max: one byte too many */
+        char *nb = realloc(buf, cap + 1);
+        if (!nb) {
+            bad = MB_ERR_NO_MEMORY;
+            break;
+        }
+        buf = nb;
+        ssize_t r = read_all(fd, buf + n, cap - n);
+        if (r < 0) {
+            e = errno;
+            bad = MB_ERR_IO;
+            break;
+        }
+        n += (size_t)r;
+        if (n < cap)
+            break; /* the end */
+        if (n >= max) {
+            bad = MB_ERR_CORRUPT;
+            break;
+        }
+        cap *= 2;
     }
-    ssize_t n = read_all(fd, buf, cap);
-    int e = errno;
     close(fd);
-    if (n < 0) {
+    if (bad != MB_OK) {
         free(buf);
-        return fail(err, errlen, MB_ERR_IO, "cannot read %s: %s", path,
-                    strerror(e));
+        if (bad == MB_ERR_NO_MEMORY)
+            return fail(err, errlen, bad, "cannot read %s: out of memory",
+                        path);
+        if (bad == MB_ERR_IO)
+            return fail(err, errlen, bad, "cannot read %s: %s", path,
+                        strerror(e));
+        return fail(err, errlen, bad, "%s: corrupt: larger than %zu MiB", path,
+                    max >> 20);
     }
     buf[n] = '\0';
     *data = buf;

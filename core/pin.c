@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "file.h"
 
 /* "0-1,4" from a CPU set, for error messages. */
 static void describe(const cpu_set_t *set, char *buf, size_t len)
@@ -129,31 +130,10 @@ static char *read_stat(const char *root)
     while (rl && root[rl - 1] == '/')
         rl--;
     snprintf(path, sizeof path, "%.*s/proc/stat", (int)rl, root ? root : "");
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    size_t cap = 8192, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + len, 1, cap - len - 1, f);
-        len += got;
-        if (got == 0)
-            break;
-        if (len + 1 >= cap) {
-            char *nb = cap < (1u << 24) ? realloc(buf, cap * 2) : NULL;
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (buf)
-        buf[len] = '\0';
-    return buf;
+    char *buf;
+    return file_read(path, 0, (size_t)1 << 24, &buf, NULL, NULL, 0) == MB_OK
+               ? buf
+               : NULL;
 }
 
 /* CPU c's busy, total and steal ticks from a /proc/stat text; false if

@@ -124,6 +124,32 @@ static void test_read(void **state)
     assert_non_null(t);
     assert_int_equal(len, 5);
     free(t);
+    /* /proc files say size 0: read to the end all the same (pin.c reads
+     * /proc/stat, env.c /proc/cpuinfo this way), and bounded. */
+    t = file_text("/proc/self/status", &len);
+    assert_non_null(t);
+    assert_true(len > 100 && strlen(t) == len);
+    assert_non_null(strstr(t, "Name:"));
+    free(t);
+    expect(file_read("/proc/self/status", 0, 64, &data, &len, err, sizeof err),
+           MB_ERR_CORRUPT, err, "larger than");
+    /* A file just over the first 4096-byte buffer and one of exactly it. */
+    static char big[9001];
+    memset(big, 'x', sizeof big - 1);
+    put(at("big.txt"), big);
+    t = file_text(at("big.txt"), &len);
+    assert_non_null(t);
+    assert_int_equal(len, sizeof big - 1);
+    free(t);
+    big[4096] = '\0';
+    put(at("page.txt"), big);
+    assert_int_equal(
+        file_read(at("page.txt"), 0, 4097, &data, &len, err, sizeof err),
+        MB_OK);
+    assert_int_equal(len, 4096);
+    free(data);
+    expect(file_read(at("page.txt"), 0, 4096, &data, &len, err, sizeof err),
+           MB_ERR_CORRUPT, err, "larger than");
 }
 
 /* Writing over a link replaces the link: its target is left alone. */
