@@ -189,6 +189,65 @@ mb_status file_read_head(const char *path, int flags, void *buf, size_t cap,
     return MB_OK;
 }
 
+/* Is path something other than a plain file or nothing: a link (written
+ * through, as a user who links a report to elsewhere means), a device, a
+ * FIFO? */
+static bool write_through(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
+}
+
+mb_status file_write_out(const char *path, const void *buf, size_t len,
+                         char *err, size_t errlen)
+{
+    if (!write_through(path))
+        return file_write_atomic(path, buf, len, 0, err, errlen);
+    int fd =
+        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+    if (fd < 0)
+        return fail(err, errlen, MB_ERR_IO, "cannot write %s: %s", path,
+                    strerror(errno));
+    int e = 0;
+    for (size_t off = 0; !e && off < len;) {
+        ssize_t r = write(fd, (const char *)buf + off, len - off);
+        if (r < 0 && errno != EINTR)
+            e = errno;
+        else if (r > 0)
+            off += (size_t)r;
+    }
+    if (close(fd) != 0 && !e)
+        e = errno;
+    return e ? fail(err, errlen, MB_ERR_IO, "cannot write %s: %s", path,
+                    strerror(e))
+             : MB_OK;
+}
+
+mb_status file_check_out(const char *path, char *err, size_t errlen)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return fail(err, errlen, MB_ERR_IO, "cannot write %s: a directory",
+                    path);
+    if (write_through(path))
+        return access(path, W_OK) == 0 || errno == ENOENT /* dangling */
+                   ? MB_OK
+                   : fail(err, errlen, MB_ERR_IO, "cannot write %s: %s", path,
+                          strerror(errno));
+    char *d = strdup(path);
+    if (!d)
+        return fail(err, errlen, MB_ERR_NO_MEMORY,
+                    "cannot write %s: out of memory", path);
+    char *slash = strrchr(d, '/');
+    const char *dir = !slash ? "." : slash == d ? "/" : (*slash = '\0', d);
+    int ok = access(dir, W_OK | X_OK) == 0;
+    int e = errno;
+    free(d);
+    return ok ? MB_OK
+              : fail(err, errlen, MB_ERR_IO, "cannot write %s: %s", path,
+                     strerror(e));
+}
+
 int file_sync_dir(const char *dir)
 {
     int e = 0;

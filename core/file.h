@@ -62,6 +62,20 @@ mb_status file_read_head(const char *path, int flags, void *buf, size_t cap,
 mb_status file_write_atomic(const char *path, const void *buf, size_t len,
                             int flags, char *err, size_t errlen);
 
+/* A report the user asked for by name (--out, microbe report): a plain
+ * file (or none yet) is written with file_write_atomic, so that an
+ * interrupted or failed run leaves the old file whole; anything else at
+ * path (a symbolic link such as /dev/stdout, a device, a FIFO) is opened
+ * and written through. Codes and message as file_write_atomic. */
+mb_status file_write_out(const char *path, const void *buf, size_t len,
+                         char *err, size_t errlen);
+
+/* Whether file_write_out(path) can succeed as far as can be told before
+ * the work: path is not a directory, and its directory is writable (or
+ * what path names, written through, is). MB_OK, or MB_ERR_IO with a
+ * message "cannot write PATH: why". */
+mb_status file_check_out(const char *path, char *err, size_t errlen);
+
 /* Removes the temp files in dir (names containing FILE_TMP_TAG) whose
  * writer is gone: no process holds their lock, and their writer's process
  * no longer exists here or they are older than max_age seconds (a writer

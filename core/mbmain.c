@@ -17,6 +17,7 @@
 #include "compare.h"
 #include "counters.h"
 #include "env.h"
+#include "file.h"
 #include "json.h"
 #include "pin.h"
 #include "proc.h"
@@ -316,13 +317,19 @@ int mb_main(int argc, char **argv)
     /* --out-format: the file gets that format and stdout keeps --format;
      * without it, --out takes the place of stdout (the older use). */
     FILE *side = NULL;
+    /* --out's file is written whole at the end (file_write_out): a run
+     * that fails or is stopped leaves what was there. */
+    char *out_buf = NULL;
+    size_t out_len = 0;
+    bool reported = false;
     mb_run *run = NULL, *base = NULL, **hist = NULL;
     size_t nhist = 0;
     cmp_result *cmp = NULL;
     const char *dir = o.archive ? o.archive : archive_default_dir();
-    if (o.out && !(out = fopen(o.out, "w"))) {
-        snprintf(err, sizeof err, "--out: cannot write '%s': %s", o.out,
-                 strerror(errno));
+    if (o.out && file_check_out(o.out, err, sizeof err) != MB_OK)
+        goto done;
+    if (o.out && !(out = open_memstream(&out_buf, &out_len))) {
+        snprintf(err, sizeof err, "out of memory");
         out = stdout;
         goto done;
     }
@@ -421,6 +428,7 @@ measured:
         goto done;
     if (o.dry_run) {
         code = dry_report(out, run, err, sizeof err);
+        reported = true;
         goto done;
     }
     run_summarize(run);
@@ -472,6 +480,7 @@ measured:
                  strerror(errno));
         goto done;
     }
+    reported = true;
     report_step_summary(name, run, cmp, o.no_step_summary);
     /* Warnings go to stderr when stdout carries data for programs. */
     if (cli_format_is_data(o.format) || out != stdout)
@@ -499,16 +508,16 @@ measured:
     }
 done:
     pin_release(&pin);
-    /* A file's last buffer is written when it is closed. */
-    if (out != stdout && fclose(out) != 0 && code == 0) {
-        snprintf(err, sizeof err, "cannot write the report to %s: %s", o.out,
-                 strerror(errno));
-        code = 2;
-    }
-    if (side && fclose(side) != 0 && code == 0) {
-        snprintf(err, sizeof err, "cannot write the report to %s: %s", o.out,
-                 strerror(errno));
-        code = 2;
+    if (side || out != stdout) {
+        bool closed = fclose(side ? side : out) == 0;
+        if (reported && (!closed || file_write_out(o.out, out_buf, out_len, err,
+                                                   sizeof err) != MB_OK)) {
+            if (!closed)
+                snprintf(err, sizeof err, "cannot write %s: out of memory",
+                         o.out);
+            code = 2;
+        }
+        free(out_buf);
     }
     if (code != 0)
         cli_print_error(name, code == 1 ? "regression" : "error",

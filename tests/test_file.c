@@ -152,6 +152,34 @@ static void test_read(void **state)
            MB_ERR_CORRUPT, err, "larger than");
 }
 
+/* A report named by the user: a plain file is replaced whole; a link is
+ * written through (the link stays); a directory is refused up front. */
+static void test_write_out(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    put(at("r.txt"), "old");
+    assert_int_equal(file_check_out(at("r.txt"), err, sizeof err), MB_OK);
+    assert_int_equal(file_write_out(at("r.txt"), "new", 3, err, sizeof err),
+                     MB_OK);
+    char *t = file_text(at("r.txt"), NULL);
+    assert_string_equal(t, "new");
+    free(t);
+    put(at("real.txt"), "old");
+    assert_int_equal(symlink(at("real.txt"), at("via.txt")), 0);
+    assert_int_equal(
+        file_write_out(at("via.txt"), "through", 7, err, sizeof err), MB_OK);
+    struct stat sb;
+    assert_int_equal(lstat(at("via.txt"), &sb), 0);
+    assert_true(S_ISLNK(sb.st_mode));
+    t = file_text(at("real.txt"), NULL);
+    assert_string_equal(t, "through");
+    free(t);
+    expect(file_check_out(dir, err, sizeof err), MB_ERR_IO, err, "a directory");
+    expect(file_check_out("/nonexistent-dir/x", err, sizeof err), MB_ERR_IO,
+           err, "No such file");
+}
+
 /* Writing over a link replaces the link: its target is left alone. */
 static void test_write_over_link(void **state)
 {
@@ -271,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_fifo_does_not_block),
         cmocka_unit_test(test_read),
         cmocka_unit_test(test_write_over_link),
+        cmocka_unit_test(test_write_out),
         cmocka_unit_test(test_stale_temps),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -25,6 +25,7 @@
 
 #include "archive.h"
 #include "compare.h"
+#include "file.h"
 #include "profile.h"
 #include "report.h"
 #include "run.h"
@@ -1552,20 +1553,30 @@ int tool_report(const tool_opts *o)
                 code = tool_fail("report: out of memory");
         }
     }
+    bool to_stdout = strcmp(out, "-") == 0;
+    char *buf = NULL;
+    size_t len = 0;
+    if (code == 0 && !to_stdout && file_check_out(out, err, sizeof err))
+        code = tool_fail("report: %s", err);
+    if (code == 0 && !(f = to_stdout ? stdout : open_memstream(&buf, &len)))
+        code = tool_fail("report: out of memory");
     if (code == 0) {
-        f = strcmp(out, "-") == 0 ? stdout : fopen(out, "w");
-        if (!f)
-            code = tool_fail("report: cannot write '%s': %s", out,
-                             strerror(errno));
-    }
-    if (code == 0) {
+        /* The page is written whole at the end (file_write_out): a report
+         * that fails or is stopped leaves the old one. */
         page(f, run, label, cmp, &h, nruns, o->archive);
         bool ok = fflush(f) == 0 && !ferror(f);
-        if (f != stdout)
+        if (f != stdout) {
             ok &= fclose(f) == 0;
-        if (!ok)
+            if (ok && file_write_out(out, buf, len, err, sizeof err) != MB_OK)
+                code = tool_fail("report: %s", err);
+            else if (!ok)
+                code =
+                    tool_fail("report: cannot write '%s': out of memory", out);
+            ok = code == 0;
+        } else if (!ok)
             code = tool_fail("report: cannot write '%s': %s", out,
                              strerror(errno));
+        free(buf);
         /* Said only on success, so that a failure stays one line. */
         if (ok && bad)
             fprintf(stderr,

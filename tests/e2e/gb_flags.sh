@@ -90,6 +90,19 @@ ok "--format=markdown on stdout and --out-format=csv in the file"
 expect_exit 0 "$B" "${Q[@]}" --filter=add --format=json --out="$E2E_TMP/only.json"
 [ ! -s "$OUT" ] && jq -e . "$E2E_TMP/only.json" >/dev/null || die "--out alone"
 ok "--out without --out-format takes the place of stdout, as before"
+# --out is written whole at the end: a run that fails first leaves the
+# old file as it was (it used to be truncated at start), and a device
+# such as /dev/stdout is written into, not replaced.
+echo keep >"$E2E_TMP/only.json"
+expect_exit 2 "$B" "${Q[@]}" --out="$E2E_TMP/only.json" --baseline=none_saved
+stderr_has "no baseline 'none_saved'"
+[ "$(cat "$E2E_TMP/only.json")" = keep ] || die "a failed run changed --out's file: $(head -c 200 "$E2E_TMP/only.json")"
+ok "a run that fails leaves --out's old file whole"
+expect_exit 0 "$B" "${Q[@]}" --filter=add --format=csv --out=/dev/stdout
+head -n 1 "$OUT" | grep -q '^name,' || die "--out=/dev/stdout: $(head -c 200 "$OUT")"
+expect_exit 2 "$B" "${Q[@]}" --filter=add --out="$E2E_TMP"
+stderr_has "cannot write $E2E_TMP: a directory"
+ok "--out=/dev/stdout writes to stdout; --out=DIR is refused before measuring"
 
 # GitHub Actions' job summary.
 export GITHUB_STEP_SUMMARY="$E2E_TMP/summary.md"

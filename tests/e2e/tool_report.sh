@@ -11,6 +11,15 @@ has "$T/err" 'nothing to report' stderr
 mkdir -p "$A/baselines" "$A/runs"
 zstd -q "$F/base.json" -o "$A/baselines/main.json.zst"
 fails_with "$MICROBE" report --archive="$A" --out="$T/no-such-dir/r.html"
+has "$T/err" "report: cannot write $T/no-such-dir/r.html: No such file or directory" stderr
+fails_with "$MICROBE" report --archive="$A" --out="$T"
+has "$T/err" "report: cannot write $T: a directory" stderr
+# The page is written whole (a temp file renamed over the old one), so no
+# reader ever sees half a report; a link is written through.
+ln -s "$T/linked.html" "$T/via.html"
+run 0 "$MICROBE" report --archive="$A" --out="$T/via.html"
+[ -L "$T/via.html" ] && grep -q '</html>' "$T/linked.html" || fail "report through a link"
+ls "$T" | grep -q '\.tmp\.' && fail "a temp file was left: $(ls "$T")"
 run 0 "$MICROBE" report --archive="$A" --out="$T/r.html"
 has "$T/out" 'baseline "main"'
 
