@@ -610,39 +610,19 @@ typedef struct hist {
     size_t nruns;
     hseries *s;
     size_t ns, caps;
-    size_t *slot; /* open addressing over s, index + 1 */
-    size_t nslot;
+    run_index index; /* name -> position in s */
 } hist;
 
-static size_t hname(const char *s)
+static const char *series_name(const void *base, size_t i)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return (size_t)h;
+    return ((const hseries *)base)[i].name;
 }
 
 static hseries *hist_series(hist *h, const char *name)
 {
-    if (2 * (h->ns + 1) > h->nslot) {
-        size_t n = h->nslot ? 2 * h->nslot : 256;
-        size_t *s = calloc(n, sizeof *s);
-        if (!s)
-            return NULL;
-        for (size_t i = 0; i < h->ns; i++) {
-            size_t k = hname(h->s[i].name) & (n - 1);
-            while (s[k])
-                k = (k + 1) & (n - 1);
-            s[k] = i + 1;
-        }
-        free(h->slot);
-        h->slot = s;
-        h->nslot = n;
-    }
-    size_t k = hname(name) & (h->nslot - 1);
-    for (; h->slot[k]; k = (k + 1) & (h->nslot - 1))
-        if (strcmp(h->s[h->slot[k] - 1].name, name) == 0)
-            return &h->s[h->slot[k] - 1];
+    size_t i = run_index_find(&h->index, h->s, h->ns, series_name, name);
+    if (i != SIZE_MAX)
+        return &h->s[i];
     if (h->ns == h->caps) {
         size_t cap = h->caps ? 2 * h->caps : 64;
         hseries *g = realloc(h->s, cap * sizeof *g);
@@ -655,7 +635,7 @@ static hseries *hist_series(hist *h, const char *name)
     memset(s, 0, sizeof *s);
     if (!(s->name = strdup(name)))
         return NULL;
-    h->slot[k] = ++h->ns;
+    h->ns++;
     return s;
 }
 
@@ -709,7 +689,7 @@ static void hist_free(hist *h)
         free(h->s[i].pts);
     }
     free(h->s);
-    free(h->slot);
+    run_index_free(&h->index);
 }
 
 #define HI_W 620
