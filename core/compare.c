@@ -156,10 +156,10 @@ static st_change compare_aggregates(side_stats a, side_stats b,
 }
 
 /* row->change with its interval at the given confidence level. */
-/* Against the saved runs of a baseline (opts->history, newest first, 2 or
- * more): st_compare_history on every saved run's samples of this
- * benchmark. False when fewer than 2 runs have it (the caller then
- * compares with the baseline alone). */
+/* Against the saved runs of a baseline (opts->history, newest first,
+ * ST_HISTORY_MIN_RUNS or more): st_compare_history on every saved run's
+ * samples of this benchmark. False when fewer runs have it or no estimate
+ * came of them (the caller then compares with the baseline alone). */
 static bool compare_history(cmp_row *row, const cmp_opts *o,
                             const st_boot_opts *bo)
 {
@@ -183,14 +183,14 @@ static bool compare_history(cmp_row *row, const cmp_opts *o,
             n[j] = per_iter(r, x[j], rd[j]);
     }
     double *scratch =
-        ok && k >= 2
+        ok && k >= ST_HISTORY_MIN_RUNS
             ? malloc(st_compare_history_scratch_size(total) * sizeof *scratch)
             : NULL;
     if (scratch)
         row->change = st_compare_history(
             (const double *const *)x, (const uint16_t *const *)rd, n, k, x[k],
             rd[k], n[k], ROUND_FLOOR_QUANTILE, bo, scratch);
-    bool done = scratch != NULL;
+    bool done = scratch != NULL && !isnan(row->change.change);
     free(scratch);
     for (size_t j = 0; x && rd && j <= k; j++) {
         free(x[j]);
@@ -219,7 +219,8 @@ static void compare_pair(cmp_row *row, const cmp_opts *o, double confidence)
     size_t na = 0, nb = 0;
     if (!xa || !xb || !tmp || !ra || !rb)
         goto out;
-    if (!o->paired && o->nhistory >= 2 && compare_history(row, o, &bo))
+    if (!o->paired && o->nhistory >= ST_HISTORY_MIN_RUNS &&
+        compare_history(row, o, &bo))
         goto out;
     if (o->paired) {
         size_t nr = rounds_of(a) < rounds_of(b) ? rounds_of(a) : rounds_of(b);
@@ -571,11 +572,22 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
              c->untested, c->untested > 1 ? "s" : "");
     complexity_notes(c, old, now);
     env_notes(c, old, now);
+    /* Two saved runs would give the run-to-run variance one degree of
+     * freedom: an interval of [-96%, +8020%] for a 2x slowdown. */
     if (opts->history && opts->nhistory == 1 && !opts->paired)
         note(c, "the baseline has one saved run: no run-to-run estimate yet, "
                 "so a shift of the whole machine between the two runs counts "
                 "as a change; save the baseline again to add runs");
-    else if (opts->nhistory >= 2 && !opts->paired)
+    else if (opts->history && opts->nhistory < ST_HISTORY_MIN_RUNS &&
+             !opts->paired)
+        note(c,
+             "the baseline has %zu saved runs; %d are needed for a "
+             "run-to-run estimate, so this run is compared with the newest "
+             "saved run alone (no run-to-run estimate yet: a shift of the "
+             "whole machine between the two runs counts as a change); save "
+             "the baseline again to add runs",
+             opts->nhistory, ST_HISTORY_MIN_RUNS);
+    else if (opts->nhistory >= ST_HISTORY_MIN_RUNS && !opts->paired)
         note(c,
              "run-to-run spread from the baseline's %zu saved runs is part "
              "of each interval",

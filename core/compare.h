@@ -89,10 +89,11 @@ typedef struct cmp_opts {
     void *skip_ctx;
     size_t family;
     /* The baseline's saved runs, newest first (old among them), for a
-     * comparison that knows how much whole runs move: with 2 or more, each
-     * benchmark's interval includes their run-to-run spread
-     * (st_compare_history); with 1, a note says there is no such estimate
-     * yet. NULL/0: old alone, no note. */
+     * comparison that knows how much whole runs move: with
+     * ST_HISTORY_MIN_RUNS (3) or more, each benchmark's interval includes
+     * their run-to-run spread (st_compare_history); with 1 or 2, old (the
+     * newest) alone, and a note says there is no such estimate yet.
+     * NULL/0: old alone, no note. */
     const mb_run *const *history;
     size_t nhistory;
 } cmp_opts;

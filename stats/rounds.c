@@ -173,7 +173,7 @@ st_change st_compare_history(const double *const *old,
         }
     }
     side b = round_levels(new_, new_round, n_new, q, scratch, scratch + n_new);
-    if (h < 2 || b.rounds < 2 || hw == 0)
+    if (h < ST_HISTORY_MIN_RUNS || b.rounds < 2 || hw == 0)
         return c;
     double mean = sum_m / (double)h;
     double between = (sum_m2 - (double)h * mean * mean) / (double)(h - 1);

@@ -216,9 +216,12 @@ st_change st_compare_rounds(const double *old, const uint16_t *old_round,
  * within-run variance of round levels (never below what the within-round
  * scatter gives, as st_compare_rounds), Welch-Satterthwaite degrees of
  * freedom, Student's t for p and the interval at opts->confidence. old[j]
- * of n_old[j] values in rounds old_round[j], j < runs. Needs 2 runs with
- * rounds and 2 rounds in now, else change NAN and p 1. Scratch of
- * st_compare_history_scratch_size(largest n) doubles. */
+ * of n_old[j] values in rounds old_round[j], j < runs. Needs
+ * ST_HISTORY_MIN_RUNS runs with rounds and 2 rounds in now, else change
+ * NAN and p 1: two saved runs give s_run^2 one degree of freedom, and an
+ * interval of a 2x slowdown of [-96%, +8020%] (seen in CI), no estimate
+ * at all. Scratch of st_compare_history_scratch_size(largest n) doubles. */
+#define ST_HISTORY_MIN_RUNS 3
 size_t st_compare_history_scratch_size(size_t n_total);
 st_change st_compare_history(const double *const *old,
                              const uint16_t *const *old_round,

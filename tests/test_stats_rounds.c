@@ -351,10 +351,13 @@ static void test_history_scipy(void **state)
     st_change one =
         st_compare_rounds(o[0], rd, 4, nw, rd, 4, 0.1, &bo, scratch);
     assert_true(one.p < 0.001 && c.p > 0.1);
-    /* Fewer than 2 saved runs: no estimate. */
-    st_change none =
-        st_compare_history(op, rp, n, 1, nw, rd, 4, 0.1, &bo, scratch);
-    assert_true(isnan(none.change) && none.p == 1);
+    /* Fewer than 3 saved runs (ST_HISTORY_MIN_RUNS): no estimate; two
+     * would give the run-to-run variance one degree of freedom. */
+    for (size_t runs = 1; runs < ST_HISTORY_MIN_RUNS; runs++) {
+        st_change none =
+            st_compare_history(op, rp, n, runs, nw, rd, 4, 0.1, &bo, scratch);
+        assert_true(isnan(none.change) && none.p == 1);
+    }
 }
 
 int main(void)

@@ -68,8 +68,9 @@ for retry in 1 2; do
     { [ "$slower" -eq 2 ] && ! grep -q 'sorted' "$ERR"; } && break
     # On a loaded machine a whole-process shift can flag a sorted row (an
     # A/A comparison against one saved run) or leave a hash row
-    # inconclusive. Measure again against the same single saved run (a
-    # second saved run would make a 1-df history estimate).
+    # inconclusive. Measure again against the same single saved run
+    # (saving a second would not help: with fewer than 3 saved runs the
+    # comparison is against the newest alone).
     echo "# $slower rows slower, want 2: $(grep -E ' slower$' "$OUT"); retry $retry"
     expect_exit 1 slow_gate
     slower=$(grep -Ec '^find_duplicates/.* slower$' "$OUT")
