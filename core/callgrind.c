@@ -61,19 +61,12 @@ static bool has_cache(const char *line, size_t len)
 static bool parse_events(cg_part *p, const char *v, size_t len)
 {
     p->nevents = 0;
-    size_t i = 0;
-    while (i < len) {
-        while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == '\r'))
-            i++;
-        size_t s = i;
-        while (i < len && v[i] != ' ' && v[i] != '\t' && v[i] != '\r')
-            i++;
-        if (i == s)
-            break;
-        if (p->nevents == CG_MAX_EVENTS || i - s >= sizeof p->events[0])
+    const char *w;
+    for (size_t at = 0, l; (l = cg_next_word(v, len, &at, &w)) > 0;) {
+        if (p->nevents == CG_MAX_EVENTS || l >= sizeof p->events[0])
             return false;
-        memcpy(p->events[p->nevents], v + s, i - s);
-        p->events[p->nevents++][i - s] = '\0';
+        memcpy(p->events[p->nevents], w, l);
+        p->events[p->nevents++][l] = '\0';
     }
     return p->nevents > 0;
 }

@@ -561,6 +561,19 @@ static bool cost_line(parser *ps, const char *line, size_t len)
     return true;
 }
 
+size_t cg_next_word(const char *v, size_t len, size_t *at, const char **word)
+{
+    size_t i = *at;
+    while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == '\r'))
+        i++;
+    size_t b = i;
+    while (i < len && v[i] != ' ' && v[i] != '\t' && v[i] != '\r')
+        i++;
+    *word = v + b;
+    *at = i;
+    return i - b;
+}
+
 static bool set_events(parser *ps, const char *v, size_t len)
 {
     cg_fnset *s = ps->cur;
@@ -568,18 +581,11 @@ static bool set_events(parser *ps, const char *v, size_t len)
     s->events = calloc(CG_MAX_EVENTS, sizeof *s->events);
     if (!s->events || !own(ps, s->events))
         return false;
-    size_t i = 0;
-    while (i < len) {
-        while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == '\r'))
-            i++;
-        size_t b = i;
-        while (i < len && v[i] != ' ' && v[i] != '\t' && v[i] != '\r')
-            i++;
-        if (i == b)
-            break;
+    const char *w;
+    for (size_t at = 0, l; (l = cg_next_word(v, len, &at, &w)) > 0;) {
         if (s->nevents == CG_MAX_EVENTS)
             return false;
-        if (!(s->events[s->nevents++] = own_str(ps, v + b, i - b)))
+        if (!(s->events[s->nevents++] = own_str(ps, w, l)))
             return false;
     }
     return s->nevents > 0;
@@ -589,18 +595,11 @@ static bool set_positions(parser *ps, const char *v, size_t len)
 {
     ps->npos = 0;
     ps->line_col = 4;
-    size_t i = 0;
-    while (i < len) {
-        while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == '\r'))
-            i++;
-        size_t b = i;
-        while (i < len && v[i] != ' ' && v[i] != '\t' && v[i] != '\r')
-            i++;
-        if (i == b)
-            break;
+    const char *w;
+    for (size_t at = 0, l; (l = cg_next_word(v, len, &at, &w)) > 0;) {
         if (ps->npos == 4)
             return false;
-        if (i - b == 4 && memcmp(v + b, "line", 4) == 0)
+        if (l == 4 && memcmp(w, "line", 4) == 0)
             ps->line_col = ps->npos;
         ps->npos++;
     }

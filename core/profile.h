@@ -66,6 +66,11 @@ const mb_fn_cost *profile_match(const mb_profile *p, const mb_fn_cost *f);
 
 /* ---- callgrind's per-function records -------------------------------- */
 
+/* The next word of v[len] from *at, words separated by spaces, tabs and
+ * CRs (callgrind's "events:" and "positions:" lines): *word gets its start,
+ * *at moves past it, and its length is returned (0: no word left). */
+size_t cg_next_word(const char *v, size_t len, size_t *at, const char **word);
+
 /* One function's costs in one dump: totals over the dump. */
 typedef struct cg_fn {
     const char *name, *file, *object; /* owned by the cg_fnset */
