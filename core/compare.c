@@ -695,3 +695,50 @@ void cmp_free(cmp_result *c)
     free(c->old_label);
     free(c);
 }
+
+/* Appends name to the extended regular expression in re as an exact
+ * alternative; false when re[cap] is too small. */
+static bool re_add(char *re, size_t cap, const char *name)
+{
+    size_t u = strlen(re);
+    if (u + 2 >= cap)
+        return false;
+    if (u)
+        re[u++] = '|';
+    for (const char *p = name; *p; p++) {
+        if (strchr("\\^$.|?*+()[]{}", *p)) {
+            if (u + 1 >= cap)
+                return false;
+            re[u++] = '\\';
+        }
+        if (u + 1 >= cap)
+            return false;
+        re[u++] = *p;
+    }
+    re[u] = '\0';
+    return true;
+}
+
+char *cmp_filter(const cmp_result *c, cmp_verdict v, bool unexplained,
+                 size_t *n)
+{
+    size_t cap = 64, k = 0;
+    for (size_t i = 0; i < c->n; i++)
+        cap += 2 * strlen(c->rows[i].name) + 1;
+    char *re = calloc(cap, 1), *f = malloc(cap + 16);
+    if (!re || !f) {
+        free(re);
+        free(f);
+        return NULL;
+    }
+    for (size_t i = 0; i < c->n; i++)
+        if (c->rows[i].verdict == v && !(unexplained && c->rows[i].why)) {
+            re_add(re, cap, c->rows[i].name);
+            k++;
+        }
+    snprintf(f, cap + 16, "--filter=^(%s)$", re);
+    free(re);
+    if (n)
+        *n = k;
+    return f;
+}

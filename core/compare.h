@@ -116,6 +116,13 @@ bool cmp_same_measure(const mb_run *old, const mb_run *now, char *err,
  * benchmark lacks a profile on either side are left alone. */
 void cmp_attach_why(cmp_result *c, const mb_run *old, const mb_run *now);
 
+/* "--filter=^(a|b)$", the bench flag that selects exactly the benchmarks
+ * of c's rows with verdict v (with unexplained, those of them without a
+ * profile difference yet), names escaped; *n (may be NULL) gets their
+ * count. NULL on no memory. */
+char *cmp_filter(const cmp_result *c, cmp_verdict v, bool unexplained,
+                 size_t *n);
+
 /* The change of counter `name` per iteration between row->old and
  * row->now (new/old - 1); NAN when either lacks it or old is 0. */
 double cmp_counter_change(const cmp_row *row, const char *name);

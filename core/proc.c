@@ -4,6 +4,8 @@
  * bench program by its PID leaves none of its workers running. */
 #include "proc.h"
 
+#include "file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -394,4 +396,53 @@ void proc_describe(const proc *p, char *buf, size_t len)
         snprintf(buf, len, "called exit(%d)", WEXITSTATUS(p->status));
     else
         snprintf(buf, len, "ended with wait status %#x", p->status);
+}
+
+/* The most telling line of a child's stderr captured in path: its last
+ * "error:" (or "regression:") line, else its last non-empty line, else "". */
+static void err_line(const char *path, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    char *s = file_text(path, NULL);
+    if (!s)
+        return;
+    const char *best = NULL, *last = NULL;
+    size_t best_len = 0, last_len = 0;
+    for (char *p = s; *p;) {
+        char *nl = strchr(p, '\n');
+        size_t l = nl ? (size_t)(nl - p) : strlen(p);
+        if (l) {
+            last = p;
+            last_len = l;
+            char save = p[l];
+            p[l] = '\0';
+            if (strstr(p, "error:") || strstr(p, "regression:")) {
+                best = p;
+                best_len = l;
+            }
+            p[l] = save;
+        }
+        p += l + (nl != NULL);
+    }
+    if (!best) {
+        best = last;
+        best_len = last_len;
+    }
+    if (best)
+        snprintf(buf, len, "%.*s", (int)best_len, best);
+    free(s);
+}
+
+/* Why a child failed, in words: "called exit(2): its error line",
+ * "crashed (signal 11: Segmentation fault)", "timed out after N s". */
+void proc_why(const proc *p, const char *err_path, char *buf, size_t len)
+{
+    char line[512], how[128];
+    line[0] = '\0';
+    if (err_path)
+        err_line(err_path, line, sizeof line);
+    proc_describe(p, how, sizeof how);
+    bool exited = !p->timed_out && WIFEXITED(p->status);
+    snprintf(buf, len, "%s%s%s", how, exited && line[0] ? ": " : "",
+             exited ? line : "");
 }

@@ -73,6 +73,12 @@ void proc_kill_timed_out(proc *p, double limit_s);
  * "crashed (signal 11: Segmentation fault)", "timed out after 60 s". */
 void proc_describe(const proc *p, char *buf, size_t len);
 
+/* Why p failed, in words: proc_describe's, and where it exited, the most
+ * telling line of its stderr as captured in the file err_path (NULL: none;
+ * its last "error:" line, else its last non-empty line): "called exit(2):
+ * bench: error: ...", "crashed (signal 11: Segmentation fault)". */
+void proc_why(const proc *p, const char *err_path, char *buf, size_t len);
+
 /* Signal handling while children run. proc_hold installs the forwarding
  * handlers for SIGINT, SIGTERM and SIGHUP (spawning does so too, for as
  * long as a forwarded child lives) and proc_release puts back what was

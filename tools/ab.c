@@ -67,6 +67,7 @@
 #include "sequential.h"
 #include "run.h"
 #include "tool.h"
+#include "why.h"
 
 /* $GITHUB_STEP_SUMMARY as ab found it ("" when unset). */
 static char step_summary[4096];
@@ -84,9 +85,6 @@ static char step_summary[4096];
  * calibration and benchmarks too slow for their budget take longer than T,
  * but not 50 times. */
 #define AB_ROUND_TIMEOUT 120
-/* --why's run of each side under callgrind: about 50x slower than
- * native, and a Valgrind start. */
-#define AB_WHY_TIMEOUT 1200
 /* Default --max-time: this many times the first look's wall time, so a
  * comparison that needs more looks takes at most that much longer. */
 #define AB_MAX_TIME_FACTOR 3.0
@@ -162,51 +160,10 @@ static bool exited_0(const proc *p)
     return !p->timed_out && WIFEXITED(p->status) && WEXITSTATUS(p->status) == 0;
 }
 
-/* The most telling line of the child's stderr: its last "error:" line,
- * else its last non-empty line, else "". */
-static void err_line(char *buf, size_t len)
-{
-    buf[0] = '\0';
-    char *s = file_text(tmp_err, NULL);
-    if (!s)
-        return;
-    const char *best = NULL, *last = NULL;
-    size_t best_len = 0, last_len = 0;
-    for (char *p = s; *p;) {
-        char *nl = strchr(p, '\n');
-        size_t l = nl ? (size_t)(nl - p) : strlen(p);
-        if (l) {
-            last = p;
-            last_len = l;
-            char save = p[l];
-            p[l] = '\0';
-            if (strstr(p, "error:") || strstr(p, "regression:")) {
-                best = p;
-                best_len = l;
-            }
-            p[l] = save;
-        }
-        p += l + (nl != NULL);
-    }
-    if (!best) {
-        best = last;
-        best_len = last_len;
-    }
-    if (best)
-        snprintf(buf, len, "%.*s", (int)best_len, best);
-    free(s);
-}
-
-/* Why a child failed, in words: "called exit(2): its error line",
- * "crashed (signal 11: Segmentation fault)", "timed out after N s". */
+/* Why a child failed, in words, with its last error line (proc_why). */
 static void why(const proc *p, char *buf, size_t len)
 {
-    char line[512], how[128];
-    err_line(line, sizeof line);
-    proc_describe(p, how, sizeof how);
-    bool exited = !p->timed_out && WIFEXITED(p->status);
-    snprintf(buf, len, "%s%s%s", how, exited && line[0] ? ": " : "",
-             exited ? line : "");
+    proc_why(p, tmp_err, buf, len);
 }
 
 /* Step 1: is s->path a microbe bench program? 0 or 2 after the message. */
@@ -426,126 +383,22 @@ static int absorb(side *s, const mb_run *r, int k, int nrounds)
 /* ---- --why: the slower benchmarks again, under callgrind ------------------
  */
 
-/* Appends name to the extended regular expression in re as an exact
- * alternative; false when re[cap] is too small. */
-static bool re_add(char *re, size_t cap, const char *name)
-{
-    size_t u = strlen(re);
-    if (u + 2 >= cap)
-        return false;
-    if (u)
-        re[u++] = '|';
-    for (const char *p = name; *p; p++) {
-        if (strchr("\\^$.|?*+()[]{}", *p)) {
-            if (u + 1 >= cap)
-                return false;
-            re[u++] = '\\';
-        }
-        if (u + 1 >= cap)
-            return false;
-        re[u++] = *p;
-    }
-    re[u] = '\0';
-    return true;
-}
-
-/* Runs side s's benchmarks matching filter under callgrind; *out gets the
- * run. 0, or 2 after the message. */
-static int why_measure(const side *s, const tool_opts *o, const char *filter,
-                       mb_run **out)
-{
-    char a_out[700];
-    snprintf(a_out, sizeof a_out, "--out=%s", tmp_json);
-    char **argv = calloc((size_t)o->npass + 6, sizeof *argv);
-    if (!argv)
-        return tool_fail("ab: out of memory");
-    int n = 0;
-    argv[n++] = (char *)s->path;
-    argv[n++] = "--measure=instructions";
-    argv[n++] = "--format=json";
-    argv[n++] = a_out;
-    argv[n++] = (char *)filter;
-    /* The bench flags, less those the callgrind run replaces or that do
-     * not apply to it (docs/instructions.md). */
-    static const char *const skip[] = {"--filter", "--measure", "--samples",
-                                       "--counters", "--max-time"};
-    for (int i = 0; i < o->npass; i++) {
-        bool drop = false;
-        for (size_t k = 0; k < sizeof skip / sizeof *skip; k++) {
-            size_t l = strlen(skip[k]);
-            drop |= strncmp(o->pass[i], skip[k], l) == 0 &&
-                    (o->pass[i][l] == '=' || o->pass[i][l] == '\0');
-        }
-        if (!drop)
-            argv[n++] = o->pass[i];
-    }
-    unlink(tmp_json);
-    proc p;
-    char why_not[128];
-    bool ran = spawn(&p, argv, AB_WHY_TIMEOUT, why_not, sizeof why_not);
-    free(argv);
-    if (!ran)
-        return tool_fail("ab: --why: cannot run %s '%s': %s", s->label, s->path,
-                         why_not);
-    if (!exited_0(&p)) {
-        char w[700];
-        why(&p, w, sizeof w);
-        return tool_fail("ab: --why: %s '%s' --measure=instructions failed: "
-                         "%s",
-                         s->label, s->path, w);
-    }
-    char err[768];
-    char *text = NULL;
-    size_t len = 0;
-    mb_status st = archive_read_file(tmp_json, &text, &len, err, sizeof err);
-    if (st == MB_OK)
-        st = json_load_run(text, len, tmp_json, out, err, sizeof err);
-    free(text);
-    if (st != MB_OK)
-        return tool_fail("ab: --why: %s '%s' wrote no usable JSON: %s",
-                         s->label, s->path, err);
-    return 0;
-}
-
 /* --why: the benchmarks that came out slower, measured once more on both
- * sides under callgrind, and the difference of their profiles attached to
- * cmp's rows. The runs are kept in instr[2] (they must outlive cmp). */
+ * sides under callgrind (core/why.c). The runs are kept in instr[2]
+ * (they must outlive cmp). */
 static int why_attach(side sides[2], const tool_opts *o, cmp_result *cmp,
                       mb_run *instr[2])
 {
-    size_t cap = 64;
-    for (size_t i = 0; i < cmp->n; i++)
-        cap += 2 * strlen(cmp->rows[i].name) + 1;
-    char *re = calloc(cap, 1), *flt = malloc(cap + 16);
-    if (!re || !flt) {
-        free(re);
-        free(flt);
-        return tool_fail("ab: out of memory");
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < cmp->n; i++)
-        if (cmp->rows[i].verdict == CMP_SLOWER && !cmp->rows[i].why) {
-            re_add(re, cap, cmp->rows[i].name);
-            k++;
-        }
-    int code = 0;
-    if (k) {
-        snprintf(flt, cap + 16, "--filter=^(%s)$", re);
-        if (isatty(STDERR_FILENO))
-            fprintf(stderr,
-                    "\rmicrobe ab: --why: %zu benchmark%s under "
-                    "callgrind\033[K",
-                    k, k == 1 ? "" : "s");
-        for (int j = 0; j < 2 && !code; j++)
-            code = why_measure(&sides[j], o, flt, &instr[j]);
-        if (isatty(STDERR_FILENO))
-            fprintf(stderr, "\r\033[K");
-        if (!code)
-            cmp_attach_why(cmp, instr[0], instr[1]);
-    }
-    free(re);
-    free(flt);
-    return code;
+    why_cfg c = {.prog = {sides[0].path, sides[1].path},
+                 .label = {sides[0].label, sides[1].label},
+                 .flags = o->pass,
+                 .nflags = o->npass,
+                 .who = "microbe ab",
+                 .progress = isatty(STDERR_FILENO)};
+    char err[1024];
+    if (why_explain(&c, cmp, instr, err, sizeof err) != MB_OK)
+        return tool_fail("ab: --why: %s", err);
+    return 0;
 }
 
 /* One invocation: side s in round k. */
@@ -619,27 +472,6 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* "--filter=^(a|b)$" for the benchmarks still inconclusive (names
- * escaped by re_add); NULL on no memory. */
-static char *undecided_filter(const cmp_result *cmp)
-{
-    size_t cap = 64;
-    for (size_t i = 0; i < cmp->n; i++)
-        cap += 2 * strlen(cmp->rows[i].name) + 1;
-    char *re = calloc(cap, 1), *f = malloc(cap + 16);
-    if (!re || !f) {
-        free(re);
-        free(f);
-        return NULL;
-    }
-    for (size_t i = 0; i < cmp->n; i++)
-        if (cmp->rows[i].verdict == CMP_INCONCLUSIVE)
-            re_add(re, cap, cmp->rows[i].name);
-    snprintf(f, cap + 16, "--filter=^(%s)$", re);
-    free(re);
-    return f;
 }
 
 static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
@@ -776,7 +608,7 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
             break;
         }
         free(filter);
-        if (!(filter = undecided_filter(cmp))) {
+        if (!(filter = cmp_filter(cmp, CMP_INCONCLUSIVE, false, NULL))) {
             cmp_free(cmp);
             seq_free(seq);
             return tool_fail("ab: out of memory");

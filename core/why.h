@@ -1,0 +1,45 @@
+/* --why: from a timed verdict to its cause. The benchmarks that came out
+ * slower run once more on both programs under callgrind, and the
+ * difference of their profiles is attached to the comparison's rows, which
+ * the reports then print as for two instructions runs
+ * (`microbe ab OLD NEW --why`).
+ * docs/instructions.md (`microbe ab --why` and on) says what
+ * users see. */
+#ifndef MB_WHY_H
+#define MB_WHY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "compare.h"
+#include "run.h"
+
+typedef struct why_cfg {
+    const char *prog[2];  /* old and new bench program */
+    const char *label[2]; /* how messages name them: "OLD_BIN", ... */
+    /* Bench flags for both (ab's after "--"), less those the callgrind run
+     * replaces or that do not apply to it (--filter, --measure,
+     * --samples, --counters, --max-time). */
+    char *const *flags;
+    int nflags;
+    const char *who; /* the progress line's "microbe ab", "bench" */
+    bool progress;   /* a progress line on stderr (a terminal) */
+} why_cfg;
+
+/* A callgrind run of both sides takes about 50x native time plus a
+ * Valgrind start; each is given this long. */
+#define WHY_TIMEOUT 1200
+
+/* For the rows of cmp that came out slower and carry no profile
+ * difference yet: runs their benchmarks on each program as
+ *     PROG --measure=instructions --format=json --out=TMP
+ *          --filter=^(names)$ FLAGS
+ * (without the MICROBE_* variables that stand for flags, nor
+ * $GITHUB_STEP_SUMMARY) and attaches the difference of the profiles
+ * (cmp_attach_why). instr[0] and instr[1] get the two runs, which must
+ * outlive cmp (both NULL when nothing was slower). MB_OK, or an error with
+ * one line in err ("OLD_BIN '/x' --measure=instructions failed: ..."). */
+mb_status why_explain(const why_cfg *c, cmp_result *cmp, mb_run *instr[2],
+                      char *err, size_t errlen);
+
+#endif
