@@ -42,6 +42,8 @@ const char cli_usage[] =
     "  --fail-on-inconclusive exit 1 also if a verdict is inconclusive\n"
     "  --threshold=PCT        smallest change that matters (3)\n"
     "  --alpha=P              significance level over the whole suite (0.05)\n"
+    "  --why, --why-old=PROG  slower ones: the functions that moved "
+    "(callgrind)\n"
     "  --archive=DIR          archive location (./.microbe)\n"
     "  --help, --version\n"
     "The table\n"
@@ -128,6 +130,7 @@ static const struct flag {
     {"fail-on-regression", false, true},
     {"fail-on-inconclusive", false, true},
     {"no-step-summary", false, true},
+    {"why", false, true},
     {"filter", true, true},
     {"min-time", true, true},
     {"samples", true, true},
@@ -142,6 +145,7 @@ static const struct flag {
     {"count-allocs", true, true},
     {"save-baseline", true, true},
     {"baseline", true, true},
+    {"why-old", true, true},
     {"threshold", true, true},
     {"alpha", true, true},
     {"archive", true, true},
@@ -241,6 +245,8 @@ static mb_status apply(cli_opts *o, const struct flag *f, const char *v,
             o->no_step_summary = on;
         else if (strcmp(name, "fail-on-inconclusive") == 0)
             o->fail_on_inconclusive = on;
+        else if (strcmp(name, "why") == 0)
+            o->why = on;
         else
             o->fail_on_regression = on;
         return MB_OK;
@@ -302,7 +308,11 @@ static mb_status apply(cli_opts *o, const struct flag *f, const char *v,
         o->save_baseline = v;
     else if (strcmp(name, "baseline") == 0)
         o->baseline = v;
-    else if (strcmp(name, "threshold") == 0) {
+    else if (strcmp(name, "why-old") == 0) {
+        if (!*v)
+            FAIL("%s needs the old build's program", who);
+        o->why_old = v;
+    } else if (strcmp(name, "threshold") == 0) {
         if (!cli_parse_double(v, &d) || d < 0 || d >= 1000)
             FAIL("%s: '%s' is not a percentage in [0, 1000)", who, v);
         o->threshold = d / 100;
@@ -459,6 +469,10 @@ mb_status cli_parse(int argc, char **argv, cli_opts *o, char *err,
         FAIL("--fail-on-regression needs --baseline=NAME to compare with");
     if (o->fail_on_inconclusive && !o->baseline)
         FAIL("--fail-on-inconclusive needs --baseline=NAME to compare with");
+    if (o->why_old)
+        o->why = true;
+    if (o->why && !o->baseline)
+        FAIL("--why explains a comparison: it needs --baseline=NAME");
     if (o->has_out_format && !o->out)
         FAIL("--out-format needs --out=FILE to write to");
 #undef FAIL

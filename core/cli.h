@@ -46,7 +46,9 @@ typedef struct cli_opts {
     const char *save_baseline, *baseline;
     bool fail_on_regression;
     bool fail_on_inconclusive;
-    double threshold; /* fraction */
+    bool why;            /* --why: slower rows explained under callgrind */
+    const char *why_old; /* --why-old: the baseline's program */
+    double threshold;    /* fraction */
     double alpha;
     const char *archive;
     const char *worker; /* internal: --mb-worker=... (valgrind re-exec) */

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +247,41 @@ mb_status file_check_out(const char *path, char *err, size_t errlen)
     return ok ? MB_OK
               : fail(err, errlen, MB_ERR_IO, "cannot write %s: %s", path,
                      strerror(e));
+}
+
+mb_status file_hash(const char *path, uint64_t *hash, long long *size,
+                    char *err, size_t errlen)
+{
+    *hash = 0;
+    *size = 0;
+    struct stat sb;
+    mb_status st;
+    int fd = open_regular(path, 0, &sb, &st, err, errlen);
+    if (fd < 0)
+        return st;
+    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a's offset basis and prime */
+    char buf[1 << 16];
+    ssize_t n;
+    while ((n = read_all(fd, buf, sizeof buf)) > 0) {
+        size_t i = 0;
+        for (; i + 8 <= (size_t)n; i += 8) {
+            uint64_t w;
+            memcpy(&w, buf + i, 8);
+            h = (h ^ w) * 0x100000001b3u;
+        }
+        for (; i < (size_t)n; i++)
+            h = (h ^ (unsigned char)buf[i]) * 0x100000001b3u;
+        if ((size_t)n < sizeof buf)
+            break;
+    }
+    int e = errno;
+    close(fd);
+    if (n < 0)
+        return fail(err, errlen, MB_ERR_IO, "cannot read %s: %s", path,
+                    strerror(e));
+    *hash = h;
+    *size = (long long)sb.st_size;
+    return MB_OK;
 }
 
 int file_sync_dir(const char *dir)

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "../include/microbe.h"
@@ -54,6 +55,13 @@ char *file_text(const char *path, size_t *len);
 mb_status file_read_head(const char *path, int flags, void *buf, size_t cap,
                          size_t *got, long long *size, char *err,
                          size_t errlen);
+
+/* A cheap fingerprint of the regular file path's content, to tell whether
+ * a program is still the one that made a run: FNV-1a's step over its
+ * 8-byte words (native order), then over the bytes of a short last block
+ * of a read. *size gets the file's size. Codes as file_read_head. */
+mb_status file_hash(const char *path, uint64_t *hash, long long *size,
+                    char *err, size_t errlen);
 
 /* Writes buf[len] atomically to path, replacing what is there (with
  * FILE_NOCLOBBER an existing path is left alone and MB_ERR_USAGE, meaning

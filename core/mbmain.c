@@ -1,11 +1,13 @@
 /* mb_main: a bench program's whole life: flags, context, measuring,
  * analysis, baseline comparison, archive and report. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -26,6 +28,7 @@
 #include "run.h"
 #include "runner.h"
 #include "timer.h"
+#include "why.h"
 
 const char *mb_strerror(mb_status s)
 {
@@ -149,6 +152,8 @@ static void base_context(mb_run *run, const cli_opts *o, const char *exe)
         run_ctx_str(run, "host_name", buf);
     }
     run_ctx_str(run, "executable", exe);
+    /* Its absolute path and content, for a later --why (core/why.h). */
+    why_record_program(run, NULL);
     run_ctx_num(run, "num_cpus", (double)sysconf(_SC_NPROCESSORS_ONLN));
     run_ctx_str(run, "microbe_version", MB_VERSION);
 #ifdef __VERSION__
@@ -222,6 +227,48 @@ static bool write_report(FILE *f, out_format fmt, const mb_run *run,
                   : report_write(f, fmt, run, cmp,
                                  f == stdout && isatty(STDOUT_FILENO));
     return fflush(f) == 0 && !ferror(f) && ok;
+}
+
+/* --why (core/why.c): the benchmarks that came out slower, once more under
+ * callgrind on the baseline's program (--why-old, else the one the
+ * baseline records while it is unchanged) and on this one. A baseline
+ * whose program is gone or changed gets a warning in the report, and the
+ * verdicts stand as they are. 0, or 2 with err set when a callgrind run
+ * failed. */
+static int explain(const cli_opts *o, const char *name, const mb_run *base,
+                   mb_run *run, cmp_result *cmp, mb_run *instr[2], char *err,
+                   size_t errlen)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < cmp->n; i++)
+        k += cmp->rows[i].verdict == CMP_SLOWER && !cmp->rows[i].why;
+    if (!k)
+        return 0;
+    char old[PATH_MAX], why[PATH_MAX + 128];
+    const char *oldp = o->why_old;
+    if (!oldp &&
+        why_saved_program(base, old, sizeof old, why, sizeof why) == MB_OK)
+        oldp = old;
+    const char *now = run_ctx_gets(run, "executable_path");
+    if (!oldp || !now) {
+        run_warn(run,
+                 "--why: %zu slower benchmark%s not explained: the program "
+                 "of baseline \"%s\" %s; give that build with "
+                 "--why-old=PROGRAM",
+                 k, k == 1 ? "" : "s", o->baseline,
+                 !now ? "is unknown (this program's path was not found)" : why);
+        return 0;
+    }
+    why_cfg c = {.prog = {oldp, now},
+                 .label = {"the baseline's program", "this program"},
+                 .who = name,
+                 .progress = isatty(STDERR_FILENO) && o->format == FMT_CONSOLE};
+    char e[1024];
+    if (why_explain(&c, cmp, instr, e, sizeof e) != MB_OK) {
+        snprintf(err, errlen, "--why: %s", e);
+        return 2;
+    }
+    return 0;
 }
 
 /* 0 when all that was printed reached stdout, else 2 with one line. */
@@ -305,6 +352,17 @@ int mb_main(int argc, char **argv)
         return fail(name, "--dry-run measures nothing to compare or save: "
                           "leave out --baseline and --save-baseline");
     }
+    struct stat ws;
+    errno = 0;
+    if (o.why_old && (stat(o.why_old, &ws) != 0 || !S_ISREG(ws.st_mode) ||
+                      access(o.why_old, X_OK) != 0)) {
+        snprintf(err, sizeof err,
+                 "--why-old: '%s' is not an executable "
+                 "file%s%s",
+                 o.why_old, errno ? ": " : "", errno ? strerror(errno) : "");
+        free(insts);
+        return fail(name, err);
+    }
     if (o.dry_run && o.measure == MEASURE_INSTRUCTIONS) {
         free(insts);
         return fail(name, "--dry-run runs each benchmark once in time mode: "
@@ -325,6 +383,9 @@ int mb_main(int argc, char **argv)
     mb_run *run = NULL, *base = NULL, **hist = NULL;
     size_t nhist = 0;
     cmp_result *cmp = NULL;
+    mb_run *instr[2] = {NULL, NULL}; /* --why's, outliving cmp */
+    int why_code = 0;
+    char why_err[1200] = "";
     const char *dir = o.archive ? o.archive : archive_default_dir();
     if (o.out && file_check_out(o.out, err, sizeof err) != MB_OK)
         goto done;
@@ -468,6 +529,9 @@ measured:
                 "%s/baselines/%s.json.zst\n",
                 name, o.save_baseline, id, run->nresults, dir, o.save_baseline);
     }
+    if (cmp && o.why)
+        why_code =
+            explain(&o, name, base, run, cmp, instr, why_err, sizeof why_err);
 
     if (!write_report(out, o.format, run, cmp)) {
         snprintf(err, sizeof err, "cannot write the report%s%s: %s",
@@ -506,6 +570,10 @@ measured:
         code = cmp_gate(cmp, o.fail_on_regression, o.fail_on_inconclusive, what,
                         err, sizeof err);
     }
+    if (why_code && code == 0) {
+        snprintf(err, sizeof err, "%s", why_err);
+        code = why_code;
+    }
 done:
     pin_release(&pin);
     if (side || out != stdout) {
@@ -523,6 +591,8 @@ done:
         cli_print_error(name, code == 1 ? "regression" : "error",
                         err[0] ? err : mb_strerror(st));
     cmp_free(cmp);
+    run_free(instr[0]);
+    run_free(instr[1]);
     run_free(run);
     run_free(base);
     for (size_t i = 0; i < nhist; i++)

@@ -4,17 +4,65 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "archive.h"
 #include "cli.h"
+#include "file.h"
 #include "json.h"
 #include "proc.h"
+
+void why_record_program(mb_run *run, const char *path)
+{
+    char abs[PATH_MAX];
+    if (!realpath(path ? path : "/proc/self/exe", abs))
+        return;
+    run_ctx_str(run, "executable_path", abs);
+    uint64_t h;
+    long long size;
+    if (file_hash(abs, &h, &size, NULL, 0) != MB_OK)
+        return;
+    char hex[24];
+    snprintf(hex, sizeof hex, "%016" PRIx64, h);
+    run_ctx_num(run, "executable_bytes", (double)size);
+    run_ctx_str(run, "executable_hash", hex);
+}
+
+mb_status why_saved_program(const mb_run *run, char *path, size_t pathlen,
+                            char *msg, size_t msglen)
+{
+    const char *p = run_ctx_gets(run, "executable_path");
+    const char *want = run_ctx_gets(run, "executable_hash");
+    const ctx_entry *bytes = run_ctx_get(run, "executable_bytes");
+    if (!p || !want || !bytes || bytes->type != CTX_NUM) {
+        snprintf(msg, msglen, "was not recorded (saved by an older microbe)");
+        return MB_ERR_NOT_FOUND;
+    }
+    struct stat sb;
+    if (stat(p, &sb) != 0) {
+        snprintf(msg, msglen, "%s is gone (%s)", p, strerror(errno));
+        return MB_ERR_NOT_FOUND;
+    }
+    uint64_t h = 0;
+    long long size = 0;
+    char hex[24] = "";
+    if (file_hash(p, &h, &size, NULL, 0) == MB_OK)
+        snprintf(hex, sizeof hex, "%016" PRIx64, h);
+    if ((double)size != bytes->num || strcmp(hex, want) != 0) {
+        snprintf(msg, msglen, "%s has changed since (its content differs)", p);
+        return MB_ERR_NOT_FOUND;
+    }
+    snprintf(path, pathlen, "%s", p);
+    return MB_OK;
+}
 
 /* The child's files: stderr captured for the error line, the JSON. */
 typedef struct why_tmp {

@@ -1,8 +1,10 @@
 /* --why: from a timed verdict to its cause. The benchmarks that came out
  * slower run once more on both programs under callgrind, and the
  * difference of their profiles is attached to the comparison's rows, which
- * the reports then print as for two instructions runs
- * (`microbe ab OLD NEW --why`).
+ * the reports then print as for two instructions runs. One piece for
+ * `microbe ab OLD NEW --why` and a bench program's `--baseline=NAME --why`;
+ * for the latter a run records which program made it (why_record_program)
+ * and the baseline's program is used again only while it is unchanged.
  * docs/instructions.md (`microbe ab --why` and on) says what
  * users see. */
 #ifndef MB_WHY_H
@@ -13,6 +15,20 @@
 
 #include "compare.h"
 #include "run.h"
+
+/* Records in run's context the program at path (this process's own
+ * executable when NULL): "executable_path" (absolute), "executable_bytes"
+ * and "executable_hash" (file_hash's, 16 hex digits). Best effort: what
+ * cannot be found out is left out. */
+void why_record_program(mb_run *run, const char *path);
+
+/* The program that made run, while it is still there and unchanged: MB_OK
+ * with its path in path[pathlen]; else MB_ERR_NOT_FOUND with the reason in
+ * msg[msglen], to follow "its program" or the like ("/x/bench has changed
+ * since (its content differs)", "/x/bench is gone (No such file or
+ * directory)", "was not recorded (saved by an older microbe)"). */
+mb_status why_saved_program(const mb_run *run, char *path, size_t pathlen,
+                            char *msg, size_t msglen);
 
 typedef struct why_cfg {
     const char *prog[2];  /* old and new bench program */

@@ -180,6 +180,31 @@ static void test_write_out(void **state)
            err, "No such file");
 }
 
+/* file_hash: FNV-1a's step over 8-byte little-endian words, then the
+ * bytes of the short tail. Reference values from Python:
+ *   h = 0xcbf29ce484222325; P = 0x100000001b3
+ *   h = ((h ^ int.from_bytes(b"abcdefgh", "little")) * P) % 2**64
+ *   for b in b"ij": h = ((h ^ b) * P) % 2**64        # 0xb7dc09287fb59bcf
+ * and the empty file keeps the offset basis. */
+static void test_hash(void **state)
+{
+    (void)state;
+    put(at("h.bin"), "abcdefghij");
+    uint64_t h;
+    long long size;
+    char err[256] = "";
+    assert_int_equal(file_hash(at("h.bin"), &h, &size, err, sizeof err), MB_OK);
+    assert_int_equal(size, 10);
+    assert_true(h == 0xb7dc09287fb59bcfu);
+    put(at("e.bin"), "");
+    assert_int_equal(file_hash(at("e.bin"), &h, &size, err, sizeof err), MB_OK);
+    assert_true(h == 0xcbf29ce484222325u && size == 0);
+    expect(file_hash(at("none"), &h, &size, err, sizeof err), MB_ERR_NOT_FOUND,
+           err, "No such file");
+    expect(file_hash(dir, &h, &size, err, sizeof err), MB_ERR_IO, err,
+           "a directory");
+}
+
 /* Writing over a link replaces the link: its target is left alone. */
 static void test_write_over_link(void **state)
 {
@@ -298,6 +323,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fifo_does_not_block),
         cmocka_unit_test(test_read),
+        cmocka_unit_test(test_hash),
         cmocka_unit_test(test_write_over_link),
         cmocka_unit_test(test_write_out),
         cmocka_unit_test(test_stale_temps),

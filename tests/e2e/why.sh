@@ -74,4 +74,53 @@ grep -E '^  chase \+[0-9.]+%: instructions unchanged \([0-9,]+ Ir/iter\); simula
 ok "ab --why on chase: instructions unchanged, D1mr moved"
 grep -qE '^  steady [+-][0-9.]+%:' "$OUT" && die "steady explained: $(cat "$OUT")"
 ok "steady is not explained"
+
+# A timed baseline comparison, with --why: the slower benchmarks run again
+# under callgrind on the program the baseline records (a copy here, so it
+# can be changed and removed; its libmicrobe found as from the build) and
+# on this one.
+mkdir -p "$E2E_TMP/old/tests"
+ln -s "$(cd "$(dirname "$base")/../core" && pwd)" "$E2E_TMP/old/core"
+old="$E2E_TMP/old/tests/why_bench_old"
+cp "$base" "$old"
+expect_exit 0 "$old" --save-baseline=t --format=json
+jq -e --arg p "$old" '.context.executable_path == $p and (.context.executable_hash | test("^[0-9a-f]{16}$")) and .context.executable_bytes > 0' "$OUT" >/dev/null ||
+    die "the run does not record its program: $(jq -c .context "$OUT")"
+ok "a run records its program's path, size and hash"
+expect_exit 0 "$slow" --baseline=t --why
+cp "$OUT" "$E2E_TMP/bwhy.txt"
+grep -E '^pipeline .* slower$' "$OUT" >/dev/null || die "pipeline not slower in time: $(cat "$OUT")"
+grep -E '^  pipeline \+[0-9.]+%: helper_b \+[0-9,]+ Ir/iter \(why_bench\.c:[0-9]+\)$' "$OUT" >/dev/null ||
+    die "--baseline --why does not name helper_b: $(cat "$OUT")"
+ok "--baseline --why names helper_b"
+grep -E '^  chase \+[0-9.]+%: instructions unchanged \([0-9,]+ Ir/iter\); simulated events that moved:.* D1mr \+' "$OUT" >/dev/null ||
+    die "--baseline --why on chase: $(cat "$OUT")"
+ok "--baseline --why on chase: instructions unchanged, D1mr moved"
+grep -qE '^  steady [+-][0-9.]+%:' "$OUT" && die "steady explained: $(cat "$OUT")"
+ok "steady is not explained"
+expect_exit 0 "$slow" --baseline=t --why --format=json
+jq -e '.comparison.rows[] | select(.name == "pipeline") | .verdict == "slower" and ([.why.functions[] | select(.self_change != 0) | .name] == ["helper_b"])' "$OUT" >/dev/null ||
+    die "JSON of --baseline --why: $(jq -c '.comparison.rows' "$OUT")"
+ok "the JSON carries pipeline's why: helper_b alone"
+
+# The baseline's program rebuilt in place (changed), then gone: one
+# warning line says so and how to give it; the verdicts stand (exit 0).
+cp "$slow" "$old"
+expect_exit 0 "$slow" --baseline=t --why
+want="warning: --why: 2 slower benchmarks not explained: the program of baseline \"t\" $old has changed since (its content differs); give that build with --why-old=PROGRAM"
+grep -qF -- "$want" "$OUT" || die "no changed-program line: $(cat "$OUT")"
+grep -qE '^  pipeline \+' "$OUT" && die "explained with a changed program: $(cat "$OUT")"
+ok "a changed baseline program: one line says so"
+rm "$old"
+expect_exit 0 "$slow" --baseline=t --why --format=json
+jq -e --arg p "$old" '.context.warnings | map(select(startswith("--why: ") and contains("the program of baseline \"t\" " + $p + " is gone (No such file or directory); give that build with --why-old=PROGRAM"))) | length == 1' "$OUT" >/dev/null ||
+    die "no gone-program warning: $(jq -c .context.warnings "$OUT")"
+ok "a gone baseline program: the warning says so (JSON too)"
+expect_exit 0 "$slow" --baseline=t --why-old="$base" --format=markdown
+grep -F -- '- `pipeline` +' "$OUT" | grep -qF 'helper_b +' || die "markdown of --why-old: $(cat "$OUT")"
+ok "--why-old gives the old build; the markdown names helper_b"
+expect_exit 2 "$slow" --baseline=t --why-old="$E2E_TMP/none"
+stderr_has "--why-old: '$E2E_TMP/none' is not an executable file: No such file or directory"
+expect_exit 2 "$slow" --why
+stderr_has "--why explains a comparison: it needs --baseline=NAME"
 done_checks
