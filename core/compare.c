@@ -11,6 +11,9 @@
 #include <string.h>
 
 #define COMPARE_SEED 0x636f6d70617265ull
+/* Paired rows whose interval the rounds' autocorrelation widened this much
+ * or more (r >= 1/3: the test's variance at least doubled) get a note. */
+#define CMP_DRIFT_WIDEN 1.414
 
 const char *cmp_verdict_name(cmp_verdict v)
 {
@@ -203,6 +206,62 @@ static bool compare_history(cmp_row *row, const cmp_opts *o,
     return done;
 }
 
+/* Paired (ab): the floors of the rounds both sides measured, in round
+ * order, in xa[] and xb[] (cap >= rounds of either side); tmp: 2 (a->n +
+ * b->n) doubles. Returns how many. */
+static size_t paired_floors(const mb_result *a, const mb_result *b, double *xa,
+                            double *xb, double *tmp)
+{
+    size_t nr = rounds_of(a) < rounds_of(b) ? rounds_of(a) : rounds_of(b);
+    size_t na = 0;
+    round_floors(a, nr, xa, tmp);
+    round_floors(b, nr, xb, tmp + 2 * a->n);
+    for (size_t k = 0; k < nr; k++)
+        if (isfinite(xa[k]) && isfinite(xb[k]) && xa[k] > 0 && xb[k] > 0) {
+            xa[na] = xa[k];
+            xb[na++] = xb[k];
+        }
+    return na;
+}
+
+/* Paired rows: the lag-1 autocorrelation of each row's per-round log
+ * ratios in round order, pooled over the rows compared
+ * (st_pool_autocorr: one benchmark's 24 rounds estimate it to +-0.2,
+ * the suite's to a few hundredths), into row->round_autocorr, which
+ * st_compare_paired_ac allows for. */
+static void paired_autocorr(cmp_result *c, const size_t *which, size_t m)
+{
+    double *r_hat = malloc((m + 1) * sizeof *r_hat);
+    double *use = malloc((m + 1) * sizeof *use);
+    size_t *len = malloc((m + 1) * sizeof *len);
+    for (size_t k = 0; r_hat && use && len && k < m; k++) {
+        cmp_row *row = &c->rows[which[k]];
+        const mb_result *a = row->old, *b = row->now;
+        size_t cap = a->n + b->n + rounds_of(a) + rounds_of(b) + 8;
+        double *xa = malloc(cap * sizeof *xa), *xb = malloc(cap * sizeof *xb);
+        double *tmp = malloc(2 * cap * sizeof *tmp);
+        r_hat[k] = NAN;
+        len[k] = 0;
+        if (xa && xb && tmp && a->n && b->n) {
+            len[k] = paired_floors(a, b, xa, xb, tmp);
+            for (size_t i = 0; i < len[k]; i++)
+                xa[i] = log(xb[i] / xa[i]);
+            r_hat[k] = st_rank_lag1(xa, len[k], tmp);
+        }
+        free(xa);
+        free(xb);
+        free(tmp);
+    }
+    if (r_hat && use && len) {
+        st_pool_autocorr(r_hat, len, m, use);
+        for (size_t k = 0; k < m; k++)
+            c->rows[which[k]].round_autocorr = use[k];
+    }
+    free(r_hat);
+    free(use);
+    free(len);
+}
+
 static void compare_pair(cmp_row *row, const cmp_opts *o, double confidence)
 {
     const mb_result *a = row->old, *b = row->now;
@@ -223,16 +282,7 @@ static void compare_pair(cmp_row *row, const cmp_opts *o, double confidence)
         compare_history(row, o, &bo))
         goto out;
     if (o->paired) {
-        size_t nr = rounds_of(a) < rounds_of(b) ? rounds_of(a) : rounds_of(b);
-        double *ma = tmp, *mb = tmp + 2 * a->n; /* 2 n_a + 2 n_b <= 2 cap */
-        round_floors(a, nr, xa, ma);
-        round_floors(b, nr, xb, mb);
-        for (size_t k = 0; k < nr; k++)
-            if (isfinite(xa[k]) && isfinite(xb[k]) && xa[k] > 0) {
-                xa[na] = xa[k];
-                xb[na++] = xb[k];
-            }
-        nb = na;
+        na = nb = paired_floors(a, b, xa, xb, tmp); /* 2 (n_a + n_b) <= 2 cap */
     } else {
         na = per_iter(a, xa, ra);
         nb = per_iter(b, xb, rb);
@@ -250,7 +300,8 @@ static void compare_pair(cmp_row *row, const cmp_opts *o, double confidence)
      * two runs differ by (st_compare_rounds falls back to the samples
      * when a side has fewer than 3 rounds). */
     row->change = o->paired
-                      ? st_compare_paired(xa, xb, na, &bo, scratch)
+                      ? st_compare_paired_ac(xa, xb, na, row->round_autocorr,
+                                             &bo, scratch)
                       : st_compare_rounds(xa, ra, na, xb, rb, nb,
                                           ROUND_FLOOR_QUANTILE, &bo, scratch);
     free(scratch);
@@ -281,6 +332,7 @@ static void add_row(cmp_result *c, const char *name, const mb_result *old,
     r->new_value = now ? now->time.median : NAN;
     r->change.p = 1;
     r->p_adj = 1;
+    r->round_autocorr = NAN;
     if (!old)
         r->verdict = CMP_NEW;
     else if (!now)
@@ -455,6 +507,7 @@ static void exact_verdicts(cmp_result *c, const cmp_opts *o)
         r->ci_unadjusted = r->change.ci;
         r->ci_level = 1;
         r->change.p = r->p_adj = ch != 0 ? 0 : 1;
+        r->change.autocorr = r->change.widen = 0; /* no test, no rounds */
         r->verdict = !(fabs(ch) > o->threshold) ? CMP_UNCHANGED
                      : ch > 0                   ? CMP_SLOWER
                                                 : CMP_FASTER;
@@ -520,12 +573,16 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
                *tmp = level + c->n + 1;
         for (size_t i = 0; i < c->n; i++)
             if (c->rows[i].verdict == CMP_UNCHANGED &&
-                !(opts->skip && opts->skip(c->rows[i].name, opts->skip_ctx))) {
-                compare_pair(&c->rows[i], opts, 0.95);
-                c->rows[i].ci_unadjusted = c->rows[i].change.ci;
-                which[m] = i;
-                p[m++] = c->rows[i].change.p;
-            }
+                !(opts->skip && opts->skip(c->rows[i].name, opts->skip_ctx)))
+                which[m++] = i;
+        if (opts->paired)
+            paired_autocorr(c, which, m);
+        for (size_t k = 0; k < m; k++) {
+            cmp_row *r = &c->rows[which[k]];
+            compare_pair(r, opts, 0.95);
+            r->ci_unadjusted = r->change.ci;
+            p[k] = r->change.p;
+        }
         /* Rows decided at an earlier look stay in the family with p = 1. */
         size_t fam = m;
         if (opts->family > m)
@@ -549,6 +606,15 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
     free(p);
     free(which);
     c->compared = m;
+    /* Said where the allowance at least doubled the test's variance. */
+    for (size_t i = 0; opts->paired && i < c->n; i++) {
+        const cmp_row *r = &c->rows[i];
+        if (r->change.widen >= CMP_DRIFT_WIDEN)
+            note(c,
+                 "%s: rounds drift (lag-1 autocorrelation %.2f): interval "
+                 "widened %.2fx",
+                 r->name, r->change.autocorr, r->change.widen);
+    }
     if (strcmp(measure_of(old), "instructions") == 0 &&
         strcmp(measure_of(now), "instructions") == 0) {
         exact_verdicts(c, opts);

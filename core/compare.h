@@ -36,6 +36,11 @@ typedef struct cmp_row {
     double ci_level;
     st_interval ci_unadjusted;
     double p_adj;
+    /* Paired (ab): the lag-1 autocorrelation of the rounds' ratios that
+     * the test and the interval allow for (pooled over the suite; NaN when
+     * not paired or not compared); change.widen says by how much the
+     * interval grew for it. */
+    double round_autocorr;
     cmp_verdict verdict;
     bool has_ins; /* instruction counters on both sides */
     double ins_change;

@@ -772,6 +772,13 @@ static json_t *comparison_json(const cmp_result *c, bool *ok)
             jw_put(row, "change_ci_unadjusted", ci95, ok);
             jw_put(row, "p", jw_num(r->change.p), ok);
             jw_put(row, "p_adjusted", jw_num(r->p_adj), ok);
+            /* ab: the rounds' lag-1 autocorrelation allowed for, and how
+             * much it widened the interval (1: not at all). */
+            if (c->paired && r->change.unit == ST_UNIT_PAIRS &&
+                r->change.widen > 0) {
+                jw_put(row, "round_autocorr", jw_num(r->change.autocorr), ok);
+                jw_put(row, "interval_widened", jw_num(r->change.widen), ok);
+            }
         }
         if (r->has_ins)
             jw_put(row, "instructions_change", jw_num(r->ins_change), ok);

@@ -108,7 +108,9 @@ st_change st_compare_rounds(const double *old, const uint16_t *old_round,
                    n - a.used - b.used,
                    exp(a.mean),
                    exp(b.mean),
-                   ST_UNIT_ROUNDS};
+                   ST_UNIT_ROUNDS,
+                   0,
+                   0};
     /* Three to five round levels estimate their variance poorly; when the
      * estimate falls below what the within-round scatter alone implies for
      * such a quantile, it is an underestimate by chance, and would make t
@@ -154,7 +156,7 @@ st_change st_compare_history(const double *const *old,
     st_boot_opts o = stats_opts(opts);
     if (!(q > 0 && q < 1))
         q = 0.5;
-    st_change c = {NAN, {NAN, NAN}, 1, 0, NAN, NAN, ST_UNIT_ROUNDS};
+    st_change c = {NAN, {NAN, NAN}, 1, 0, NAN, NAN, ST_UNIT_ROUNDS, 0, 0};
     /* Each saved run's mean log round level and within-run variance. */
     double sum_m = 0, sum_m2 = 0, sum_w = 0, sum_r = 0;
     size_t h = 0, hw = 0;

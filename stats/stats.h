@@ -141,6 +141,12 @@ typedef struct st_change {
      * has no usable value. */
     double base, now;
     st_unit unit; /* what base and now are of */
+    /* st_compare_paired: the lag-1 autocorrelation r of the rounds that
+     * was allowed for (0 when none), and the factor by which the test's
+     * standard error and the interval's half-widths were widened for it,
+     * sqrt((1 + r) / (1 - r)) (1: not widened). Both 0 from the other
+     * comparisons. */
+    double autocorr, widen;
 } st_change;
 
 /* How the comparisons work. The change and its interval are computed on the
@@ -175,10 +181,48 @@ st_change st_compare(const double *old, size_t n_old, const double *new_,
  * n + max(3 n + resamples, n + n (n + 1) / 2 + 1), the second term being
  * the signed-rank law's n (n + 1) / 2 + 1 probabilities. */
 size_t st_compare_paired_scratch_size(size_t n, const st_boot_opts *opts);
-/* Paired samples (round i of old against round i of new): the change is
- * the estimator of the per-pair ratios new[i]/old[i], minus 1. */
+/* Paired samples (round i of old against round i of new, i in round
+ * order): the change is the estimator of the per-pair ratios
+ * new[i]/old[i], minus 1.
+ * Rounds that are not independent: when one side's round levels persist
+ * (a slow phase of one process lasting several rounds), neighbouring
+ * ratios resemble each other and the pairs carry less evidence than their
+ * number says (A/A suites of 10 benchmarks x 24 rounds falsely flagged in
+ * 24% at lag-1 autocorrelation 0.4, 75% at 0.7). So the lag-1
+ * autocorrelation of the ratios' ranks in round order is estimated and,
+ * when positive after st_paired_autocorr's correction, the signed-rank
+ * statistic's variance is taken (1 + r) / (1 - r) times larger: the
+ * normal score of the exact p is divided by the square root of that, and
+ * the interval's half-widths multiplied by it: change.widen > 1 says so.
+ * A suite's rounds estimate r far better than one benchmark's: see
+ * st_compare_paired_ac and st_pool_autocorr. */
 st_change st_compare_paired(const double *old, const double *new_, size_t n,
                             const st_boot_opts *opts, double *scratch);
+/* The same with the lag-1 autocorrelation to allow for given: autocorr in
+ * [0, 0.8] (clamped), e.g. from st_pool_autocorr over the suite; NaN:
+ * estimated from these pairs alone (st_paired_autocorr of their
+ * st_rank_lag1). */
+st_change st_compare_paired_ac(const double *old, const double *new_, size_t n,
+                               double autocorr, const st_boot_opts *opts,
+                               double *scratch);
+/* Lag-1 autocorrelation of the ranks of x[m] in their given order
+ * (statsmodels.tsa.stattools.acf(scipy.stats.rankdata(x), nlags=1)[1]);
+ * NaN when m < 2 or all equal. scratch: m doubles. O(m^2). */
+double st_rank_lag1(const double *x, size_t m, double *scratch);
+/* The autocorrelation to allow for, from an estimate r_hat of m values:
+ * corrected for the estimator's small-sample bias (E r_hat ~ rho - (1 + 4
+ * rho) / m, Marriott and Pope 1954), clamped to [0, 0.8]; 0 with fewer
+ * than 10 values. */
+double st_paired_autocorr(double r_hat, size_t m);
+/* The same for k series at once (a suite's benchmarks, r_hat[i] from m[i]
+ * rounds; NaN: none): each series' bias-corrected estimate shrunk toward
+ * their m-weighted mean by the share of its scatter that sampling explains
+ * (empirical Bayes: w = tau^2 / (tau^2 + (1 - mean^2) / m[i]), tau^2 the
+ * scatter of the estimates beyond sampling), then clamped, in out[k]. 24
+ * rounds estimate one series' autocorrelation to +-0.2: far too loosely to
+ * tell rho = 0.7 from 0.3, which a whole suite's rounds can. */
+void st_pool_autocorr(const double *r_hat, const size_t *m, size_t k,
+                      double *out);
 
 /* Runs gathered in rounds (round-robin over benchmarks), old[i] taken in
  * round old_round[i]: the change with the round, not the sample, as the

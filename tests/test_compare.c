@@ -819,6 +819,74 @@ static void test_paired_sparse_rounds(void **state)
     run_free(now);
 }
 
+/* ab's paired test and rounds that drift: the old side's round levels
+ * follow a slow wave (a phase of its process lasting several rounds), the
+ * new side's do not, the code is the same. The rounds' lag-1
+ * autocorrelation reaches the test in round order: every interval is
+ * widened, a note says so per benchmark, and nothing is flagged. The same
+ * round levels in a scrambled order are not widened. */
+static void test_paired_drift_note(void **state)
+{
+    (void)state;
+    enum { R = 24, B = 3 };
+    static const int scramble[R] = {5,  17, 2,  11, 20, 8, 14, 0,
+                                    23, 6,  12, 19, 3,  9, 21, 15,
+                                    1,  18, 7,  13, 22, 4, 10, 16};
+    for (int order = 0; order < 2; order++) {
+        mb_run *old = run_create(), *now = run_create();
+        double wave[B][R];
+        char names[B][8];
+        for (int b = 0; b < B; b++) {
+            snprintf(names[b], sizeof names[b], "w%d", b);
+            for (int k = 0; k < R; k++) {
+                int at = order ? scramble[k] : k;
+                wave[b][k] = 0.05 * sin(2 * acos(-1.0) * (at + 4 * b) / 12.0);
+            }
+            spec so = base_spec(names[b], 100, 300 + (uint64_t)b);
+            so.rounds = R;
+            so.per_round = 5;
+            so.within = 0.002;
+            so.shift = wave[b];
+            spec sn = so;
+            sn.shift = NULL;
+            sn.seed += 50;
+            add(old, &so);
+            add(now, &sn);
+        }
+        run_summarize(old);
+        run_summarize(now);
+        cmp_opts po = defaults;
+        po.paired = true;
+        cmp_result *c = cmp_runs(old, now, &po);
+        assert_non_null(c);
+        size_t drift_notes = 0;
+        for (size_t i = 0; i < c->nnotes; i++)
+            drift_notes +=
+                strstr(c->notes[i], ": rounds drift (lag-1 autocorrelation ") !=
+                NULL;
+        for (int b = 0; b < B; b++) {
+            const cmp_row *r = row_of(c, names[b]);
+            print_message("%s order %d: r %.2f widen %.2f %+.1f%% [%+.1f%%, "
+                          "%+.1f%%] p %.3g %s\n",
+                          names[b], order, r->change.autocorr, r->change.widen,
+                          100 * r->change.change, 100 * r->change.ci.lo,
+                          100 * r->change.ci.hi, r->change.p,
+                          cmp_verdict_name(r->verdict));
+            if (order == 0) {
+                assert_true(r->change.widen >= 1.414);
+                assert_int_not_equal(r->verdict, CMP_SLOWER);
+                assert_int_not_equal(r->verdict, CMP_FASTER);
+            } else {
+                assert_true(r->change.widen < 1.2);
+            }
+        }
+        assert_int_equal(drift_notes, order == 0 ? B : 0);
+        cmp_free(c);
+        run_free(old);
+        run_free(now);
+    }
+}
+
 /* A baseline that knows its own noise: five saved runs whose levels move
  * by ~8% from run to run (the machine), the new run another such draw.
  * Against the latest run alone that is "slower"; with the history it is
@@ -900,6 +968,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_history_run_to_run),
+        cmocka_unit_test(test_paired_drift_note),
         cmocka_unit_test(test_one_slower),
         cmocka_unit_test(test_identical),
         cmocka_unit_test(test_threshold),

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "stats.h"
@@ -78,16 +79,18 @@ static void test_signed_rank(void **state)
         old[i] = 1;
     for (int i = 0; i < 10; i++)
         up[i] = 1 + 0.01 * (i + 1);
-    /* Every pair agrees: 2 / 2^10, scipy.stats.wilcoxon(method='exact'). */
-    st_change c = st_compare_paired(old, up, 10, &o, s);
+    /* Every pair agrees: 2 / 2^10, scipy.stats.wilcoxon(method='exact').
+     * The ratios rise round after round, a drift that st_compare_paired
+     * would allow for (test_paired_drift): the exact law asks for none. */
+    st_change c = st_compare_paired_ac(old, up, 10, 0, &o, s);
     assert_float_equal(c.p, 0.001953125, 1e-15);
     /* Tied magnitudes (mid-ranks, across signs too) and a zero (dropped):
      * the exact sign-flip law of the signed-rank statistic,
      * scipy.stats.permutation_test over the 2^12 signs. */
     const double ties[12] = {2, 2, 0.5, 1, 4, 1.5, 0.25, 2, 3, 1.25, 8, 1.1};
-    c = st_compare_paired(old, ties, 12, &o, s);
+    c = st_compare_paired_ac(old, ties, 12, 0, &o, s);
     assert_float_equal(c.p, 0.1171875, 1e-15);
-    c = st_compare_paired(ties, old, 12, &o, s);
+    c = st_compare_paired_ac(ties, old, 12, 0, &o, s);
     assert_float_equal(c.p, 0.1171875, 1e-15);
     free(s);
 }
@@ -293,6 +296,185 @@ static void test_calibration_paired(void **state)
     assert_true(power >= 0.95);
 }
 
+/* Rounds that drift: the rank lag-1 autocorrelation, its correction, and
+ * the p and interval that allow for it. References (/usr/bin/python3,
+ * scipy 1.10.1, statsmodels 0.13.5; tests/ref/gen_stats_ref.py):
+ * acf(rankdata(D), nlags=1, adjusted=False)[1] = 0.62573529411764706;
+ * (16 r + 1) / 12 = 0.91764705882352937 (clamped to 0.8: inflate 9);
+ * wilcoxon(D, method='exact').pvalue = 0.000152587890625;
+ * 2 norm.sf(norm.isf(p / 2) / sqrt(f)) = 0.028792112162637159 (f = 3,
+ * r = 0.5), 0.20685051499674123 (f = 9). */
+static const double DRIFT[16] = {0.011, 0.032,  0.021, 0.053, 0.064, 0.067,
+                                 0.082, 0.075,  0.043, 0.056, 0.024, 0.035,
+                                 0.004, -0.013, 0.016, 0.027};
+
+static void test_paired_autocorr_scipy(void **state)
+{
+    (void)state;
+    double rk[16], old[16], now[16];
+    assert_float_equal(st_rank_lag1(DRIFT, 16, rk), 0.62573529411764706, 1e-14);
+    assert_float_equal(st_paired_autocorr(0.62573529411764706, 16), 0.8, 0);
+    assert_float_equal(st_paired_autocorr(0.2, 16), (16 * 0.2 + 1) / 12.0,
+                       1e-15);
+    assert_float_equal(st_paired_autocorr(-0.3, 16), 0, 0);
+    assert_float_equal(st_paired_autocorr(0.9, 9), 0, 0); /* too few */
+    for (int i = 0; i < 16; i++) {
+        old[i] = 1;
+        now[i] = exp(DRIFT[i]);
+    }
+    st_boot_opts o = {4000, 0.95, 3, ST_MEDIAN};
+    double *s = scratch_for(16, 16, &o);
+    st_change none = st_compare_paired_ac(old, now, 16, 0, &o, s);
+    assert_float_equal(none.p, 0.000152587890625, 1e-15);
+    assert_float_equal(none.widen, 1, 0);
+    st_change half = st_compare_paired_ac(old, now, 16, 0.5, &o, s);
+    assert_float_equal(half.p, 0.028792112162637159, 1e-9);
+    assert_float_equal(half.widen, sqrt(3.0), 1e-15);
+    assert_float_equal(half.autocorr, 0.5, 0);
+    /* The interval widens with the p-value: each half-width (in the log)
+     * times sqrt(3), about the same estimate. */
+    double th = log1p(none.change);
+    assert_float_equal(log1p(half.change), th, 1e-15);
+    assert_float_equal(th - log1p(half.ci.lo),
+                       sqrt(3.0) * (th - log1p(none.ci.lo)), 1e-12);
+    assert_float_equal(log1p(half.ci.hi) - th,
+                       sqrt(3.0) * (log1p(none.ci.hi) - th), 1e-12);
+    /* Estimated from the pairs themselves: clamped at 0.8, inflate 9. */
+    st_change own = st_compare_paired(old, now, 16, &o, s);
+    assert_float_equal(own.autocorr, 0.8, 0);
+    assert_float_equal(own.p, 0.20685051499674123, 1e-9);
+    assert_float_equal(own.widen, 3, 1e-12);
+    /* The same ratios in another order: no drift, no allowance. */
+    const int perm[16] = {7, 12, 2, 9, 14, 0, 5, 13, 3, 10, 6, 15, 1, 11, 4, 8};
+    for (int i = 0; i < 16; i++)
+        now[i] = exp(DRIFT[perm[i]]);
+    double shuffled[16];
+    for (int i = 0; i < 16; i++)
+        shuffled[i] = DRIFT[perm[i]];
+    double r = st_rank_lag1(shuffled, 16, rk);
+    st_change mixed = st_compare_paired(old, now, 16, &o, s);
+    print_message("shuffled: r_hat %.3f, allowed %.3f, p %.3g\n", r,
+                  mixed.autocorr, mixed.p);
+    assert_true(mixed.autocorr < 0.2 && mixed.p < 0.005);
+    free(s);
+}
+
+/* Pooling over a suite: equal estimates stay; one series alone keeps its
+ * own; a series far from the others, given as many rounds, is pulled only
+ * part of the way. */
+static void test_pool_autocorr(void **state)
+{
+    (void)state;
+    double r[4] = {0.3, 0.3, 0.3, 0.3}, out[4];
+    size_t m[4] = {24, 24, 24, 24};
+    st_pool_autocorr(r, m, 4, out);
+    for (int i = 0; i < 4; i++)
+        assert_float_equal(out[i], st_paired_autocorr(0.3, 24), 1e-12);
+    st_pool_autocorr(r, m, 1, out);
+    assert_float_equal(out[0], st_paired_autocorr(0.3, 24), 1e-12);
+    double mixed[4] = {0.5, 0.1, 0.0, NAN};
+    st_pool_autocorr(mixed, m, 4, out);
+    assert_float_equal(out[3], 0, 0);
+    assert_true(out[0] <= st_paired_autocorr(0.5, 24) && out[0] > out[1]);
+}
+
+static double gauss(st_rng *g)
+{
+    double u = st_rng_uniform(g), v = st_rng_uniform(g);
+    return sqrt(-2 * log(1 - u)) * cos(2 * acos(-1.0) * v);
+}
+
+/* microbe ab's decision, as core/compare.c makes it, over a suite of
+ * M = 10 benchmarks x R = 24 rounds: one side's round levels AR(1) with
+ * lag-1 autocorrelation rho and sd 5%, the other's independent with sd
+ * 1%, a 10% drift shared by both per round; benchmark 0 `factor` times
+ * slower. allow: the rounds' autocorrelation pooled over the suite and
+ * allowed for (else none, the old test). Returns the share of suites with
+ * a false alarm (a benchmark but 0 slower or faster); *caught: the share
+ * in which benchmark 0 came out slower. */
+static double ab_suites(double rho, double factor, bool allow, int suites,
+                        double *caught)
+{
+    enum { R = 24, M = 10 };
+    st_rng g;
+    st_rng_seed(&g, 9);
+    st_boot_opts o = {500, 0.95, 1, ST_MEDIAN};
+    double *s = scratch_for(R, R, &o);
+    int alarms = 0, hits = 0;
+    for (int t = 0; t < suites; t++) {
+        double old[M][R], now[M][R], d[R], rk[R], rh[M], use[M];
+        double p[M], adj[M], lev[M], sc[2 * M];
+        size_t len[M];
+        st_change c[M];
+        for (int b = 0; b < M; b++) {
+            double a = 0.05 * gauss(&g);
+            for (int k = 0; k < R; k++) {
+                if (k)
+                    a = rho * a + sqrt(1 - rho * rho) * 0.05 * gauss(&g);
+                double drift = 0.1 * gauss(&g);
+                old[b][k] = 100 * exp(drift + a);
+                now[b][k] =
+                    100 * (b ? 1 : factor) * exp(drift + 0.01 * gauss(&g));
+                d[k] = log(now[b][k] / old[b][k]);
+            }
+            rh[b] = st_rank_lag1(d, R, rk);
+            len[b] = R;
+        }
+        st_pool_autocorr(rh, len, M, use);
+        for (int b = 0; b < M; b++) {
+            c[b] = st_compare_paired_ac(old[b], now[b], R, allow ? use[b] : 0,
+                                        &o, s);
+            p[b] = c[b].p;
+        }
+        st_holm(p, M, adj, sc);
+        st_holm_levels(p, M, 0.05, lev, sc);
+        bool alarm = false;
+        for (int b = 0; b < M; b++) {
+            st_boot_opts ol = o;
+            ol.confidence = lev[b];
+            c[b] = st_compare_paired_ac(old[b], now[b], R, allow ? use[b] : 0,
+                                        &ol, s);
+            st_verdict v = st_decide(&c[b], adj[b], 0.05, 0.03);
+            if (b == 0 && factor != 1)
+                hits += v == ST_SLOWER;
+            else
+                alarm |= v == ST_SLOWER || v == ST_FASTER;
+        }
+        alarms += alarm;
+    }
+    free(s);
+    if (caught)
+        *caught = (double)hits / suites;
+    return (double)alarms / suites;
+}
+
+/* The A/A false-alarm rate of the suite with one side's rounds drifting
+ * (before: 24% at rho 0.4, 75% at 0.7, over 500 suites), back to about
+ * alpha; the power for a 10% slowdown with independent rounds kept. 300
+ * suites: a 5% rate is known to +-1.3%. */
+static void test_paired_drift(void **state)
+{
+    (void)state;
+    enum { SUITES = 300 };
+    double rhos[3] = {0, 0.4, 0.7}, before[3], after[3], pb, pa;
+    for (int i = 0; i < 3; i++) {
+        before[i] = ab_suites(rhos[i], 1, false, SUITES, NULL);
+        after[i] = ab_suites(rhos[i], 1, true, SUITES, NULL);
+        print_message("A/A, one side AR(1) rho %.1f: suites falsely flagged "
+                      "%.3f without the allowance, %.3f with it\n",
+                      rhos[i], before[i], after[i]);
+    }
+    ab_suites(0, 1.10, false, SUITES, &pb);
+    ab_suites(0, 1.10, true, SUITES, &pa);
+    print_message("+10%%, independent rounds: caught %.3f without, %.3f with\n",
+                  pb, pa);
+    assert_true(before[1] > 0.15 && before[2] > 0.5); /* the defect */
+    assert_true(after[0] <= 0.05);
+    assert_true(after[1] <= 0.07);
+    assert_true(after[2] <= 0.10);
+    assert_true(pa >= 0.97);
+}
+
 static void test_compare_degenerate(void **state)
 {
     (void)state;
@@ -367,6 +549,9 @@ int main(void)
         cmocka_unit_test(test_calibration_independent),
         cmocka_unit_test(test_calibration_paired),
         cmocka_unit_test(test_compare_degenerate),
+        cmocka_unit_test(test_paired_autocorr_scipy),
+        cmocka_unit_test(test_pool_autocorr),
+        cmocka_unit_test(test_paired_drift),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

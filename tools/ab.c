@@ -25,8 +25,10 @@
  *     old side against round k on the new side (core/compare.c says why
  *     not the median); the change is the median of the per-round log
  *     ratios with a bootstrap interval and Wilcoxon's exact signed-rank
- *     test of them (st_compare_paired); Holm over the suite, --threshold
- *     and --alpha as everywhere.
+ *     test of them (st_compare_paired_ac: rounds whose ratios drift, the
+ *     lag-1 autocorrelation pooled over the suite, widen the interval and
+ *     weaken the p, with a note; docs/ab.md); Holm over the suite,
+ *     --threshold and --alpha as everywhere.
  * Pairing by round is what makes this robust on a noisy machine: a slow
  * phase of the host (PLATFORM.md: 2x swings lasting seconds) hits both
  * sides of a round alike and cancels in their ratio.

@@ -33,6 +33,10 @@ for b in (b for b in d["benchmarks"] if "microbe" in b):
     rounds = set(b["microbe"]["samples"]["round"])
     assert rounds == set(range(8)), rounds
 assert d["context"]["rounds"] == 8 and d["context"]["ab_side"] == "new"
+# The rounds' lag-1 autocorrelation the paired test allowed for, and how
+# much it widened the interval (1: not at all).
+for r in c["rows"]:
+    assert 0 <= r["round_autocorr"] <= 0.8 and r["interval_widened"] >= 1, r
 PY
 
 # Measuring until decided: at threshold 0 an A/A comparison of a program

@@ -247,3 +247,20 @@ h = ss.t.ppf(0.975, df) * se
 print(f"rounds q=0.1, floors active ({ffo:.3g} > {fo.var(ddof=1):.3g}): "
       f"change {np.expm1(d):.17g} p {2 * ss.t.sf(abs(d / se), df):.17g} "
       f"ci {{{np.expm1(d - h):.17g}, {np.expm1(d + h):.17g}}}")
+
+# test_paired_autocorr_scipy: 16 per-round log ratios in round order that
+# drift (up, then down). The rank lag-1 autocorrelation (statsmodels acf of
+# scipy's ranks), its small-sample correction (m r + 1) / (m - 4), the exact
+# signed-rank p, and that p with the statistic's variance inflated by f:
+# the normal score of p scaled by 1 / sqrt(f).
+from statsmodels.tsa.stattools import acf
+DRIFT = [0.011, 0.032, 0.021, 0.053, 0.064, 0.067, 0.082, 0.075, 0.043,
+         0.056, 0.024, 0.035, 0.004, -0.013, 0.016, 0.027]
+r1 = acf(ss.rankdata(DRIFT), nlags=1, adjusted=False, fft=False)[1]
+print(f"drift: rank lag-1 {r1:.17g}, corrected "
+      f"{(16 * r1 + 1) / 12:.17g}")
+pd = ss.wilcoxon(DRIFT, method="exact").pvalue
+print(f"drift: wilcoxon exact p {pd:.17g}")
+for f in (3.0, 9.0):
+    pf = 2 * ss.norm.sf(ss.norm.isf(pd / 2) / np.sqrt(f))
+    print(f"drift: p inflated by {f:g}: {pf:.17g}")
