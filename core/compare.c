@@ -320,6 +320,49 @@ out:
     free(rb);
 }
 
+/* A benchmark on one side only (new or gone): that side's value as the
+ * compared rows' base and now are computed (the table's legend names the
+ * statistic), not the median of its samples, which a table of round
+ * levels would show as if it were one. Runs without samples (aggregates)
+ * and exact counts keep the median. */
+static void one_side_value(cmp_row *row, const cmp_opts *o)
+{
+    const mb_result *x = row->old ? row->old : row->now;
+    double *v = row->old ? &row->old_value : &row->new_value;
+    if (!x || x->error || x->n == 0)
+        return;
+    size_t nr = rounds_of(x), cap = x->n + nr + 8;
+    double *xs = malloc(cap * sizeof *xs), *tmp = malloc(2 * cap * sizeof *tmp);
+    uint16_t *rd = malloc(cap * sizeof *rd);
+    if (xs && tmp && rd) {
+        if (o->paired) {
+            /* The geometric mean of its rounds' floors. */
+            round_floors(x, nr, xs, tmp);
+            double sum = 0;
+            size_t k = 0;
+            for (size_t i = 0; i < nr; i++)
+                if (isfinite(xs[i]) && xs[i] > 0) {
+                    sum += log(xs[i]);
+                    k++;
+                }
+            if (k) {
+                *v = exp(sum / (double)k);
+                row->change.unit = ST_UNIT_PAIRS;
+            }
+        } else {
+            size_t n = per_iter(x, xs, rd);
+            double lev = st_round_level(xs, rd, n, ROUND_FLOOR_QUANTILE, tmp);
+            if (isfinite(lev)) {
+                *v = lev;
+                row->change.unit = ST_UNIT_ROUNDS;
+            }
+        }
+    }
+    free(xs);
+    free(tmp);
+    free(rd);
+}
+
 static void add_row(cmp_result *c, const char *name, const mb_result *old,
                     const mb_result *now)
 {
@@ -564,6 +607,11 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
     for (size_t i = 0; i < old->nresults; i++)
         if (!run_find(now, old->results[i].name))
             add_row(c, old->results[i].name, &old->results[i], NULL);
+    bool exact = strcmp(measure_of(old), "instructions") == 0 &&
+                 strcmp(measure_of(now), "instructions") == 0;
+    for (size_t i = 0; !exact && i < c->n; i++)
+        if (c->rows[i].verdict == CMP_NEW || c->rows[i].verdict == CMP_GONE)
+            one_side_value(&c->rows[i], opts);
 
     double *p = malloc((c->n + 1) * 5 * sizeof *p);
     size_t *which = malloc((c->n + 1) * sizeof *which);
@@ -615,8 +663,7 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
                  "widened %.2fx",
                  r->name, r->change.autocorr, r->change.widen);
     }
-    if (strcmp(measure_of(old), "instructions") == 0 &&
-        strcmp(measure_of(now), "instructions") == 0) {
+    if (exact) {
         exact_verdicts(c, opts);
         cmp_attach_why(c, old, now);
         c->untested = 0; /* exact counts need no replicates */

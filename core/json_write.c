@@ -723,6 +723,10 @@ static json_t *why_json(const pf_diff *d, bool *ok)
     return o;
 }
 
+/* What "base" and "now" of a comparison row are, by st_unit. */
+static const char *const stat_names[] = {"sample_median", "round_p10_level",
+                                         "paired_round_p10"};
+
 static json_t *comparison_json(const cmp_result *c, bool *ok)
 {
     json_t *o = json_object();
@@ -747,10 +751,14 @@ static json_t *comparison_json(const cmp_result *c, bool *ok)
         json_t *row = json_object();
         jw_put(row, "name", jw_str(r->name), ok);
         jw_put(row, "verdict", jw_str(cmp_verdict_name(r->verdict)), ok);
+        /* Only the side a benchmark exists on (new, gone: one of them). */
         if (r->old)
             jw_put(row, "base", jw_num(r->old_value), ok);
         if (r->now)
             jw_put(row, "now", jw_num(r->new_value), ok);
+        if ((r->verdict == CMP_NEW || r->verdict == CMP_GONE) &&
+            (unsigned)r->change.unit < 3)
+            jw_put(row, "statistic", jw_str(stat_names[r->change.unit]), ok);
         if (r->old && r->now && r->verdict != CMP_FAILED &&
             r->verdict != CMP_SKIPPED) {
             jw_put(row, "change", jw_num(r->change.change), ok);
@@ -762,10 +770,9 @@ static json_t *comparison_json(const cmp_result *c, bool *ok)
              * for the suite; the plain 95% one beside it. */
             jw_put(row, "change_ci_confidence", jw_num(r->ci_level), ok);
             /* What "base" and "now" are (and the change compares). */
-            static const char *const stat[] = {
-                "sample_median", "round_p10_level", "paired_round_p10"};
             if (!r->moved && (unsigned)r->change.unit < 3)
-                jw_put(row, "statistic", jw_str(stat[r->change.unit]), ok);
+                jw_put(row, "statistic", jw_str(stat_names[r->change.unit]),
+                       ok);
             json_t *ci95 = json_array();
             jw_push(ci95, jw_num(r->ci_unadjusted.lo), ok);
             jw_push(ci95, jw_num(r->ci_unadjusted.hi), ok);

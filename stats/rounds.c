@@ -70,6 +70,15 @@ static side round_levels(const double *x, const uint16_t *round, size_t n,
     return s;
 }
 
+double st_round_level(const double *x, const uint16_t *round, size_t n,
+                      double q, double *scratch)
+{
+    if (!(q > 0 && q < 1))
+        q = 0.5;
+    side s = round_levels(x, round, n, q, scratch, scratch + n);
+    return s.rounds >= 3 ? exp(s.mean) : NAN;
+}
+
 size_t st_compare_rounds_scratch_size(size_t n_old, size_t n_new,
                                       const st_boot_opts *opts)
 {

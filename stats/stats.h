@@ -249,6 +249,14 @@ st_change st_compare_rounds(const double *old, const uint16_t *old_round,
                             const uint16_t *new_round, size_t n_new, double q,
                             const st_boot_opts *opts, double *scratch);
 
+/* One run's level as st_compare_rounds computes it for a side: exp of the
+ * mean over its rounds of the log q-quantile of each round's positive
+ * finite values; NaN with fewer than 3 rounds (st_compare_rounds then
+ * compares samples). For a benchmark on one side of a comparison only,
+ * shown in the same column as the others' levels. scratch: 2 n doubles. */
+double st_round_level(const double *x, const uint16_t *round, size_t n,
+                      double q, double *scratch);
+
 /* A run against several saved runs of a baseline (the newest last saved
  * runs of one name), each gathered in rounds as for st_compare_rounds:
  * the change of now's mean log round level (q-quantile per round)

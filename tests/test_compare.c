@@ -452,6 +452,56 @@ static void test_new_gone(void **state)
     run_free(now);
 }
 
+/* A benchmark on one side only shows that side's value as the statistic
+ * the other rows' base and now columns show (the legend under the table
+ * names it), not the median of its samples: "gone" has the samples of
+ * "kept" in the old run, "new" those of "kept" in the new one. Bursty
+ * rounds, so that the medians differ from the round levels. Unpaired
+ * (levels from the rounds' 10th percentiles) and paired (geometric means
+ * of the rounds' floors). */
+static void test_new_gone_columns(void **state)
+{
+    (void)state;
+    mb_run *old = run_create(), *now = run_create();
+    spec s = base_spec("kept", 100, 81);
+    s.burst = 0.6;
+    add(old, &s);
+    s.bench = "gone";
+    add(old, &s);
+    s.seed = 82;
+    s.bench = "kept";
+    add(now, &s);
+    s.bench = "new";
+    add(now, &s);
+    run_summarize(old);
+    run_summarize(now);
+    for (int paired = 0; paired < 2; paired++) {
+        cmp_opts o = defaults;
+        o.paired = paired;
+        cmp_result *c = cmp_runs(old, now, &o);
+        assert_non_null(c);
+        const cmp_row *k = row_of(c, "kept"), *g = row_of(c, "gone"),
+                      *n = row_of(c, "new");
+        assert_int_equal(g->verdict, CMP_GONE);
+        assert_int_equal(n->verdict, CMP_NEW);
+        print_message("paired %d: kept %.4g -> %.4g, gone %.4g (median %.4g), "
+                      "new %.4g (median %.4g)\n",
+                      paired, k->old_value, k->new_value, g->old_value,
+                      g->old->time.median, n->new_value, n->now->time.median);
+        assert_float_equal(g->old_value, k->old_value, 1e-9 * k->old_value);
+        assert_float_equal(n->new_value, k->new_value, 1e-9 * k->new_value);
+        assert_true(fabs(g->old_value - g->old->time.median) >
+                    0.01 * g->old_value);
+        assert_int_equal(g->change.unit, k->change.unit);
+        assert_int_equal(n->change.unit, k->change.unit);
+        /* Nothing on the side where it does not exist. */
+        assert_true(isnan(g->new_value) && isnan(n->old_value));
+        cmp_free(c);
+    }
+    run_free(old);
+    run_free(now);
+}
+
 /* A benchmark that crashed on either side is failed and not compared,
  * even when it has samples that would read as a huge slowdown. */
 static void test_failed(void **state)
@@ -976,6 +1026,7 @@ int main(void)
         cmocka_unit_test(test_columns_agree),
         cmocka_unit_test(test_faster),
         cmocka_unit_test(test_new_gone),
+        cmocka_unit_test(test_new_gone_columns),
         cmocka_unit_test(test_failed),
         cmocka_unit_test(test_holm),
         cmocka_unit_test(test_instructions),

@@ -14,6 +14,9 @@ run 1 "$MICROBE" compare "$F/base.json" "$F/slower.json" --fail-on-regression
 has "$T/out" 'grp/fast/64 .*\+50\.[0-9]%.* slower'
 has "$T/out" '^added .* new'
 has "$T/out" '^solo .* gone'
+# Nothing in the column of the side a benchmark does not exist on.
+has "$T/out" '^added  *- '
+has "$T/out" '^solo  *[0-9.]* ns  *- '
 has "$T/out" '1 slower, 0 faster, 2 unchanged, 1 new, 1 gone'
 [ "$(wc -l <"$T/err")" = 1 ] || fail "exit 1 must print one line"
 has "$T/err" '^microbe: regression: 1 benchmark significantly slower than .*base.json: grp/fast/64 \(\+50\.[0-9]%\)$' stderr
@@ -64,6 +67,16 @@ assert rows == {"grp/fast/16": "unchanged", "grp/fast/64": "slower",
                 "grp/slow/16": "unchanged", "added": "new", "solo": "gone"}, rows
 assert d["comparison"]["counts"]["slower"] == 1
 assert len([b for b in d["benchmarks"] if "microbe" in b]) == 4
+# New and gone: a value on the side the benchmark exists on only, the same
+# statistic as the compared rows' (not the run table's median).
+by = {r["name"]: r for r in d["comparison"]["rows"]}
+assert "base" not in by["added"] and "now" in by["added"], by["added"]
+assert "now" not in by["solo"] and "base" in by["solo"], by["solo"]
+stat = by["grp/fast/16"]["statistic"]
+assert by["added"]["statistic"] == by["solo"]["statistic"] == stat, by
+med = {b["name"]: b["microbe"]["summary"]["median"]
+       for b in d["benchmarks"] if "microbe" in b}
+assert by["added"]["now"] != med["added"], (by["added"], med["added"])
 PY
 run 0 "$MICROBE" compare "$F/base.json" "$F/slower.json" --format=csv
 has "$T/out" 'grp/fast/64.*,slower'
