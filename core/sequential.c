@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct frozen {
     const char *name;
@@ -158,4 +159,81 @@ cmp_result *seq_look(seq_state *s, const mb_run *old, const mb_run *now,
     }
     *undecided = left;
     return c;
+}
+
+double seq_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int seq_until_decided(seq_state *s, const seq_loop *L, cmp_result **cmp,
+                      seq_outcome *out)
+{
+    const seq_plan *plan = &s->plan;
+    *cmp = NULL;
+    *out = (seq_outcome){.max_looks = plan->max_looks,
+                         .max_time = L->max_time,
+                         .stopped = "decided"};
+    int done = L->done;
+    for (int look = 1;; look++) {
+        int target = seq_rounds_at(plan, look);
+        if (target > done) {
+            int code = L->measure(L->ctx, *cmp, done, target);
+            if (code) {
+                cmp_free(*cmp);
+                *cmp = NULL;
+                return code;
+            }
+            done = target;
+        }
+        cmp_free(*cmp);
+        *cmp = seq_look(s, L->old, L->now, L->co, look, &out->undecided);
+        if (!*cmp)
+            return -1;
+        double elapsed = seq_clock() - L->started;
+        out->looks = look;
+        out->rounds = done;
+        out->seconds = elapsed;
+        if (look == 1 && L->max_time < 0)
+            out->max_time = SEQ_MAX_TIME_FACTOR * elapsed;
+        if (out->undecided == 0)
+            return 0;
+        if (look >= plan->max_looks) {
+            out->stopped = "looks";
+            return 0;
+        }
+        /* The next look's time, from the rounds so far (the next rounds
+         * run only the benchmarks left, so this overestimates). */
+        double per_round = done > 0 ? elapsed / done : elapsed;
+        if (elapsed + per_round * plan->step > out->max_time) {
+            out->stopped = "max-time";
+            return 0;
+        }
+    }
+}
+
+void seq_context(mb_run *run, const char *prefix, const seq_outcome *o)
+{
+    static const char *const keys[] = {"looks",   "max_looks", "max_time",
+                                       "seconds", "rounds",    "stopped"};
+    char key[6][64];
+    for (int i = 0; i < 6; i++)
+        snprintf(key[i], sizeof key[i], "%s_%s", prefix, keys[i]);
+    run_ctx_num(run, key[0], o->looks);
+    run_ctx_num(run, key[1], o->max_looks);
+    run_ctx_num(run, key[2], o->max_time);
+    run_ctx_num(run, key[3], o->seconds);
+    run_ctx_num(run, key[4], o->rounds);
+    run_ctx_str(run, key[5], o->stopped);
+    if (o->undecided)
+        run_warn(run,
+                 "%zu benchmark%s still inconclusive after %d look%s (%d "
+                 "rounds%s): the data cannot tell; rerun on a quieter CPU "
+                 "or raise --max-time",
+                 o->undecided, o->undecided > 1 ? "s" : "", o->looks,
+                 o->looks > 1 ? "s" : "", o->rounds,
+                 strcmp(o->stopped, "max-time") == 0 ? ", --max-time reached"
+                                                     : "");
 }

@@ -48,4 +48,53 @@ bool seq_decided(const seq_state *s, const char *name);
 /* The last look taken (0: none). */
 int seq_looks(const seq_state *s);
 
+/* ---- the loop: measure, look, measure the undecided again -------------
+ * One loop for `microbe ab` and a bench program's --baseline comparison:
+ * look after the rounds measured so far; while benchmarks are
+ * inconclusive, looks are left and the next look fits in the budget,
+ * measure plan.step more rounds of those and look again. */
+
+/* Default budget (max_time < 0): this many times the first look's wall
+ * time, so a comparison that needs every look takes at most about that
+ * much longer than one that does not. */
+#define SEQ_MAX_TIME_FACTOR 3.0
+
+typedef struct seq_loop {
+    seq_plan plan;
+    double max_time; /* s over all looks from `started`; < 0: default */
+    /* Measures rounds [from, to) of the benchmarks inconclusive in last
+     * (the latest look), adds them to the runs and summarises them;
+     * returns 0, or an exit code after saying why. */
+    int (*measure)(void *ctx, const cmp_result *last, int from, int to);
+    void *ctx;
+    const mb_run *old, *now; /* what each look compares */
+    const cmp_opts *co;      /* as for seq_look */
+    int done;                /* rounds measured before the loop */
+    double started;          /* when measuring began (seq_clock's time) */
+} seq_loop;
+
+/* How the looks ended, for the report (seq_context). */
+typedef struct seq_outcome {
+    int looks, max_looks;
+    int rounds;          /* rounds of the benchmarks measured longest */
+    double max_time;     /* the budget, s (the default resolved) */
+    double seconds;      /* from started to the last look */
+    const char *stopped; /* "decided", "looks" or "max-time" */
+    size_t undecided;    /* still inconclusive after the last look */
+} seq_outcome;
+
+/* Seconds of CLOCK_MONOTONIC. */
+double seq_clock(void);
+
+/* Runs the looks. *cmp gets the last look's comparison (caller frees it
+ * with cmp_free before seq_free), *out how it ended. Returns 0, what
+ * measure returned when not 0 (*cmp NULL), or -1 on no memory. */
+int seq_until_decided(seq_state *s, const seq_loop *loop, cmp_result **cmp,
+                      seq_outcome *out);
+
+/* Into run's context: PREFIX_looks, PREFIX_max_looks, PREFIX_max_time,
+ * PREFIX_seconds, PREFIX_rounds and PREFIX_stopped (docs/sequential.md),
+ * and, if benchmarks stay inconclusive, one warning saying so. */
+void seq_context(mb_run *run, const char *prefix, const seq_outcome *o);
+
 #endif

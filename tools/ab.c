@@ -87,9 +87,6 @@ static char step_summary[4096];
  * calibration and benchmarks too slow for their budget take longer than T,
  * but not 50 times. */
 #define AB_ROUND_TIMEOUT 120
-/* Default --max-time: this many times the first look's wall time, so a
- * comparison that needs more looks takes at most that much longer. */
-#define AB_MAX_TIME_FACTOR 3.0
 
 /* The temp files. */
 static char tmp_dir[512], tmp_out[600], tmp_err[600], tmp_json[600];
@@ -469,11 +466,52 @@ static int measure(side *s, const tool_opts *o, double min_time, int cpu, int k,
     return code;
 }
 
-static double now_s(void)
+/* What measuring a look's rounds needs (seq_loop.measure). */
+typedef struct ab_rounds {
+    side *sides;
+    const tool_opts *o;
+    double t;
+    int cpu;
+    unsigned timeout_s;
+    st_rng rng;
+    int first; /* which side went first in the last round */
+} ab_rounds;
+
+/* Rounds [from, to): both sides, in an order balanced over each pair of
+ * rounds, of every benchmark at look 1 (last NULL), later only of those
+ * inconclusive in last. */
+static int ab_measure(void *ctx, const cmp_result *last, int from, int to)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    ab_rounds *a = ctx;
+    char *filter = NULL;
+    if (last && !(filter = cmp_filter(last, CMP_INCONCLUSIVE, false, NULL)))
+        return tool_fail("ab: out of memory");
+    bool tty = isatty(STDERR_FILENO);
+    double t1 = seq_clock();
+    int code = 0;
+    for (int k = from; k < to && !code; k++) {
+        /* Balanced: the second round of each pair reverses the first. */
+        a->first = k % 2 == 0 ? (int)st_rng_below(&a->rng, 2) : 1 - a->first;
+        if (tty) {
+            char eta[32] = "";
+            if (k > from)
+                snprintf(eta, sizeof eta, ", ETA %.0f s",
+                         (seq_clock() - t1) / (k - from) * (to - k));
+            fprintf(stderr, "\rmicrobe ab: round %d/%d%s\033[K", k + 1, to,
+                    eta);
+        }
+        for (int j = 0; j < 2 && !code; j++) {
+            side *sd = &a->sides[j == 0 ? a->first : 1 - a->first];
+            code = measure(sd, a->o, a->t, a->cpu, k, to, a->timeout_s, filter);
+        }
+    }
+    if (tty)
+        fprintf(stderr, "\r\033[K");
+    free(filter);
+    if (!code)
+        for (int i = 0; i < 2; i++)
+            run_summarize(a->sides[i].acc);
+    return code;
 }
 
 static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
@@ -529,9 +567,10 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
     for (int i = 0; i < 2; i++)
         if (!(sides[i].acc = run_create()))
             return tool_fail("ab: out of memory");
-    st_rng rng;
-    st_rng_seed(&rng, o->seed);
-    bool tty = isatty(STDERR_FILENO);
+    ab_rounds ar = {
+        .sides = sides, .o = o, .t = t, .cpu = cpu, .timeout_s = timeout_s};
+    st_rng_seed(&ar.rng, o->seed);
+    double t0 = seq_clock();
     char label[600];
     snprintf(label, sizeof label, "%s", sides[0].path);
     cmp_opts co = {
@@ -551,74 +590,22 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
     seq_state *seq = seq_new(&plan);
     if (!seq)
         return tool_fail("ab: out of memory");
-    double t0 = now_s(), budget = o->max_time;
-    int first = 0, done = 0, look = 0;
-    size_t undecided = common;
-    const char *stopped = "decided";
+    seq_loop loop = {.plan = plan,
+                     .max_time = o->max_time_set ? o->max_time : -1,
+                     .measure = ab_measure,
+                     .ctx = &ar,
+                     .old = sides[0].acc,
+                     .now = sides[1].acc,
+                     .co = &co,
+                     .started = t0};
     cmp_result *cmp = NULL;
-    char *filter = NULL;
-    for (look = 1;; look++) {
-        int target = seq_rounds_at(&plan, look);
-        for (int k = done; k < target; k++) {
-            /* Balanced: the second round of each pair reverses the first. */
-            first = k % 2 == 0 ? (int)st_rng_below(&rng, 2) : 1 - first;
-            if (tty) {
-                char eta[32] = "";
-                if (k > done)
-                    snprintf(eta, sizeof eta, ", ETA %.0f s",
-                             (now_s() - t0) / (k - done) * (target - k));
-                fprintf(stderr, "\rmicrobe ab: round %d/%d%s\033[K", k + 1,
-                        target, eta);
-            }
-            for (int j = 0; j < 2; j++) {
-                side *sd = &sides[j == 0 ? first : 1 - first];
-                if ((code = measure(sd, o, t, cpu, k, target, timeout_s,
-                                    filter)) != 0) {
-                    if (tty)
-                        fprintf(stderr, "\r\033[K");
-                    free(filter);
-                    cmp_free(cmp);
-                    seq_free(seq);
-                    return code;
-                }
-            }
-        }
-        done = target;
-        for (int i = 0; i < 2; i++)
-            run_summarize(sides[i].acc);
-        cmp_free(cmp);
-        cmp = seq_look(seq, sides[0].acc, sides[1].acc, &co, look, &undecided);
-        if (!cmp) {
-            free(filter);
-            seq_free(seq);
-            return tool_fail("ab: out of memory");
-        }
-        double elapsed = now_s() - t0;
-        if (look == 1 && !o->max_time_set)
-            budget = AB_MAX_TIME_FACTOR * elapsed;
-        if (undecided == 0)
-            break;
-        if (look >= plan.max_looks) {
-            stopped = "looks";
-            break;
-        }
-        /* The next look's time, from this one's per round (the rounds
-         * now run only the benchmarks left, so this overestimates). */
-        double per_round = elapsed / done;
-        if (elapsed + per_round * plan.step > budget) {
-            stopped = "max-time";
-            break;
-        }
-        free(filter);
-        if (!(filter = cmp_filter(cmp, CMP_INCONCLUSIVE, false, NULL))) {
-            cmp_free(cmp);
-            seq_free(seq);
-            return tool_fail("ab: out of memory");
-        }
+    seq_outcome so;
+    code = seq_until_decided(seq, &loop, &cmp, &so);
+    if (code) {
+        seq_free(seq);
+        return code < 0 ? tool_fail("ab: out of memory") : code;
     }
-    free(filter);
-    if (tty)
-        fprintf(stderr, "\r\033[K");
+    int done = so.rounds;
 
     /* Said after measuring, so that a failure stays one line. Counts
      * (--measure=instructions) are compared exactly: no test, no need. */
@@ -642,11 +629,6 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
         run_ctx_str(acc, "ab_side", i == 0 ? "old" : "new");
         run_ctx_num(acc, "ab_round_min_time", t);
         run_ctx_num(acc, "ab_seed", (double)o->seed);
-        run_ctx_num(acc, "ab_looks", look);
-        run_ctx_num(acc, "ab_max_looks", plan.max_looks);
-        run_ctx_num(acc, "ab_max_time", budget);
-        run_ctx_num(acc, "ab_seconds", now_s() - t0);
-        run_ctx_str(acc, "ab_stopped", stopped);
         if (cpu >= 0) {
             run_ctx_str(acc, "cpu_choice", pin->reason);
             if (isfinite(pin->busy))
@@ -655,15 +637,7 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
             if (pin->warning[0])
                 run_warn(acc, "%s", pin->warning);
         }
-        if (undecided)
-            run_warn(acc,
-                     "%zu benchmark%s still inconclusive after %d look%s (%d "
-                     "rounds%s): the data cannot tell; rerun on a quieter "
-                     "CPU or raise --max-time",
-                     undecided, undecided > 1 ? "s" : "", look,
-                     look > 1 ? "s" : "", done,
-                     strcmp(stopped, "max-time") == 0 ? ", --max-time reached"
-                                                      : "");
+        seq_context(acc, "ab", &so);
     }
     mb_run *instr[2] = {NULL, NULL};
     if (o->why && (code = why_attach(sides, o, cmp, instr)) != 0) {
