@@ -668,22 +668,29 @@ static void runner_interference(mb_run *run, size_t base,
 mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
                      mb_run *run, char *err, size_t errlen)
 {
-    size_t base = run->nresults;
-    if (runner_add_results(run, insts, n) != MB_OK)
+    if (cfg->more && run->nresults < n)
+        return MB_ERR_USAGE;
+    size_t base = cfg->more ? run->nresults - n : run->nresults;
+    if (!cfg->more && runner_add_results(run, insts, n) != MB_OK)
         return MB_ERR_NO_MEMORY;
     bool *skip = calloc(n ? n : 1, sizeof *skip);
-    harness_memo *memo = calloc(n ? n : 1, sizeof *memo);
+    harness_memo *own = cfg->memo ? NULL : calloc(n ? n : 1, sizeof *own);
+    harness_memo *memo = cfg->memo ? cfg->memo : own;
     if (!skip || !memo) {
         free(skip);
-        free(memo);
+        free(own);
         return MB_ERR_NO_MEMORY;
     }
+    for (size_t i = 0; i < n; i++)
+        skip[i] = (cfg->only && !cfg->only[i]) ||
+                  (cfg->more && (run->results[base + i].error ||
+                                 run->results[base + i].skipped));
     double timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s
                                           : 60 + 20 * cfg->h.min_time_ns / 1e9;
     mb_status st = MB_OK;
-    int r0 = 0;
+    int r0 = cfg->more ? cfg->first_round : 0;
     size_t i0 = 0;
-    bool done = n == 0;
+    bool done = n == 0 || r0 >= cfg->h.rounds;
     proc_hold(); /* a signal between two workers is not lost either */
     while (!done && st == MB_OK) {
         int rfd;
@@ -804,6 +811,6 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
     }
     proc_release();
     free(skip);
-    free(memo);
+    free(own);
     return st;
 }

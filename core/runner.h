@@ -18,9 +18,20 @@ typedef struct runner_cfg {
     bool min_time_forced; /* --min-time given: overrides .min_time */
     const char *argv0;    /* the program, re-executed per round; NULL:
                              rounds run in forks of this process */
+    /* Measuring more rounds of instances measured before (the looks of a
+     * baseline comparison, core/sequential.h). memo: n entries the caller
+     * keeps across calls (NULL: fresh ones), so that calibration and
+     * samples per round carry over; with more, the results are the last n
+     * of run (not appended again), rounds first_round .. h.rounds - 1 are
+     * measured and only[i] false leaves instance i out (NULL: all). */
+    harness_memo *memo;
+    bool more;
+    int first_round;
+    const bool *only;
 } runner_cfg;
 
-/* Appends one result per instance (in order) to run and fills them.
+/* Appends one result per instance (in order) to run and fills them
+ * (with cfg->more: adds rounds to the last n results of run).
  * A crashed instance gets r->error and the run goes on. Returns MB_OK,
  * or MB_ERR_COUNTERS (unknown event) / MB_ERR_CRASHED (the worker could
  * not run at all) with err set. */

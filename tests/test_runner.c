@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,10 +97,53 @@ static void long_counter_names_arrive(void **unused)
     run_free(run);
 }
 
+/* More rounds of a run measured before (the looks of a baseline
+ * comparison): into the same results, only for the instances asked, with
+ * the rounds numbered on and the memo's calibration kept. */
+static void more_rounds_go_into_the_same_results(void **unused)
+{
+    (void)unused;
+    fake_counters f;
+    fake_counters_setup(&f);
+    runner_cfg cfg = quick_cfg(fake_counters_backend(&f), NULL);
+    instance in[2] = {plain_inst(), plain_inst()};
+    snprintf(in[1].name, sizeof in[1].name, "other");
+    harness_memo memo[2] = {{0}};
+    cfg.memo = memo;
+    mb_run *run = run_create();
+    char err[256] = "";
+    assert_int_equal(runner_run(&cfg, in, 2, run, err, sizeof err), MB_OK);
+    assert_int_equal(run->results[0].n, 5);
+    uint64_t iters = memo[0].iters;
+    assert_true(iters > 0);
+    bool only[2] = {true, false};
+    memo[0].samples_total = 10; /* as many again for 2 more rounds */
+    cfg.more = true;
+    cfg.first_round = 2;
+    cfg.h.rounds = 4;
+    cfg.only = only;
+    assert_int_equal(runner_run(&cfg, in, 2, run, err, sizeof err), MB_OK);
+    assert_int_equal(run->nresults, 2);
+    const mb_result *a = &run->results[0], *b = &run->results[1];
+    assert_int_equal(a->n, 10);
+    assert_int_equal(b->n, 5);
+    int per[4] = {0};
+    for (size_t i = 0; i < a->n; i++) {
+        assert_true(a->round[i] < 4);
+        per[a->round[i]]++;
+        assert_true(a->iters[i] == (double)iters);
+    }
+    assert_true(per[2] > 0 && per[3] > 0 && per[0] + per[1] == 5);
+    for (size_t i = 0; i < b->n; i++)
+        assert_true(b->round[i] < 2);
+    run_free(run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(long_counter_names_arrive),
+        cmocka_unit_test(more_rounds_go_into_the_same_results),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
