@@ -44,8 +44,10 @@ const char cli_usage[] =
     "  --alpha=P              significance level over the whole suite (0.05)\n"
     "  --why, --why-old=PROG  slower ones: the functions that moved "
     "(callgrind)\n"
-    "  --archive=DIR          archive location (./.microbe)\n"
-    "  --help, --version\n"
+    "  --max-time=SEC         rounds added while inconclusive, within SEC (0: "
+    "none)\n"
+    "  --archive=DIR          archive location (./.microbe); --help, "
+    "--version\n"
     "The table\n"
     "  time/iter      median time per iteration (ns, µs, ms or s)\n"
     "  95%% CI (runs)  where the median of a fresh run would fall; *: < 3 "
@@ -148,6 +150,7 @@ static const struct flag {
     {"why-old", true, true},
     {"threshold", true, true},
     {"alpha", true, true},
+    {"max-time", true, true},
     {"archive", true, true},
     {"mb-worker", true, false},
 };
@@ -320,6 +323,11 @@ static mb_status apply(cli_opts *o, const struct flag *f, const char *v,
         if (!cli_parse_double(v, &d) || d <= 0 || d >= 1)
             FAIL("%s: '%s' is not a probability in (0, 1)", who, v);
         o->alpha = d;
+    } else if (strcmp(name, "max-time") == 0) {
+        if (!cli_parse_double(v, &d) || d < 0 || d > 86400)
+            FAIL("%s: '%s' is not a number of seconds in [0, 86400]", who, v);
+        o->max_time = d;
+        o->max_time_set = true;
     } else if (strcmp(name, "archive") == 0) {
         if (!*v)
             FAIL("%s needs a directory", who);
@@ -473,6 +481,9 @@ mb_status cli_parse(int argc, char **argv, cli_opts *o, char *err,
         o->why = true;
     if (o->why && !o->baseline)
         FAIL("--why explains a comparison: it needs --baseline=NAME");
+    if (o->max_time_set && !o->baseline)
+        FAIL("--max-time needs --baseline=NAME: it bounds the looks of a "
+             "baseline comparison");
     if (o->has_out_format && !o->out)
         FAIL("--out-format needs --out=FILE to write to");
 #undef FAIL

@@ -50,6 +50,10 @@ typedef struct cli_opts {
     const char *why_old; /* --why-old: the baseline's program */
     double threshold;    /* fraction */
     double alpha;
+    /* --max-time: seconds the looks of a --baseline comparison may take
+     * (docs/sequential.md); 0: one look. Not given: a default. */
+    double max_time;
+    bool max_time_set;
     const char *archive;
     const char *worker; /* internal: --mb-worker=... (valgrind re-exec) */
 } cli_opts;

@@ -27,6 +27,7 @@
 #include "report.h"
 #include "run.h"
 #include "runner.h"
+#include "sequential.h"
 #include "timer.h"
 #include "why.h"
 
@@ -271,6 +272,57 @@ static int explain(const cli_opts *o, const char *name, const mb_run *base,
     return 0;
 }
 
+/* What measuring more rounds for a look of the baseline comparison needs
+ * (seq_loop.measure). */
+typedef struct more_ctx {
+    runner_cfg rc; /* the first look's, with its memo */
+    const instance *insts;
+    size_t n;
+    mb_run *run;  /* results[i] is insts[i]'s */
+    int *samples; /* each instance's samples after the first look */
+    char *err;
+    size_t errlen;
+} more_ctx;
+
+/* Rounds [from, to) of the benchmarks inconclusive at the last look,
+ * added to their results: in fresh processes as every round, with the
+ * first look's calibration and samples per round (the memo), so that the
+ * rounds are alike and their levels comparable. */
+static int more_rounds(void *ctx, const cmp_result *last, int from, int to)
+{
+    more_ctx *m = ctx;
+    bool *only = calloc(m->n ? m->n : 1, sizeof *only);
+    if (!only) {
+        snprintf(m->err, m->errlen, "out of memory");
+        return 2;
+    }
+    for (size_t i = 0; i < last->n; i++) {
+        const mb_result *r = last->rows[i].now;
+        if (last->rows[i].verdict == CMP_INCONCLUSIVE && r &&
+            r >= m->run->results && r < m->run->results + m->n)
+            only[r - m->run->results] = true;
+    }
+    runner_cfg rc = m->rc;
+    rc.more = true;
+    rc.first_round = from;
+    rc.h.rounds = to;
+    rc.only = only;
+    int first = m->rc.h.rounds;
+    for (size_t i = 0; i < m->n; i++)
+        if (only[i])
+            rc.memo[i].samples_total =
+                (int)(((long long)m->samples[i] * to + first - 1) / first);
+    mb_status st = runner_run(&rc, m->insts, m->n, m->run, m->err, m->errlen);
+    free(only);
+    if (st != MB_OK) {
+        if (!m->err[0])
+            snprintf(m->err, m->errlen, "%s", mb_strerror(st));
+        return 2;
+    }
+    run_summarize(m->run);
+    return 0;
+}
+
 /* 0 when all that was printed reached stdout, else 2 with one line. */
 static int stdout_done(const char *prog)
 {
@@ -371,6 +423,10 @@ int mb_main(int argc, char **argv)
 
     int code = 2;
     pin_choice pin = {.lock_fd = -1, .busy = NAN};
+    /* The first look's measuring (more rounds may follow, more_rounds). */
+    more_ctx more = {.insts = insts, .n = n, .err = err, .errlen = sizeof err};
+    seq_state *seq = NULL;
+    double started = seq_clock();
     FILE *out = stdout;
     /* --out-format: the file gets that format and stdout keeps --format;
      * without it, --out takes the place of stdout (the older use). */
@@ -483,7 +539,19 @@ int mb_main(int argc, char **argv)
     run_ctx_num(run, "pause_resume_ns",
                 (rc.h.overhead_ticks + rc.h.pause_ticks) * rc.h.ns_per_tick);
     run_ctx_num(run, "rounds", rc.h.rounds);
+    rc.memo = calloc(n, sizeof *rc.memo);
+    more.samples = calloc(n, sizeof *more.samples);
+    if (!rc.memo || !more.samples) {
+        free(rc.memo);
+        snprintf(err, sizeof err, "out of memory");
+        goto done;
+    }
+    started = seq_clock();
     st = runner_run(&rc, insts, n, run, err, sizeof err);
+    more.rc = rc;
+    more.run = run;
+    for (size_t i = 0; i < n; i++)
+        more.samples[i] = rc.memo[i].samples_total;
 measured:
     if (st != MB_OK)
         goto done;
@@ -513,11 +581,38 @@ measured:
         const mb_run *one[1] = {base};
         co.history = nhist ? (const mb_run *const *)hist : one;
         co.nhistory = nhist ? nhist : 1;
-        cmp = cmp_runs(base, run, &co);
-        if (!cmp) {
-            snprintf(err, sizeof err, "out of memory comparing");
+        /* Measuring until decided (docs/sequential.md): while benchmarks
+         * are inconclusive, half the rounds again of those, up to
+         * SEQ_MAX_LOOKS looks within --max-time, alpha spent over the
+         * looks. Counts are exact: one look. --max-time=0: one look. */
+        int first = more.run ? more.rc.h.rounds : 1;
+        seq_plan plan = {.alpha = o.alpha,
+                         .first = first,
+                         .step = (first + 1) / 2,
+                         .max_looks =
+                             more.run && !(o.max_time_set && o.max_time == 0)
+                                 ? SEQ_MAX_LOOKS
+                                 : 1,
+                         .spending = ST_SPEND_POCOCK};
+        seq_loop loop = {.plan = plan,
+                         .max_time = o.max_time_set ? o.max_time : -1,
+                         .measure = more_rounds,
+                         .ctx = &more,
+                         .old = base,
+                         .now = run,
+                         .co = &co,
+                         .done = first,
+                         .started = started};
+        seq_outcome so;
+        int c = (seq = seq_new(&plan))
+                    ? seq_until_decided(seq, &loop, &cmp, &so)
+                    : -1;
+        if (c) {
+            if (c < 0)
+                snprintf(err, sizeof err, "out of memory comparing");
             goto done;
         }
+        seq_context(run, "baseline", &so);
     }
     if (o.save_baseline) {
         char id[64];
@@ -593,6 +688,9 @@ done:
     cmp_free(cmp);
     run_free(instr[0]);
     run_free(instr[1]);
+    seq_free(seq); /* after the report: it holds the correction's text */
+    free(more.rc.memo);
+    free(more.samples);
     run_free(run);
     run_free(base);
     for (size_t i = 0; i < nhist; i++)
