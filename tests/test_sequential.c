@@ -111,10 +111,11 @@ static void add_rounds(mb_run *old, mb_run *now, size_t i, int from, int to,
 }
 
 typedef struct sim {
-    int trials, m, looks;
-    int any_flag;  /* trials with any slower/faster verdict */
-    int target;    /* trials with benchmark 0 slower */
-    double rounds; /* mean rounds of benchmark 0 */
+    int trials, m, looks; /* looks: later looks taken, over all trials */
+    int any_flag;         /* trials with any slower/faster verdict */
+    int target;           /* trials with benchmark 0 slower */
+    double rounds;        /* mean rounds of benchmark 0 */
+    int inconclusive;     /* rows left inconclusive, over all trials */
 } sim;
 
 static void simulate(sim *out, int trials, int m, double slowdown,
@@ -212,6 +213,185 @@ static void slowdown_caught_and_early_stop(void **state)
     assert_true(s.rounds < seq_rounds_at(&plan, 4));
 }
 
+/* ---- against a saved baseline (a bench program's --baseline) -----------
+ * Unpaired: the new run's rounds against a baseline saved earlier, by the
+ * round-level test (st_compare_rounds; with a history of saved runs,
+ * st_compare_history), not ab's paired signed-rank test. The looks add
+ * rounds to the new run only, as core/mbmain.c does: half the first
+ * look's rounds again per look, for the benchmarks still inconclusive. */
+
+#define BASE_ROUNDS  5
+#define BASE_SAMPLES 10
+
+/* Rounds [from, to) of result r: each round a fresh process at level
+ * 100 * shift * (1 + slowdown), moved by 3% (lognormal) from process to
+ * process, samples 1% apart with 10% of them in 40% bursts. */
+static void add_base_rounds(mb_result *r, int from, int to, double shift,
+                            double slowdown, double noise, st_rng *rng)
+{
+    for (int k = from; k < to; k++) {
+        double level = 100 * shift * (1 + slowdown) * exp(noise * gauss(rng));
+        for (int s = 0; s < BASE_SAMPLES; s++) {
+            double x = level * exp(0.01 * gauss(rng));
+            if (st_rng_uniform(rng) < 0.1)
+                x *= 1.4;
+            assert_true(
+                result_add_sample(r, 1000, 1000 * x, NULL, 0, (uint16_t)k));
+        }
+    }
+}
+
+/* A whole run of m benchmarks, shifted by run_sd (lognormal) as a whole
+ * (the machine's state for the run), BASE_ROUNDS rounds each. */
+static mb_run *base_run(int m, double run_sd, double slowdown, double noise,
+                        st_rng *rng, double *shift)
+{
+    mb_run *run = run_create();
+    assert_non_null(run);
+    *shift = exp(run_sd * gauss(rng));
+    char name[32];
+    for (int i = 0; i < m; i++) {
+        snprintf(name, sizeof name, "b%d", i);
+        add_result(run, name);
+        add_base_rounds(&run->results[i], 0, BASE_ROUNDS, *shift,
+                        i == 0 ? slowdown : 0, noise, rng);
+    }
+    run_summarize(run);
+    return run;
+}
+
+/* trials comparisons of a new run against a baseline of `saved` runs
+ * (1: the saved run alone; more: a history, the newest the baseline),
+ * with looks as core/mbmain.c takes them. */
+static void simulate_baseline(sim *out, int trials, int m, int saved,
+                              double run_sd, double noise_old, double noise_new,
+                              double slowdown, double threshold, int max_looks,
+                              uint64_t seed)
+{
+    st_rng rng;
+    st_rng_seed(&rng, seed);
+    memset(out, 0, sizeof *out);
+    out->trials = trials;
+    out->m = m;
+    seq_plan plan = {.alpha = 0.05,
+                     .first = BASE_ROUNDS,
+                     .step = (BASE_ROUNDS + 1) / 2,
+                     .max_looks = max_looks,
+                     .spending = ST_SPEND_POCOCK};
+    char name[32];
+    for (int t = 0; t < trials; t++) {
+        mb_run *hist[8];
+        double shift;
+        for (int j = 0; j < saved; j++)
+            hist[j] = base_run(m, run_sd, 0, noise_old, &rng, &shift);
+        mb_run *now = base_run(m, run_sd, slowdown, noise_new, &rng, &shift);
+        cmp_opts co = {.threshold = threshold,
+                       .history = (const mb_run *const *)hist,
+                       .nhistory = (size_t)saved};
+        seq_state *s = seq_new(&plan);
+        cmp_result *c = NULL;
+        int done = BASE_ROUNDS, r0 = BASE_ROUNDS;
+        for (int look = 1; look <= plan.max_looks; look++) {
+            int target = seq_rounds_at(&plan, look);
+            for (int i = 0; i < m && target > done; i++) {
+                snprintf(name, sizeof name, "b%d", i);
+                if (seq_decided(s, name))
+                    continue;
+                add_base_rounds(&now->results[i], done, target, shift,
+                                i == 0 ? slowdown : 0, noise_new, &rng);
+                if (i == 0)
+                    r0 = target;
+            }
+            done = target;
+            run_summarize(now);
+            size_t left;
+            cmp_free(c);
+            c = seq_look(s, hist[0], now, &co, look, &left);
+            assert_non_null(c);
+            out->looks += look == 1 ? 0 : 1;
+            if (left == 0)
+                break;
+        }
+        bool any = false;
+        for (size_t i = 0; i < c->n; i++) {
+            cmp_verdict v = c->rows[i].verdict;
+            any |= v == CMP_SLOWER || v == CMP_FASTER;
+            if (strcmp(c->rows[i].name, "b0") == 0 && v == CMP_SLOWER)
+                out->target++;
+            out->inconclusive += v == CMP_INCONCLUSIVE;
+        }
+        out->any_flag += any;
+        out->rounds += r0;
+        cmp_free(c);
+        seq_free(s);
+        for (int j = 0; j < saved; j++)
+            run_free(hist[j]);
+        run_free(now);
+    }
+    out->rounds /= trials;
+}
+
+/* A/A against one saved run, threshold 0 (nothing is ever "unchanged":
+ * every benchmark not flagged goes through all 4 looks, the worst case),
+ * processes that differ by 3% but no whole-run shift (one saved run cannot
+ * know one: the comparison says so); then the case the looks are for, a
+ * new run on a busier machine (4% between processes) than the baseline's
+ * (1%). */
+static void baseline_aa_sequential_at_most_alpha(void **state)
+{
+    (void)state;
+    sim s;
+    simulate_baseline(&s, 400, 4, 1, 0, 0.03, 0.03, 0, 0, SEQ_MAX_LOOKS, 11);
+    printf("baseline A/A (one saved run), 4 looks: %d of %d trials flagged "
+           "anything (%.3f; alpha 0.05), %.1f rounds\n",
+           s.any_flag, s.trials, (double)s.any_flag / s.trials, s.rounds);
+    assert_true(s.any_flag <= 0.05 * s.trials);
+    assert_true(s.rounds > BASE_ROUNDS); /* the looks did add rounds */
+    simulate_baseline(&s, 400, 4, 1, 0, 0.01, 0.04, 0, 0, SEQ_MAX_LOOKS, 12);
+    printf("baseline A/A (one saved run, new run busier), 4 looks: %d of %d "
+           "trials flagged anything (%.3f; alpha 0.05)\n",
+           s.any_flag, s.trials, (double)s.any_flag / s.trials);
+    assert_true(s.any_flag <= 0.05 * s.trials);
+}
+
+/* Against a history of 5 saved runs with whole-run shifts of 5%
+ * (st_compare_history): the history's own test, one look at alpha,
+ * already flags more than alpha in this simulation (about 7% of A/A
+ * trials, docs/sequential.md), which no rule over looks can repair; the
+ * looks must not add to it beyond chance (two standard errors of the
+ * difference). */
+static void baseline_history_looks_add_no_alarms(void **state)
+{
+    (void)state;
+    sim one, four;
+    int n = 600;
+    simulate_baseline(&one, n, 4, 5, 0.05, 0.03, 0.03, 0, 0, 1, 14);
+    simulate_baseline(&four, n, 4, 5, 0.05, 0.03, 0.03, 0, 0, SEQ_MAX_LOOKS,
+                      14);
+    printf("baseline A/A (history of 5, 5%% run shifts): %d of %d trials "
+           "flagged anything with one look, %d with 4 looks\n",
+           one.any_flag, n, four.any_flag);
+    double p = (double)one.any_flag / n;
+    assert_true(four.any_flag <= one.any_flag + 2 * sqrt(2 * n * p * (1 - p)));
+}
+
+/* A 10% slowdown at the usual 3% threshold, the new run on a busier
+ * machine than the baseline's: the looks catch it where one look often
+ * cannot decide. */
+static void baseline_slowdown_caught(void **state)
+{
+    (void)state;
+    sim one, four;
+    simulate_baseline(&one, 40, 4, 1, 0, 0.01, 0.04, 0.10, 0.03, 1, 13);
+    simulate_baseline(&four, 40, 4, 1, 0, 0.01, 0.04, 0.10, 0.03, SEQ_MAX_LOOKS,
+                      13);
+    printf("baseline 10%% slowdown, new run busier: caught in %d of 40 with "
+           "one look, %d of 40 with 4 looks (%.1f rounds)\n",
+           one.target, four.target, four.rounds);
+    assert_true(four.target >= 38);
+    assert_true(four.target > one.target);
+}
+
 /* Frozen verdicts: a row decided at look 1 keeps it whatever comes after. */
 static void decided_rows_are_frozen(void **state)
 {
@@ -260,6 +440,9 @@ int main(void)
         cmocka_unit_test(decided_rows_are_frozen),
         cmocka_unit_test(slowdown_caught_and_early_stop),
         cmocka_unit_test(aa_sequential_at_most_alpha),
+        cmocka_unit_test(baseline_aa_sequential_at_most_alpha),
+        cmocka_unit_test(baseline_history_looks_add_no_alarms),
+        cmocka_unit_test(baseline_slowdown_caught),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
