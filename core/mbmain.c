@@ -593,7 +593,8 @@ measured:
                              more.run && !(o.max_time_set && o.max_time == 0)
                                  ? SEQ_MAX_LOOKS
                                  : 1,
-                         .spending = ST_SPEND_POCOCK};
+                         .spending = ST_SPEND_POCOCK,
+                         .fixed = first};
         seq_loop loop = {.plan = plan,
                          .max_time = o.max_time_set ? o.max_time : -1,
                          .measure = more_rounds,

@@ -58,14 +58,25 @@ int seq_rounds_at(const seq_plan *plan, int look)
     return plan->first + (k - 1) * plan->step;
 }
 
+/* The information after n rounds: n when both sides grow by rounds (ab),
+ * n f / (n + f) when the other side stays at f rounds (a saved baseline:
+ * the inverse of the variance 1/f + 1/n of an unpaired comparison, in
+ * units of one round's variance). */
+static double information(const seq_plan *plan, int n)
+{
+    return plan->fixed > 0 ? (double)n * plan->fixed / (n + plan->fixed)
+                           : (double)n;
+}
+
 double seq_look_alpha(const seq_plan *plan, int look)
 {
     int last = plan->max_looks < 1 ? 1 : plan->max_looks;
     if (last == 1)
         return look == 1 ? plan->alpha : 0;
-    double nmax = seq_rounds_at(plan, last);
-    double t1 = look > 1 ? seq_rounds_at(plan, look - 1) / nmax : 0;
-    double t2 = seq_rounds_at(plan, look) / nmax;
+    double imax = information(plan, seq_rounds_at(plan, last));
+    double t1 =
+        look > 1 ? information(plan, seq_rounds_at(plan, look - 1)) / imax : 0;
+    double t2 = information(plan, seq_rounds_at(plan, look)) / imax;
     return st_look_alpha(plan->spending, plan->alpha, t1, t2);
 }
 

@@ -21,6 +21,12 @@ typedef struct seq_plan {
     int step;      /* rounds added at each later look */
     int max_looks; /* 1: a single look at alpha, as without sequencing */
     st_spending spending;
+    /* Rounds of the side that does not grow (a saved baseline's); 0:
+     * both sides grow alike (ab). The spending is in information time,
+     * t_k = I(n_k) / I(n_last): I(n) = n, or with a fixed side of f
+     * rounds n f / (n + f), so that look 1, which holds most of what the
+     * looks can learn, gets most of alpha. */
+    int fixed;
 } seq_plan;
 
 typedef struct seq_state seq_state;

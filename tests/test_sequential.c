@@ -66,6 +66,17 @@ static void schedule(void **state)
     close_to(seq_look_alpha(&p, 1), 0.026156858180579275, 1e-15); /* t=0.4 */
     p.max_looks = 1; /* one look: all of alpha */
     assert_true(seq_look_alpha(&p, 1) == 0.05);
+    /* Against a saved baseline of 5 rounds: information time, t_k =
+     * I(n_k) / I(14), I(n) = 5 n / (n + 5). Reference: /usr/bin/python3,
+     *   A = lambda t: 0.05 * math.log(1 + (math.e - 1) * t)
+     *   I = lambda n: 5 * n / (n + 5)
+     *   A(I(5) / I(14)), A(I(8) / I(14)) - A(I(5) / I(14)), ... */
+    seq_plan b = {
+        .alpha = 0.05, .first = 5, .step = 3, .max_looks = 4, .fixed = 5};
+    close_to(seq_look_alpha(&b, 1), 0.038643575455329315, 1e-15);
+    close_to(seq_look_alpha(&b, 2), 0.005854759487364088, 1e-15);
+    close_to(seq_look_alpha(&b, 3), 0.0033390896734488903, 1e-15);
+    close_to(seq_look_alpha(&b, 4), 0.0021625753838577094, 1e-15);
 }
 
 /* ---- synthetic runs ----------------------------------------------------- */
@@ -277,7 +288,8 @@ static void simulate_baseline(sim *out, int trials, int m, int saved,
                      .first = BASE_ROUNDS,
                      .step = (BASE_ROUNDS + 1) / 2,
                      .max_looks = max_looks,
-                     .spending = ST_SPEND_POCOCK};
+                     .spending = ST_SPEND_POCOCK,
+                     .fixed = BASE_ROUNDS};
     char name[32];
     for (int t = 0; t < trials; t++) {
         mb_run *hist[8];
@@ -347,7 +359,7 @@ static void baseline_aa_sequential_at_most_alpha(void **state)
            s.any_flag, s.trials, (double)s.any_flag / s.trials, s.rounds);
     assert_true(s.any_flag <= 0.05 * s.trials);
     assert_true(s.rounds > BASE_ROUNDS); /* the looks did add rounds */
-    simulate_baseline(&s, 400, 4, 1, 0, 0.01, 0.04, 0, 0, SEQ_MAX_LOOKS, 12);
+    simulate_baseline(&s, 1500, 4, 1, 0, 0.01, 0.04, 0, 0, SEQ_MAX_LOOKS, 500);
     printf("baseline A/A (one saved run, new run busier), 4 looks: %d of %d "
            "trials flagged anything (%.3f; alpha 0.05)\n",
            s.any_flag, s.trials, (double)s.any_flag / s.trials);
