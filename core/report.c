@@ -824,6 +824,66 @@ static void compare_markdown(FILE *f, const cmp_result *c, bool instr)
     why_lines(f, c, true);
 }
 
+/* A single instructions run: each benchmark's costliest functions by self
+ * instructions per iteration, at most REPORT_TOP_FNS of them, fewer when
+ * they cover REPORT_TOP_COVER of its instructions; the rest summed. Left
+ * out (one line says so) for suites of more than REPORT_TOP_MAX_BENCH
+ * benchmarks, where the JSON has them (microbe.profile). */
+#define REPORT_TOP_FNS       3
+#define REPORT_TOP_COVER     0.9
+#define REPORT_TOP_MAX_BENCH 30
+static void top_functions(FILE *f, const mb_run *run)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < run->nresults; i++)
+        n += run->results[i].profile && run->results[i].profile->n;
+    if (!n)
+        return;
+    if (n > REPORT_TOP_MAX_BENCH) {
+        fprintf(f,
+                "top functions: left out for %zu benchmarks (more than %d); "
+                "--format=json has them (microbe.profile)\n\n",
+                n, REPORT_TOP_MAX_BENCH);
+        return;
+    }
+    fprintf(f, "top functions (callgrind, self instructions per iteration, "
+               "share of the benchmark's):\n");
+    for (size_t i = 0; i < run->nresults; i++) {
+        const mb_result *r = &run->results[i];
+        const mb_profile *p = r->profile;
+        if (!p || !p->n || r->error)
+            continue;
+        int ir = profile_event(p, "Ir");
+        if (ir < 0)
+            ir = 0;
+        double total = p->total_ir > 0 ? p->total_ir : 0, shown = 0;
+        fprintf(f, "  %s:", r->name);
+        size_t m = 0; /* functions listed */
+        for (size_t k = 0; k < p->n && k < REPORT_TOP_FNS; k++) {
+            const mb_fn_cost *fn = &p->fns[k];
+            double v = fn->self[ir];
+            char c[40], where[300] = "";
+            pf_count(v, false, c, sizeof c);
+            const char *file = strrchr(fn->file, '/');
+            file = file ? file + 1 : fn->file;
+            if (file[0] && fn->line)
+                snprintf(where, sizeof where, ", %s:%u", file, fn->line);
+            fprintf(f, "%s %s %s (%.1f%%%s)", k ? "," : "", fn->name, c,
+                    total > 0 ? 100 * v / total : 0, where);
+            shown += v;
+            m++;
+            if (total > 0 && shown >= REPORT_TOP_COVER * total)
+                break;
+        }
+        size_t rest = p->n - m + p->left_out;
+        if (rest && total > shown)
+            fprintf(f, ", %zu other%s %.1f%%", rest, rest == 1 ? "" : "s",
+                    100 * (total - shown) / total);
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+}
+
 static void instr_console(FILE *f, const mb_run *run, const cmp_result *cmp,
                           bool color)
 {
@@ -838,6 +898,8 @@ static void instr_console(FILE *f, const mb_run *run, const cmp_result *cmp,
     }
     if (cmp)
         compare_console(f, cmp, color, true);
+    else
+        top_functions(f, run);
 }
 
 static void instr_markdown(FILE *f, const mb_run *run)

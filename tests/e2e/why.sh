@@ -14,6 +14,16 @@ base=$2
 slow=$3
 export MICROBE_ARCHIVE="$E2E_TMP/archive"
 
+# A single instructions run prints each benchmark's top functions.
+expect_exit 0 "$base" --measure=instructions
+grep -qx 'top functions (callgrind, self instructions per iteration, share of the benchmark.s):' "$OUT" ||
+    die "no top functions: $(cat "$OUT")"
+f='[0-9,]+ \([0-9.]+%, why_bench\.c:[0-9]+\)'
+grep -E "^  pipeline: helper_[ab] $f, helper_[ab] $f(, [0-9]+ others? [0-9.]+%)?$" "$OUT" >/dev/null ||
+    die "pipeline's top functions: $(cat "$OUT")"
+grep -E "^  chase: mb_fn_chase $f$" "$OUT" >/dev/null || die "chase's top functions: $(cat "$OUT")"
+ok "a single instructions run lists the top functions with Ir/iter, share and file:line"
+
 # A baseline comparison of two instructions runs.
 expect_exit 0 "$base" --measure=instructions --save-baseline=w --format=json
 jq -e '.benchmarks[] | select(.name == "pipeline") | .microbe.profile.functions
