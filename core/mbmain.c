@@ -1,7 +1,6 @@
 /* mb_main: a bench program's whole life: flags, context, measuring,
  * analysis, baseline comparison, archive and report. */
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -240,32 +239,18 @@ static int explain(const cli_opts *o, const char *name, const mb_run *base,
                    mb_run *run, cmp_result *cmp, mb_run *instr[2], char *err,
                    size_t errlen)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < cmp->n; i++)
-        k += cmp->rows[i].verdict == CMP_SLOWER && !cmp->rows[i].why;
-    if (!k)
-        return 0;
-    char old[PATH_MAX], why[PATH_MAX + 128];
-    const char *oldp = o->why_old;
-    if (!oldp &&
-        why_saved_program(base, old, sizeof old, why, sizeof why) == MB_OK)
-        oldp = old;
-    const char *now = run_ctx_gets(run, "executable_path");
-    if (!oldp || !now) {
-        run_warn(run,
-                 "--why: %zu slower benchmark%s not explained: the program "
-                 "of baseline \"%s\" %s; give that build with "
-                 "--why-old=PROGRAM",
-                 k, k == 1 ? "" : "s", o->baseline,
-                 !now ? "is unknown (this program's path was not found)" : why);
-        return 0;
-    }
-    why_cfg c = {.prog = {oldp, now},
-                 .label = {"the baseline's program", "this program"},
-                 .who = name,
-                 .progress = isatty(STDERR_FILENO) && o->format == FMT_CONSOLE};
+    char what[300];
+    snprintf(what, sizeof what, "baseline \"%s\"", o->baseline);
+    why_runs_cfg c = {.run = {base, run},
+                      .prog = {o->why_old, NULL},
+                      .name = {what, "this run"},
+                      .flag = {"--why-old", NULL},
+                      .report = run,
+                      .who = name,
+                      .progress =
+                          isatty(STDERR_FILENO) && o->format == FMT_CONSOLE};
     char e[1024];
-    if (why_explain(&c, cmp, instr, e, sizeof e) != MB_OK) {
+    if (why_runs(&c, cmp, instr, e, sizeof e) != MB_OK) {
         snprintf(err, errlen, "--why: %s", e);
         return 2;
     }

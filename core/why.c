@@ -214,3 +214,41 @@ mb_status why_explain(const why_cfg *c, cmp_result *cmp, mb_run *instr[2],
         cmp_attach_why(cmp, instr[0], instr[1]);
     return st;
 }
+
+mb_status why_runs(const why_runs_cfg *c, cmp_result *cmp, mb_run *instr[2],
+                   char *err, size_t errlen)
+{
+    instr[0] = instr[1] = NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < cmp->n; i++)
+        k += cmp->rows[i].verdict == CMP_SLOWER && !cmp->rows[i].why;
+    if (!k)
+        return MB_OK;
+    char path[2][PATH_MAX], why[PATH_MAX + 128];
+    const char *prog[2];
+    for (int j = 0; j < 2; j++) {
+        prog[j] = c->prog[j];
+        if (prog[j])
+            continue;
+        if (why_saved_program(c->run[j], path[j], sizeof path[j], why,
+                              sizeof why) != MB_OK) {
+            run_warn(c->report,
+                     "--why: %zu slower benchmark%s not explained: the "
+                     "program of %s %s%s%s%s",
+                     k, k == 1 ? "" : "s", c->name[j], why,
+                     c->flag[j] ? "; give that build with " : "",
+                     c->flag[j] ? c->flag[j] : "",
+                     c->flag[j] ? "=PROGRAM" : "");
+            return MB_OK;
+        }
+        prog[j] = path[j];
+    }
+    char label[2][400];
+    for (int j = 0; j < 2; j++)
+        snprintf(label[j], sizeof label[j], "the program of %s", c->name[j]);
+    why_cfg w = {.prog = {prog[0], prog[1]},
+                 .label = {label[0], label[1]},
+                 .who = c->who,
+                 .progress = c->progress};
+    return why_explain(&w, cmp, instr, err, errlen);
+}

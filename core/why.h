@@ -58,4 +58,25 @@ typedef struct why_cfg {
 mb_status why_explain(const why_cfg *c, cmp_result *cmp, mb_run *instr[2],
                       char *err, size_t errlen);
 
+/* --why for two compared runs whose programs are to be found: each side's
+ * program is the one given (prog[j]), else the one its run records while
+ * unchanged (why_saved_program). Where one cannot be had, a warning on
+ * c->report (the run the report prints) says which and how to give it,
+ * "--why: 2 slower benchmarks not explained: the program of baseline
+ * "main" /x/bench has changed since (its content differs); give that
+ * build with --why-old=PROGRAM", and nothing runs: MB_OK. Otherwise
+ * why_explain's. Nothing slower: nothing to do. */
+typedef struct why_runs_cfg {
+    const mb_run *run[2]; /* old and new */
+    const char *prog[2];  /* given programs; NULL: the recorded one */
+    const char *name[2];  /* the sides in the warning: "baseline \"main\"" */
+    const char *flag[2];  /* the flags that give them: "--why-old"; NULL:
+                             none */
+    mb_run *report;
+    const char *who;
+    bool progress;
+} why_runs_cfg;
+mb_status why_runs(const why_runs_cfg *c, cmp_result *cmp, mb_run *instr[2],
+                   char *err, size_t errlen);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "archive.h"
@@ -17,6 +18,7 @@
 #include "report.h"
 #include "run.h"
 #include "tool.h"
+#include "why.h"
 
 static const char usage[] =
     "usage: microbe COMMAND [options]             (man microbe for more)\n"
@@ -58,9 +60,11 @@ static const char usage[] =
     "the\n"
     "                          least busy one no other microbe run holds)\n"
     "  --seed=N                ab: seed of the order within rounds\n"
-    "  --why                   ab: rerun the slower benchmarks under callgrind "
-    "and\n"
-    "                          name the functions whose cost moved\n"
+    "  --why                   ab, compare: rerun the slower benchmarks under\n"
+    "                          callgrind, name the functions whose cost moved\n"
+    "  --why-old=BIN, --why-new=BIN  compare: the programs (default: those "
+    "the\n"
+    "                          runs record, while unchanged)\n"
     "  --out=FILE              report: the HTML file (microbe-report.html; -: "
     "stdout)\n"
     "  --keep=N                prune: runs to keep\n"
@@ -119,6 +123,7 @@ enum {
     F_KEEP = 1 << 3,
     F_AB = 1 << 4,  /* --rounds, --min-time, --cpu, --seed */
     F_OUT = 1 << 5, /* report: --out, --baseline, --threshold, --alpha */
+    F_WHY = 1 << 6, /* compare: --why, --why-old, --why-new */
 };
 
 typedef struct command {
@@ -140,8 +145,9 @@ static int parse(const command *c, int argc, char **argv, tool_opts *o)
     o->cpu = CPU_AUTO;
     o->seed = 0x6d6963726f6265ull; /* "microbe" */
     static const char *const valued[] = {
-        "archive",  "format", "threshold", "alpha", "keep",     "rounds",
-        "min-time", "cpu",    "seed",      "out",   "baseline", "max-time",
+        "archive",  "format",   "threshold", "alpha",   "keep",
+        "rounds",   "min-time", "cpu",       "seed",    "out",
+        "baseline", "max-time", "why-old",   "why-new",
     };
     /* With valued, every flag some command takes (a new flag goes into
      * one of the two, or it is reported unknown). */
@@ -264,8 +270,20 @@ static int parse(const command *c, int argc, char **argv, tool_opts *o)
                     v);
             else
                 o->cpu = (int)l;
-        } else if ((f & F_AB) && strcmp(name, "why") == 0) {
+        } else if ((f & (F_AB | F_WHY)) && strcmp(name, "why") == 0) {
             o->why = true;
+        } else if ((f & F_WHY) && (strcmp(name, "why-old") == 0 ||
+                                   strcmp(name, "why-new") == 0)) {
+            if (!*v)
+                BAD("%s: --%s needs a bench program", c->name, name);
+            struct stat sb;
+            errno = 0;
+            if (stat(v, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+                access(v, X_OK) != 0)
+                BAD("%s: --%s: '%s' is not an executable file%s%s", c->name,
+                    name, v, errno ? ": " : "", errno ? strerror(errno) : "");
+            o->why = true;
+            o->why_prog[name[4] == 'n'] = v;
         } else if ((f & F_AB) && strcmp(name, "seed") == 0) {
             char *end;
             errno = 0;
@@ -419,6 +437,26 @@ static int cmd_compare(const tool_opts *o)
         run_free(now);
         return tool_fail("compare: out of memory");
     }
+    /* --why (core/why.c): the slower benchmarks under callgrind on the
+     * programs the runs record, or those given. */
+    mb_run *instr[2] = {NULL, NULL};
+    char now_label[512], werr[1024] = "";
+    describe(o, o->pos[1], now_label, sizeof now_label);
+    why_runs_cfg wc = {.run = {old, now},
+                       .prog = {o->why_prog[0], o->why_prog[1]},
+                       .name = {label, now_label},
+                       .flag = {"--why-old", "--why-new"},
+                       .report = now,
+                       .who = "microbe compare",
+                       .progress = isatty(STDERR_FILENO)};
+    if (o->why && why_runs(&wc, cmp, instr, werr, sizeof werr) != MB_OK) {
+        cmp_free(cmp);
+        run_free(instr[0]);
+        run_free(instr[1]);
+        run_free(old);
+        run_free(now);
+        return tool_fail("compare: --why: %s", werr);
+    }
     bool ok = tool_write(stdout, o->format, now, cmp);
     if (ok)
         report_step_summary("microbe", now, cmp, o->no_step_summary);
@@ -428,6 +466,8 @@ static int cmd_compare(const tool_opts *o)
     else if ((code = finish_output(0)) == 0)
         code = tool_verdict_exit(cmp, o, label);
     cmp_free(cmp);
+    run_free(instr[0]);
+    run_free(instr[1]);
     run_free(old);
     run_free(now);
     return code;
@@ -454,7 +494,8 @@ static int cmd_prune(const tool_opts *o)
 static const command commands[] = {
     {"list", F_ARCHIVE, 0, 0, "[--archive=DIR]", cmd_list},
     {"show", F_ARCHIVE | F_FORMAT, 1, 1, "RUN|BASELINE|FILE", cmd_show},
-    {"compare", F_ARCHIVE | F_FORMAT | F_VERDICT, 2, 2, "OLD NEW", cmd_compare},
+    {"compare", F_ARCHIVE | F_FORMAT | F_VERDICT | F_WHY, 2, 2, "OLD NEW",
+     cmd_compare},
     {"ab", F_FORMAT | F_VERDICT | F_AB, 2, 2,
      "OLD_BIN NEW_BIN [options] [-- bench flags]", tool_ab},
     {"report", F_ARCHIVE | F_OUT, 0, 2,

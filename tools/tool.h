@@ -18,18 +18,19 @@ typedef struct tool_opts {
     double threshold, alpha; /* fractions */
     bool fail_on_regression;
     bool fail_on_inconclusive;
-    bool why;             /* ab --why */
-    bool no_step_summary; /* compare, ab: not into $GITHUB_STEP_SUMMARY */
-    long keep;            /* prune --keep; -1 when not given */
-    long rounds;          /* ab --rounds; 0: default */
-    double min_time;      /* ab --min-time (s); 0: default */
-    double max_time;      /* ab --max-time (s): the budget for added looks */
-    bool max_time_set;    /* given; 0 then means a single look */
-    int cpu;              /* CPU_AUTO, CPU_NONE or a CPU */
-    uint64_t seed;        /* ab --seed */
-    const char *out;      /* report --out */
-    const char *baseline; /* report --baseline */
-    const char *pos[4];   /* positional arguments */
+    bool why;                /* ab, compare --why */
+    const char *why_prog[2]; /* compare --why-old, --why-new */
+    bool no_step_summary;    /* compare, ab: not into $GITHUB_STEP_SUMMARY */
+    long keep;               /* prune --keep; -1 when not given */
+    long rounds;             /* ab --rounds; 0: default */
+    double min_time;         /* ab --min-time (s); 0: default */
+    double max_time;         /* ab --max-time (s): the budget for added looks */
+    bool max_time_set;       /* given; 0 then means a single look */
+    int cpu;                 /* CPU_AUTO, CPU_NONE or a CPU */
+    uint64_t seed;           /* ab --seed */
+    const char *out;         /* report --out */
+    const char *baseline;    /* report --baseline */
+    const char *pos[4];      /* positional arguments */
     int npos;
     char **pass; /* ab: what follows "--", for the bench programs */
     int npass;

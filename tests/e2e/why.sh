@@ -133,4 +133,24 @@ expect_exit 2 "$slow" --baseline=t --why-old="$E2E_TMP/none"
 stderr_has "--why-old: '$E2E_TMP/none' is not an executable file: No such file or directory"
 expect_exit 2 "$slow" --why
 stderr_has "--why explains a comparison: it needs --baseline=NAME"
+
+# microbe compare OLD NEW --why: the programs the two runs record.
+cp "$base" "$old"
+expect_exit 0 "$old" --format=json --out="$E2E_TMP/a.json"
+expect_exit 0 "$slow" --format=json --out="$E2E_TMP/b.json"
+expect_exit 0 "$microbe" compare "$E2E_TMP/a.json" "$E2E_TMP/b.json" --why
+grep -E '^  pipeline \+[0-9.]+%: helper_b \+[0-9,]+ Ir/iter \(why_bench\.c:[0-9]+\)$' "$OUT" >/dev/null ||
+    die "compare --why does not name helper_b: $(cat "$OUT")"
+ok "compare --why names helper_b"
+rm "$old"
+expect_exit 0 "$microbe" compare "$E2E_TMP/a.json" "$E2E_TMP/b.json" --why
+grep -qF -- "--why: 2 slower benchmarks not explained: the program of $E2E_TMP/a.json $old is gone (No such file or directory); give that build with --why-old=PROGRAM" "$OUT" ||
+    die "compare --why, gone program: $(cat "$OUT")"
+ok "compare --why: a gone program is one line saying how to give it"
+expect_exit 0 "$microbe" compare "$E2E_TMP/a.json" "$E2E_TMP/b.json" --why-old="$base" --format=json
+jq -e '.comparison.rows[] | select(.name == "pipeline") | [.why.functions[] | select(.self_change != 0) | .name] == ["helper_b"]' "$OUT" >/dev/null ||
+    die "compare --why-old JSON: $(jq -c .comparison.rows "$OUT")"
+ok "compare --why-old: the JSON names helper_b"
+expect_exit 2 "$microbe" compare "$E2E_TMP/a.json" "$E2E_TMP/b.json" --why-new="$E2E_TMP/none"
+stderr_has "compare: --why-new: '$E2E_TMP/none' is not an executable file: No such file or directory"
 done_checks
