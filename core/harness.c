@@ -185,6 +185,11 @@ void mb_batch_left(mb_state *st)
 
 /* ---- the loop ---------------------------------------------------------- */
 
+/* Pauses cost two clock reads each; when the paused work is most of the
+ * batch, the subtraction of their cost carries the result (a warning),
+ * and batches are sized by wall time instead (advance). */
+#define PAUSE_DWARF_FACTOR 10.0
+
 static void decide_samples(mb_state *st, double per_iter_ns)
 {
     const harness_cfg *cfg = st->cfg;
@@ -252,24 +257,34 @@ static void advance(mb_state *st, const batch *b)
 {
     double ns = b->ns;
     double per_iter = ns / (double)st->n;
+    /* What the batch cost, for sizing batches and the warm-up budget: its
+     * measured time, or a PAUSE_DWARF_FACTOR-th of its wall time when
+     * that is more. A body whose work is (nearly) all paused, or whose
+     * manual time is far below what it runs, measures ~0: sized by the
+     * measured time alone its batches grew to HARNESS_MAX_ITERS (hours of
+     * paused work). So no batch runs longer than PAUSE_DWARF_FACTOR times
+     * the target; a body pausing less than that is sized as before. */
+    double cost = fmax(ns, b->wall_ns / PAUSE_DWARF_FACTOR);
+    double cost_per_iter = cost / (double)st->n;
     switch (st->phase) {
     case PHASE_CALIBRATE:
-        if (ns >= st->target_ns || st->n >= HARNESS_MAX_ITERS) {
-            decide_samples(st, per_iter);
+        if (cost >= st->target_ns || st->n >= HARNESS_MAX_ITERS) {
+            decide_samples(st, cost_per_iter);
+            st->memo->ns_per_iter = per_iter; /* what it measured */
             start_round(st);
-            st->warm_ns = ns; /* calibration batches warmed up too */
+            st->warm_ns = cost; /* calibration batches warmed up too */
             (void)warm(st, per_iter);
-        } else if (ns < st->target_ns / 10) {
+        } else if (cost < st->target_ns / 10) {
             st->n =
                 st->n * 10 < HARNESS_MAX_ITERS ? st->n * 10 : HARNESS_MAX_ITERS;
         } else {
-            double next = ceil((double)st->n * st->target_ns / ns * 1.2);
+            double next = ceil((double)st->n * st->target_ns / cost * 1.2);
             st->n = next < (double)HARNESS_MAX_ITERS ? (uint64_t)next
                                                      : HARNESS_MAX_ITERS;
         }
         break;
     case PHASE_WARMUP:
-        st->warm_ns += ns;
+        st->warm_ns += cost;
         if (warm(st, per_iter))
             st->phase = PHASE_SAMPLE;
         break;
@@ -436,10 +451,6 @@ static void add_warn(mb_state *st, const char *what)
         snprintf(st->warn + used, st->warnlen - used, "%s%s", used ? "; " : "",
                  what);
 }
-
-/* Pauses cost two clock reads each; when the paused work is most of the
- * batch, the subtraction of their cost carries the result. */
-#define PAUSE_DWARF_FACTOR 10.0
 
 static void warn_pauses(const mb_state *st, int nst, mb_state *lead_st)
 {

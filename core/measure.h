@@ -30,6 +30,7 @@ enum harness_phase {
 /* What one batch measured, for the harness's loop. */
 typedef struct batch {
     double ns;        /* the batch's measured time, overheads removed */
+    double wall_ns;   /* the whole batch, pauses included, overhead removed */
     double cpu_ns;    /* CPU time of the process over the batch; NAN: none */
     uint8_t flags;    /* SAMPLE_* */
     double waited_ns; /* run delay during the batch (runnable, waiting) */

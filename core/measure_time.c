@@ -39,6 +39,8 @@ static bool time_end(mb_state *st, uint64_t t1, batch *b)
      * rounding costs < 0.01%, and the archive stays small (17 noisy digits
      * compress badly: 90 KiB against 35 KiB for 100 x 100 samples). */
     b->ns = ticks > 0 ? round(ticks * cfg->ns_per_tick) : 0;
+    double wall = (double)(t1 - st->t0) - cfg->overhead_ticks;
+    b->wall_ns = wall > 0 ? wall * cfg->ns_per_tick : 0;
     if (st->phase == PHASE_SAMPLE) {
         st->call_paused += st->paused_ticks;
         st->call_timed += ticks > 0 ? ticks : 0;

@@ -810,6 +810,55 @@ static void pause_dwarfing_warned(void **unused)
     free_result(&out);
 }
 
+/* A body whose work is all paused measures 0 per iteration. Its batches
+ * are sized by a tenth of their wall time then (before: by the ~0
+ * measured alone, growing tenfold to 2^32 iterations: minutes of paused
+ * work, into the runner's hang timeout), so the call ends within ten
+ * times its budget of paused work, with the warning. */
+static uint64_t all_paused_limit; /* iterations; past it the body gives up */
+
+static void all_paused_body(mb_state *state)
+{
+    MB_LOOP(state)
+    {
+        if (++clk.iters > all_paused_limit) {
+            fprintf(stderr, "all_paused: %llu iterations, unbounded\n",
+                    (unsigned long long)clk.iters);
+            abort();
+        }
+        mb_pause(state);
+        clk.t += paused_work;
+        mb_resume(state);
+    }
+}
+static mb_bench all_paused_def = {.fn = all_paused_body, .name = "allp"};
+
+static void all_paused_bounded(void **unused)
+{
+    (void)unused;
+    memset(&clk, 0, sizeof clk);
+    harness_cfg cfg = base_cfg();
+    cfg.max_warmup_ns = 1e6;
+    paused_work = 1000;
+    /* 10 samples of 1e5 ns each, 10 x target in wall time at most, plus
+     * calibration and warm-up: far below 1e5 iterations of 1000 ticks. */
+    all_paused_limit = 100000;
+    instance in = make_inst(&all_paused_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[512];
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    assert_int_equal(out.n, 10);
+    for (size_t i = 0; i < out.n; i++)
+        assert_true(result_per_iter(&out, i) == 0);
+    /* A sample: a tenth of its wall time is the target (1e6 ns / 10). */
+    assert_true((double)memo.iters * 1000 / 10 >= 1e5);
+    assert_true((double)(memo.iters - 1) * 1000 / 10 < 1e5);
+    assert_true(clk.t < 40 * cfg.min_time_ns);
+    assert_non_null(strstr(warn, "paused work takes far more than"));
+    free_result(&out);
+}
+
 static void manual_body(mb_state *state)
 {
     MB_LOOP(state)
@@ -1122,6 +1171,7 @@ int main(void)
         T(cpu_time_per_sample),
         T(pause_resume_cost_subtracted),
         T(pause_dwarfing_warned),
+        T(all_paused_bounded),
         T(manual_time_used),
         T(body_values_in_result),
         T(skip_and_error),
