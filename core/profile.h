@@ -131,7 +131,7 @@ typedef struct pf_change {
     double incl_old, incl_new;
 } pf_change;
 
-/* One event whose per-iteration total moved. */
+/* One event whose per-iteration total moved (by 0.5 or more). */
 typedef struct pf_event {
     const char *name;
     double old, now;
