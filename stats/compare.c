@@ -433,5 +433,25 @@ st_change st_compare_paired_ac(const double *old, const double *new_, size_t n,
     }
     c.ci = rel(ci);
     c.p = signed_rank_p(d, m, d + n, inflate);
+    if (inflate > 1 && m > 2 && (d[0] > 0 || d[m - 1] < 0)) {
+        /* Every pair one way: the rank statistic is at its bound, which
+         * m pairs put near p = 2^-m, and scaled down by sqrt(inflate) that
+         * stays large however far beyond it the pairs lie (30 rounds all
+         * 9-12x slower at r 0.8: p 0.045, "inconclusive" beside an
+         * interval of [+936%, +1470%]). How far is in the magnitudes: the
+         * mean log ratio against its variance under drift, inflate s^2 / m
+         * (the factor the interval is widened by; Newey-West's with one
+         * lag of AR(1)), t with the m / inflate - 1 degrees of freedom of
+         * the effective number of pairs, when that is the stronger. Short of
+         * the bound the rank test stands alone: the t test holds its level
+         * worse under drift (A/A suites falsely flagged 6.0% / 18.3% at rho 0.4
+         * / 0.7, against 3.7% / 6.7%). */
+        double mean = st_mean(d, m), sd = st_stddev(d, m);
+        double pt =
+            sd > 0 ? st_t_two_sided(mean / (sd * sqrt(inflate / (double)m)),
+                                    fmax(1, (double)m / inflate - 1))
+                   : 0;
+        c.p = fmin(c.p, pt);
+    }
     return c;
 }

@@ -343,6 +343,18 @@ static void test_paired_autocorr_scipy(void **state)
     st_change own = st_compare_paired(old, now, 16, &o, s);
     assert_float_equal(own.autocorr, 0.8, 0);
     assert_float_equal(own.p, 0.20685051499674123, 1e-9);
+    /* The same drift about a 10x slowdown (DRIFT + 2.3, every pair one
+     * way): the rank test is at its bound, 2^-15 (wilcoxon exact
+     * 3.0517578125e-05), and scaled by 3 it would say 0.1645724750253541
+     * whatever the size of the change; the mean log ratio against
+     * 9 s^2 / 16, t with max(1, 16 / 9 - 1) = 1 df, says
+     * 2 t.sf(115.03197667986063, 1) = 0.005534145848150353 (scipy
+     * 1.10.1). The old code gave 0.1646 (the check fails there). */
+    for (int i = 0; i < 16; i++)
+        now[i] = exp(DRIFT[i] + 2.3);
+    st_change big = st_compare_paired_ac(old, now, 16, 0.8, &o, s);
+    assert_float_equal(big.p, 0.005534145848150353, 1e-9);
+    assert_true(big.ci.lo > 8);
     assert_float_equal(own.widen, 3, 1e-12);
     /* The same ratios in another order: no drift, no allowance. */
     const int perm[16] = {7, 12, 2, 9, 14, 0, 5, 13, 3, 10, 6, 15, 1, 11, 4, 8};

@@ -264,3 +264,12 @@ print(f"drift: wilcoxon exact p {pd:.17g}")
 for f in (3.0, 9.0):
     pf = 2 * ss.norm.sf(ss.norm.isf(pd / 2) / np.sqrt(f))
     print(f"drift: p inflated by {f:g}: {pf:.17g}")
+# Every pair one way (DRIFT + 2.3, a 10x change): the rank test at its
+# bound, and the mean log ratio against f s^2 / m, t with max(1, m / f - 1)
+# degrees of freedom (stats/compare.c st_compare_paired_ac).
+BIG = np.array(DRIFT) + 2.3
+pb = ss.wilcoxon(BIG, method="exact").pvalue
+tb = BIG.mean() / (BIG.std(ddof=1) * np.sqrt(9.0 / 16))
+print(f"drift + 2.3: wilcoxon exact p {pb:.17g}, inflated by 9: "
+      f"{2 * ss.norm.sf(ss.norm.isf(pb / 2) / 3):.17g}, "
+      f"t {tb:.17g}, p {2 * ss.t.sf(tb, max(1, 16 / 9 - 1)):.17g}")
