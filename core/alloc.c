@@ -1,265 +1,102 @@
-/* Allocation counting. malloc, free and the rest are defined here, so
- * they replace glibc's in every program linked with microbe (glibc
- * supports replacing them: its own calls, strdup's or fopen's, come here
- * too), and forward to glibc's __libc_* entry points. Outside a counting
- * pass each call is a load, a branch and a tail jump more than glibc's
- * own (about 1.4-2 ns per calloc/free pair measured, docs/design.md);
- * inside, a table of
- * the pass's live blocks (pointer -> size) gives exact bytes live and
- * their peak. Glibc 2.34 removed the malloc hooks, so interposing is the
- * way left. */
+/* Allocation counting, libmicrobe's side: the counting library's bytes
+ * (alloc_blob.c, generated from libmicrobe_alloc.so by core/embed.py),
+ * written to a memfd for the counting worker's LD_PRELOAD, and the pass's
+ * switch, reached through dlsym where that library is loaded. Nothing
+ * here replaces malloc: timed processes run glibc's. */
 #include "alloc.h"
 
+#include <dlfcn.h>
 #include <errno.h>
-#include <stddef.h>
-#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) ||           \
-    defined(MB_NO_ALLOC_COUNTING)
-#define MB_COUNT 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||     \
-    __has_feature(memory_sanitizer)
-#define MB_COUNT 0
-#endif
-#endif
-#if !defined(MB_COUNT) && defined(__GLIBC__)
-#define MB_COUNT 1
-#endif
-#ifndef MB_COUNT
-#define MB_COUNT 0
+#if defined(MB_ALLOC_BLOB) && defined(__SANITIZE_ADDRESS__)
+#undef MB_ALLOC_BLOB /* ASan's runtime owns malloc */
 #endif
 
-#if !MB_COUNT
+#ifdef MB_ALLOC_BLOB
+extern const unsigned char mb_alloc_blob[];
+extern const size_t mb_alloc_blob_len;
+#endif
+
+typedef void (*begin_fn)(void);
+typedef void (*end_fn)(alloc_counts *);
+static begin_fn begin_p;
+static end_fn end_p;
+static bool resolved;
+
+static void resolve(void)
+{
+    if (resolved)
+        return;
+    resolved = true;
+    void *b = dlsym(RTLD_DEFAULT, "microbe_alloc_begin");
+    void *e = dlsym(RTLD_DEFAULT, "microbe_alloc_end");
+    if (b && e) {
+        begin_p = (begin_fn)(uintptr_t)b;
+        end_p = (end_fn)(uintptr_t)e;
+    }
+}
 
 bool alloc_supported(void)
 {
-    return false;
+    resolve();
+    return begin_p != NULL;
 }
+
 void alloc_begin(void)
 {
+    resolve();
+    if (begin_p)
+        begin_p();
 }
+
 void alloc_end(alloc_counts *out)
 {
     memset(out, 0, sizeof *out);
+    if (end_p)
+        end_p(out);
 }
 
-#else
-
-#include <malloc.h>
-#include <stdlib.h>
-
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-extern void *__libc_memalign(size_t, size_t);
-extern void *__libc_valloc(size_t);
-extern void *__libc_pvalloc(size_t);
-
-#define API   __attribute__((visibility("default")))
-
-static int counting; /* a pass is on */
-static int lock;     /* spin lock for the slow path (threads) */
-static alloc_counts pass;
-static int64_t live;
-
-/* The pass's live blocks: open addressing on the pointer, tombstones
- * left by frees. Past SLOTS / 2 blocks made in one pass, later ones are
- * not tracked: their frees are not subtracted, so peak and net then
- * count them as never freed (an upper bound). */
-#define SLOTS (1u << 16)
-#define TOMB  ((void *)1)
-static struct slot {
-    void *p;
-    size_t n;
-} table[SLOTS];
-static unsigned used;
-
-static unsigned slot_of(const void *p)
+bool alloc_library(void)
 {
-    uintptr_t h = (uintptr_t)p;
-    h ^= h >> 17;
-    h *= UINT64_C(0xed5ad4bb);
-    h ^= h >> 11;
-    return (unsigned)h & (SLOTS - 1);
-}
-
-static void take(void)
-{
-    while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
-        ;
-}
-static void give(void)
-{
-    __atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
-}
-
-static bool on(void)
-{
-    return __builtin_expect(__atomic_load_n(&counting, __ATOMIC_RELAXED), 0);
-}
-
-/* A block of n bytes came into being at p. */
-static void note_alloc(void *p, size_t n)
-{
-    if (!p)
-        return;
-    take();
-    if (counting) {
-        pass.allocs++;
-        pass.bytes += n;
-        live += (int64_t)n;
-        if (live > (int64_t)pass.peak)
-            pass.peak = (uint64_t)live;
-        if (used < SLOTS / 2) {
-            unsigned i = slot_of(p);
-            while (table[i].p && table[i].p != TOMB)
-                i = (i + 1) & (SLOTS - 1);
-            table[i].p = p;
-            table[i].n = n;
-            used++;
-        }
-    }
-    give();
-}
-
-/* The block at p is going away: if the pass made it, it is no longer
- * live. Blocks from before the pass do not count. */
-static void note_free(void *p)
-{
-    if (!p)
-        return;
-    take();
-    if (counting) {
-        unsigned i = slot_of(p);
-        for (unsigned k = 0; k < SLOTS && table[i].p; k++) {
-            if (table[i].p == p) {
-                live -= (int64_t)table[i].n;
-                table[i].p = TOMB;
-                break;
-            }
-            i = (i + 1) & (SLOTS - 1);
-        }
-    }
-    give();
-}
-
-bool alloc_supported(void)
-{
+#ifdef MB_ALLOC_BLOB
     return true;
-}
-
-void alloc_begin(void)
-{
-    take();
-    memset(&pass, 0, sizeof pass);
-    memset(table, 0, sizeof table);
-    used = 0;
-    live = 0;
-    __atomic_store_n(&counting, 1, __ATOMIC_RELAXED);
-    give();
-}
-
-void alloc_end(alloc_counts *out)
-{
-    take();
-    __atomic_store_n(&counting, 0, __ATOMIC_RELAXED);
-    pass.net = live;
-    *out = pass;
-    give();
-}
-
-/* Outside a pass each function is a test and a tail call into glibc,
- * so the timed path pays one load, one not-taken branch and one jump. */
-API void *malloc(size_t n)
-{
-    if (!on())
-        return __libc_malloc(n);
-    void *p = __libc_malloc(n);
-    note_alloc(p, n);
-    return p;
-}
-
-API void free(void *p)
-{
-    if (on())
-        note_free(p);
-    __libc_free(p);
-}
-
-API void *calloc(size_t k, size_t n)
-{
-    if (!on())
-        return __libc_calloc(k, n);
-    void *p = __libc_calloc(k, n);
-    note_alloc(p, k * n); /* no overflow: calloc checked it */
-    return p;
-}
-
-API void *realloc(void *old, size_t n)
-{
-    if (!on())
-        return __libc_realloc(old, n);
-    void *p = __libc_realloc(old, n);
-    if (p || n == 0) /* on failure the old block stays */
-        note_free(old);
-    note_alloc(p, n);
-    return p;
-}
-
-API void *reallocarray(void *old, size_t k, size_t n)
-{
-    size_t bytes;
-    if (__builtin_mul_overflow(k, n, &bytes)) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    return realloc(old, bytes);
-}
-
-API void *memalign(size_t align, size_t n)
-{
-    if (!on())
-        return __libc_memalign(align, n);
-    void *p = __libc_memalign(align, n);
-    note_alloc(p, n);
-    return p;
-}
-
-API void *aligned_alloc(size_t align, size_t n)
-{
-    return memalign(align, n);
-}
-
-API int posix_memalign(void **out, size_t align, size_t n)
-{
-    if (align % sizeof(void *) != 0 || (align & (align - 1)) != 0 || align == 0)
-        return EINVAL;
-    void *p = memalign(align, n);
-    if (!p)
-        return ENOMEM;
-    *out = p;
-    return 0;
-}
-
-API void *valloc(size_t n)
-{
-    if (!on())
-        return __libc_valloc(n);
-    void *p = __libc_valloc(n);
-    note_alloc(p, n);
-    return p;
-}
-
-API void *pvalloc(size_t n)
-{
-    if (!on())
-        return __libc_pvalloc(n);
-    void *p = __libc_pvalloc(n);
-    note_alloc(p, n);
-    return p;
-}
-
+#else
+    return false;
 #endif
+}
+
+int alloc_library_fd(char *err, size_t errlen)
+{
+#ifdef MB_ALLOC_BLOB
+    static int fd = -1;
+    if (fd >= 0)
+        return fd;
+    int f = memfd_create("libmicrobe_alloc.so", MFD_CLOEXEC);
+    if (f < 0) {
+        snprintf(err, errlen, "memfd_create: %s", strerror(errno));
+        return -1;
+    }
+    size_t done = 0;
+    while (done < mb_alloc_blob_len) {
+        ssize_t k = write(f, mb_alloc_blob + done, mb_alloc_blob_len - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            snprintf(err, errlen, "writing it to a memfd: %s",
+                     k < 0 ? strerror(errno) : "short write");
+            close(f);
+            return -1;
+        }
+        done += (size_t)k;
+    }
+    fd = f;
+    return fd;
+#else
+    snprintf(err, errlen, "this build has no allocation counting library");
+    return -1;
+#endif
+}

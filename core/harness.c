@@ -316,12 +316,13 @@ static void advance(mb_state *st, const batch *b)
     }
 }
 
-/* Once per instance, after its samples: a batch that counts the
- * allocations, not timed (the samples are all taken). Not for teams. */
+/* The counting pass (cfg->count_allocs, in the counting worker, after
+ * every timed round): one batch that counts the allocations, never timed.
+ * Not for teams, nor for an instance never calibrated. */
 static bool start_allocs(mb_state *st)
 {
     if (!st->cfg->count_allocs || st->memo->alloc_iters ||
-        st->round_taken == 0 || st->be == measure_instructions() ||
+        st->memo->iters == 0 || st->be == measure_instructions() ||
         st->cfg->dry_run || st->stop || !alloc_supported())
         return false;
     st->phase = PHASE_ALLOCS;
@@ -715,7 +716,9 @@ bool harness_call(const harness_cfg *cfg, const instance *inst, int round,
             .target_ns = fmax(floor_ns, cfg->min_time_ns / want),
             .pid = getpid(),
         };
-        if (memo->iters == 0 || be == measure_instructions())
+        if (cfg->count_allocs)
+            st[k].phase = PHASE_DONE; /* the counting batch only */
+        else if (memo->iters == 0 || be == measure_instructions())
             st[k].phase = PHASE_CALIBRATE;
         else
             start_round(&st[k]);

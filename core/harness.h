@@ -52,8 +52,9 @@ typedef struct harness_cfg {
      * time. Tests give fakes. */
     const char *schedstat_path;
     const char *proc_root;
-    /* Count allocations (core/alloc.c) in one extra, untimed batch after
-     * the first round's samples. */
+    /* This call is the counting pass (core/alloc.h): no calibration and
+     * no samples, one untimed batch of at most HARNESS_ALLOC_ITERS
+     * iterations that counts allocations, in the counting worker. */
     bool count_allocs;
     bool pin_threads; /* pin each thread of .threads to its own CPU */
     /* Shared memory (MAP_SHARED) that a process the body forked sets when

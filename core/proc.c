@@ -215,8 +215,12 @@ bool proc_spawn(proc *p, const proc_spec *s, char *err, size_t errlen)
         if (s->in_child)
             s->in_child(s->ctx);
         if (s->exe) {
-            if (s->search_path)
+            if (s->search_path && s->envp)
+                execvpe(s->exe, s->argv, s->envp);
+            else if (s->search_path)
                 execvp(s->exe, s->argv);
+            else if (s->envp)
+                execve(s->exe, s->argv, s->envp);
             else
                 execv(s->exe, s->argv);
             if (!s->run) {

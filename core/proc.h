@@ -17,6 +17,7 @@ typedef struct proc_spec {
     const char *exe;       /* the file to exec; NULL: run only */
     bool search_path;      /* exe is a name looked up in $PATH */
     char *const *argv;     /* for exe */
+    char *const *envp;     /* for exe; NULL: this process's environment */
     int (*run)(void *ctx); /* in the child, its return value the exit code */
     void *ctx;
     /* In the child before exec or run: close, dup2 and the like. */

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "proc.h"
 #include "timer.h"
 
@@ -218,10 +219,12 @@ static void run_one(const runner_cfg *cfg, const instance *inst, size_t i,
         put_text(fd, REC_ERROR, i, r, "its body never reaches MB_LOOP");
     } else {
         put_samples(fd, i, r, memo, &tmp);
-        char *values = result_values_text(&tmp);
-        if (!values)
+        /* The counting pass sends its counts (in the memo) only: what the
+         * body set came from the timed rounds. */
+        char *values = cfg->h.count_allocs ? NULL : result_values_text(&tmp);
+        if (!values && !cfg->h.count_allocs)
             _exit(5);
-        if (values[0])
+        if (values && values[0])
             put_text(fd, REC_VALUES, i, r, values);
         free(values);
     }
@@ -263,6 +266,14 @@ static void worker(const runner_cfg *cfg, const instance *insts, size_t n,
                    const bool *skip, harness_memo *memo, int r, size_t i0,
                    int fd)
 {
+    if (cfg->h.count_allocs && !alloc_supported()) {
+        /* The counting worker without its library: nothing to count. */
+        put_text(fd, REC_WARN, 0, r,
+                 "allocations not counted: the counting library did not "
+                 "load into its worker (LD_PRELOAD)");
+        put(fd, REC_DONE, 0, 0, NULL, 0);
+        return;
+    }
     one_note *note = mmap(NULL, sizeof *note, PROT_READ | PROT_WRITE,
                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     for (size_t i = i0; i < n; i++) {
@@ -484,6 +495,7 @@ typedef struct spawn_ctx {
     int r;
     size_t i0;
     int rec[2], plan[2];
+    int lib_fd; /* the counting library for LD_PRELOAD; -1: none */
 } spawn_ctx;
 
 static void close_parent_ends(void *arg)
@@ -491,6 +503,44 @@ static void close_parent_ends(void *arg)
     spawn_ctx *c = arg;
     close(c->rec[0]);
     close(c->plan[1]);
+    if (c->lib_fd >= 0) /* kept open across the exec, for the loader */
+        fcntl(c->lib_fd, F_SETFD, 0);
+}
+
+/* This process's environment with LD_PRELOAD naming the counting library
+ * (/proc/self/fd/N, ahead of any the user preloads); NULL on no memory.
+ * The array and its one new string are freed with free_env. */
+extern char **environ;
+static char **preload_env(int lib_fd)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + 2, sizeof *env);
+    const char *old = getenv("LD_PRELOAD");
+    size_t len = 64 + (old ? strlen(old) : 0);
+    char *pre = malloc(len);
+    if (!env || !pre) {
+        free(env);
+        free(pre);
+        return NULL;
+    }
+    snprintf(pre, len, "LD_PRELOAD=/proc/self/fd/%d%s%s", lib_fd,
+             old && *old ? ":" : "", old ? old : "");
+    size_t k = 0;
+    env[k++] = pre;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0)
+            env[k++] = environ[i];
+    env[k] = NULL;
+    return env;
+}
+
+static void free_env(char **env)
+{
+    if (env)
+        free(env[0]);
+    free(env);
 }
 
 static int round_in_fork(void *arg)
@@ -502,17 +552,27 @@ static int round_in_fork(void *arg)
     return 0;
 }
 
-/* Starts a worker for round r from instance i0; *rfd gets its records. */
-static bool spawn(proc *p, const runner_cfg *cfg, const instance *insts,
+/* Starts a worker for round r from instance i0; *rfd gets its records.
+ * Round cfg->h.rounds is the counting pass: its worker alone has the
+ * counting library (lib_fd) preloaded. */
+static bool spawn(proc *p, const runner_cfg *run_cfg, const instance *insts,
                   size_t n, const bool *skip, harness_memo *memo, int r,
-                  size_t i0, int *rfd, char *err, size_t errlen)
+                  size_t i0, int lib_fd, int *rfd, char *err, size_t errlen)
 {
-    spawn_ctx c = {cfg, insts, n, skip, memo, r, i0, {-1, -1}, {-1, -1}};
+    runner_cfg counting = *run_cfg;
+    counting.h.count_allocs = r >= run_cfg->h.rounds;
+    const runner_cfg *cfg = &counting;
+    if (!counting.h.count_allocs)
+        lib_fd = -1;
+    spawn_ctx c = {cfg, insts, n,        skip,     memo,
+                   r,   i0,    {-1, -1}, {-1, -1}, lib_fd};
     char flag[64], why[128] = "";
     char *argv[] = {(char *)cfg->argv0, flag, NULL};
+    char **env = lib_fd >= 0 ? preload_env(lib_fd) : NULL;
     proc_spec s = {
         .exe = cfg->argv0 ? "/proc/self/exe" : NULL,
         .argv = argv,
+        .envp = env,
         .run = round_in_fork,
         .ctx = &c,
         .in_child = close_parent_ends,
@@ -526,6 +586,7 @@ static bool spawn(proc *p, const runner_cfg *cfg, const instance *insts,
                  c.rec[1], (long)getpid());
         ok = proc_spawn(p, &s, why, sizeof why);
     }
+    free_env(env);
     if (!ok) {
         snprintf(err, errlen, "cannot start a benchmark worker: %s", why);
         for (int k = 0; k < 2; k++) {
@@ -687,15 +748,28 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
                                  run->results[base + i].skipped));
     double timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s
                                           : 60 + 20 * cfg->h.min_time_ns / 1e9;
+    /* After the timed rounds, the counting pass: one more "round" in a
+     * worker of its own, with the counting library preloaded there only
+     * (not when adding rounds: the first rounds' pass counted). */
+    int lib_fd = -1;
+    if (cfg->h.count_allocs && !cfg->h.dry_run && !cfg->more && cfg->argv0 &&
+        alloc_library()) {
+        char why[160];
+        lib_fd = alloc_library_fd(why, sizeof why);
+        if (lib_fd < 0)
+            run_warn(run, "allocations not counted: %s", why);
+    }
+    int rounds = cfg->h.rounds + (lib_fd >= 0);
     mb_status st = MB_OK;
     int r0 = cfg->more ? cfg->first_round : 0;
     size_t i0 = 0;
-    bool done = n == 0 || r0 >= cfg->h.rounds;
+    bool done = n == 0 || r0 >= rounds;
     proc_hold(); /* a signal between two workers is not lost either */
     while (!done && st == MB_OK) {
         int rfd;
         proc p;
-        if (!spawn(&p, cfg, insts, n, skip, memo, r0, i0, &rfd, err, errlen)) {
+        if (!spawn(&p, cfg, insts, n, skip, memo, r0, i0, lib_fd, &rfd, err,
+                   errlen)) {
             st = MB_ERR_CRASHED;
             break;
         }
@@ -718,7 +792,10 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
             if (h.kind == REC_BEGIN) {
                 cur = h.inst;
                 cur_round = (int)h.round;
-                if (cfg->progress)
+                if (cfg->progress && (int)h.round >= cfg->h.rounds)
+                    fprintf(stderr, "\rcounting allocations  %-60.60s",
+                            insts[h.inst].name);
+                else if (cfg->progress)
                     fprintf(stderr, "\rround %u/%d  %-60.60s", h.round + 1,
                             cfg->h.rounds, insts[h.inst].name);
             } else if (h.kind == REC_COUNTERS && r) {
@@ -770,7 +847,7 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
             /* The round is complete: the next one in a fresh process. */
             r0++;
             i0 = 0;
-            done = r0 >= cfg->h.rounds;
+            done = r0 >= rounds;
             continue;
         }
         char why[200];
@@ -796,7 +873,7 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
             r0++;
             i0 = 0;
         }
-        done = r0 >= cfg->h.rounds;
+        done = r0 >= rounds;
     }
     if (st == MB_OK)
         runner_interference(run, base, memo, n);

@@ -1,5 +1,8 @@
-/* core/alloc.c: exact counts of the malloc family inside a counting pass,
- * nothing outside one, blocks from before the pass never subtracted. */
+/* The counting library (core/alloc_preload.c, preloaded into this test by
+ * meson, as into the counting worker) through libmicrobe's side
+ * (core/alloc.c): exact counts of the malloc family inside a counting
+ * pass, nothing outside one, blocks from before the pass never
+ * subtracted; and the library's bytes that libmicrobe carries. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +12,7 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloc.h"
 
@@ -115,9 +119,31 @@ static void many_blocks(void **unused)
     free(v);
 }
 
+/* libmicrobe carries the library (an ELF file, written to a memfd once);
+ * meson preloads the built one here, so counting is on. */
+static void library_embedded(void **unused)
+{
+    (void)unused;
+    char err[160] = "";
+    if (!alloc_library()) {
+        assert_int_equal(alloc_library_fd(err, sizeof err), -1);
+        assert_true(err[0] != '\0');
+        assert_false(alloc_supported());
+        skip();
+    }
+    int fd = alloc_library_fd(err, sizeof err);
+    assert_true(fd >= 0);
+    assert_int_equal(alloc_library_fd(err, sizeof err), fd);
+    char head[4];
+    assert_int_equal(pread(fd, head, 4, 0), 4);
+    assert_memory_equal(head, "\177ELF", 4);
+    assert_true(alloc_supported()); /* LD_PRELOAD from meson */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(library_embedded),
         cmocka_unit_test(counts_each_function),
         cmocka_unit_test(nothing_outside_a_pass),
         cmocka_unit_test(realloc_in_place_and_to_zero),

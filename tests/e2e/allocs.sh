@@ -35,6 +35,13 @@ check() { # NAME "[allocs/iter,bytes/iter,peak,net/iter]"
     ok "$1: $2"
 }
 check zero "[0,0,0,0]"
+# Timed rounds run glibc's malloc (no replacement in their process); the
+# counting pass, in a worker of its own, still counts.
+jq -e '.benchmarks[] | select(.microbe and .name == "where") |
+    .malloc_in_libc == 1 and .counting_library == 0' "$J" >/dev/null ||
+    die "where: malloc not glibc's in a timed process: $(jq -c '.benchmarks[] | select(.microbe and .name == "where") | [.malloc_in_libc, .counting_library, .label]' "$J")"
+ok "timed rounds: malloc is libc's, no counting library loaded"
+check where "[1,24,24,0]"
 check one "[1,100,100,0]"
 check three "[3,48,48,0]"
 check grows "[2,4112,4096,0]"

@@ -21,9 +21,9 @@ tests=$(meson introspect b --tests | jq -r '.[].name' | tr '\n' ' ')
 [ "$tests" = "consumer_list " ] || die "meson test has: $tests"
 ok "meson test has the consumer's one test, none of microbe's"
 targets=$(meson introspect b --targets | jq -r '.[] | "\(.name):\(.type)"' | sort | tr '\n' ' ')
-want="bench_consumer:executable mbstats:static library microbe:executable microbe:shared library microbe:static library microbe_main:shared library microbe_main:static library "
+want="alloc_blob:custom bench_consumer:executable mbstats:static library microbe:executable microbe:shared library microbe:static library microbe_alloc:shared module microbe_main:shared library microbe_main:static library "
 [ "$targets" = "$want" ] || die "targets: $targets"
-ok "build targets: the consumer's program, microbe's libraries and the tool (7)"
+ok "build targets: the consumer's program, microbe's libraries (the counting library and its embedded copy too) and the tool (9)"
 [ "$(meson introspect b --installed | jq length)" -eq 0 ] || die "installs: $(meson introspect b --installed)"
 ok "meson install installs nothing of microbe"
 meson compile -C b >"$OUT" 2>"$ERR" || die "compile: $(tail -n 20 "$OUT")"
