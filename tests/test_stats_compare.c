@@ -302,8 +302,9 @@ static void test_calibration_paired(void **state)
  * acf(rankdata(D), nlags=1, adjusted=False)[1] = 0.62573529411764706;
  * (16 r + 1) / 12 = 0.91764705882352937 (clamped to 0.8: inflate 9);
  * wilcoxon(D, method='exact').pvalue = 0.000152587890625;
- * 2 norm.sf(norm.isf(p / 2) / sqrt(f)) = 0.028792112162637159 (f = 3,
- * r = 0.5), 0.20685051499674123 (f = 9). */
+ * 2 norm.sf(norm.isf(p / 2) / sqrt(f)) = 0.04131064601752352 (r = 0.5
+ * plus the margin 0.05: f = 1.55 / 0.45 = 3.4444444444444446),
+ * 0.20685051499674123 (f = 9). */
 static const double DRIFT[16] = {0.011, 0.032,  0.021, 0.053, 0.064, 0.067,
                                  0.082, 0.075,  0.043, 0.056, 0.024, 0.035,
                                  0.004, -0.013, 0.016, 0.027};
@@ -328,17 +329,17 @@ static void test_paired_autocorr_scipy(void **state)
     assert_float_equal(none.p, 0.000152587890625, 1e-15);
     assert_float_equal(none.widen, 1, 0);
     st_change half = st_compare_paired_ac(old, now, 16, 0.5, &o, s);
-    assert_float_equal(half.p, 0.028792112162637159, 1e-9);
-    assert_float_equal(half.widen, sqrt(3.0), 1e-15);
+    assert_float_equal(half.p, 0.04131064601752352, 1e-9);
+    assert_float_equal(half.widen, sqrt(1.55 / 0.45), 1e-15);
     assert_float_equal(half.autocorr, 0.5, 0);
     /* The interval widens with the p-value: each half-width (in the log)
-     * times sqrt(3), about the same estimate. */
+     * times sqrt(f), about the same estimate. */
     double th = log1p(none.change);
     assert_float_equal(log1p(half.change), th, 1e-15);
     assert_float_equal(th - log1p(half.ci.lo),
-                       sqrt(3.0) * (th - log1p(none.ci.lo)), 1e-12);
+                       sqrt(1.55 / 0.45) * (th - log1p(none.ci.lo)), 1e-12);
     assert_float_equal(log1p(half.ci.hi) - th,
-                       sqrt(3.0) * (log1p(none.ci.hi) - th), 1e-12);
+                       sqrt(1.55 / 0.45) * (log1p(none.ci.hi) - th), 1e-12);
     /* Estimated from the pairs themselves: clamped at 0.8, inflate 9. */
     st_change own = st_compare_paired(old, now, 16, &o, s);
     assert_float_equal(own.autocorr, 0.8, 0);
@@ -481,9 +482,11 @@ static void test_paired_drift(void **state)
     print_message("+10%%, independent rounds: caught %.3f without, %.3f with\n",
                   pb, pa);
     assert_true(before[1] > 0.15 && before[2] > 0.5); /* the defect */
+    /* At most alpha plus the simulation's own error (300 suites: +-2.5%
+     * at 5%); without the margin on r, 7.3% at rho 0.7 failed this. */
     assert_true(after[0] <= 0.05);
-    assert_true(after[1] <= 0.07);
-    assert_true(after[2] <= 0.10);
+    assert_true(after[1] <= 0.06);
+    assert_true(after[2] <= 0.06);
     assert_true(pa >= 0.97);
 }
 
