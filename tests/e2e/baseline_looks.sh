@@ -19,17 +19,24 @@ BASE=(--min-time=0.004 "--archive=$AR")
 
 run 0 "$N" "${BASE[@]}" --save-baseline=main
 
+# On a busy machine spin/100 can come out decided at the first look (a
+# whole-run shift between the saved run and this one, or chance): that is
+# a right answer, not the case under test, so the run is tried again, at
+# most 3 times (exit 3 below); any other mismatch fails at once.
+for try in 1 2 3; do
 run 0 "$S" "${BASE[@]}" --baseline=main --threshold=0 --max-time=120 \
     --format=json --out="$T/run.json" --out-format=json --save-baseline=next
-/usr/bin/python3 - "$T/out" "$T/run.json" <<'PY' || fail "baseline looks"
+/usr/bin/python3 - "$T/out" "$T/run.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert json.load(open(sys.argv[2]))["context"] == d["context"]
 c = d["context"]
+rows = {r["name"]: r["verdict"] for r in d["comparison"]["rows"]}
+if c.get("baseline_looks") == 1 and rows.get("spin/100") != "inconclusive":
+    sys.exit(3)
 assert c["rounds"] == 5, c
 assert c["baseline_max_looks"] == 4 and c["baseline_looks"] >= 2, c
 assert c["baseline_rounds"] == 5 + 3 * (c["baseline_looks"] - 1), c
-rows = {r["name"]: r["verdict"] for r in d["comparison"]["rows"]}
 assert rows["spin/400"] == "slower", rows
 rounds = {}
 for b in (b for b in d["benchmarks"] if "microbe" in b):
@@ -46,6 +53,11 @@ if rows["spin/100"] == "inconclusive":
 assert "sequential: look %d of at most 4" % c["baseline_looks"] in \
     d["comparison"]["correction"], d["comparison"]["correction"]
 PY
+rc=$?
+[ $rc = 3 ] && [ $try -lt 3 ] && { echo "spin/100 decided at look 1; again" >&2; continue; }
+[ $rc = 0 ] || fail "baseline looks (try $try)"
+break
+done
 # The baseline saved from that run holds all its rounds.
 zstd -dc "$AR/baselines/next.json.zst" >"$T/saved.json" 2>/dev/null ||
     fail "no saved baseline next"
