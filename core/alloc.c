@@ -12,6 +12,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "file.h"
+
 #if defined(MB_ALLOC_BLOB) && defined(__SANITIZE_ADDRESS__)
 #undef MB_ALLOC_BLOB /* ASan's runtime owns malloc */
 #endif
@@ -80,18 +82,11 @@ int alloc_library_fd(char *err, size_t errlen)
         snprintf(err, errlen, "memfd_create: %s", strerror(errno));
         return -1;
     }
-    size_t done = 0;
-    while (done < mb_alloc_blob_len) {
-        ssize_t k = write(f, mb_alloc_blob + done, mb_alloc_blob_len - done);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            snprintf(err, errlen, "writing it to a memfd: %s",
-                     k < 0 ? strerror(errno) : "short write");
-            close(f);
-            return -1;
-        }
-        done += (size_t)k;
+    int e = file_write_fd(f, mb_alloc_blob, mb_alloc_blob_len);
+    if (e) {
+        snprintf(err, errlen, "writing it to a memfd: %s", strerror(e));
+        close(f);
+        return -1;
     }
     fd = f;
     return fd;

@@ -190,6 +190,19 @@ mb_status file_read_head(const char *path, int flags, void *buf, size_t cap,
     return MB_OK;
 }
 
+int file_write_fd(int fd, const void *buf, size_t len)
+{
+    for (size_t off = 0; off < len;) {
+        ssize_t r = write(fd, (const char *)buf + off, len - off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return r < 0 ? errno : EIO;
+        off += (size_t)r;
+    }
+    return 0;
+}
+
 /* Is path something other than a plain file or nothing: a link (written
  * through, as a user who links a report to elsewhere means), a device, a
  * FIFO? */
@@ -209,14 +222,7 @@ mb_status file_write_out(const char *path, const void *buf, size_t len,
     if (fd < 0)
         return fail(err, errlen, MB_ERR_IO, "cannot write %s: %s", path,
                     strerror(errno));
-    int e = 0;
-    for (size_t off = 0; !e && off < len;) {
-        ssize_t r = write(fd, (const char *)buf + off, len - off);
-        if (r < 0 && errno != EINTR)
-            e = errno;
-        else if (r > 0)
-            off += (size_t)r;
-    }
+    int e = file_write_fd(fd, buf, len);
     if (close(fd) != 0 && !e)
         e = errno;
     return e ? fail(err, errlen, MB_ERR_IO, "cannot write %s: %s", path,

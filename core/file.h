@@ -70,6 +70,10 @@ mb_status file_hash(const char *path, uint64_t *hash, long long *size,
 mb_status file_write_atomic(const char *path, const void *buf, size_t len,
                             int flags, char *err, size_t errlen);
 
+/* Writes all of buf[len] to fd (retrying short writes and EINTR): 0, or
+ * an errno (EIO for a write that wrote nothing). */
+int file_write_fd(int fd, const void *buf, size_t len);
+
 /* A report the user asked for by name (--out, microbe report): a plain
  * file (or none yet) is written with file_write_atomic, so that an
  * interrupted or failed run leaves the old file whole; anything else at
