@@ -40,20 +40,105 @@ static void note(cmp_result *c, const char *fmt, ...)
         c->nnotes++;
 }
 
-/* Per-iteration times of r's samples, leaving disturbed ones out while
- * enough remain (as the summary does). */
-static size_t per_iter(const mb_result *r, double *x, uint16_t *round)
+/* Machine state (docs/design.md, "Machine state"): a round whose probe
+ * (harness_probe) is more than PROBE_TOL off the baseline's ran with the
+ * machine in another state. Here the probe holds within about 2% while the
+ * host's state does; when it flips, it moves 40-60%, and so do the benchmarks.
+ */
+#define PROBE_TOL   0.15
+#define PROBE_REF_Q 0.25
+
+static bool probe_off(const mb_result *r, size_t k, double ref)
 {
-    size_t clean = 0, k = 0;
+    return isfinite(ref) && k < r->nprobe && isfinite(r->probe_ns[k]) &&
+           fabs(log(r->probe_ns[k] / ref)) > log1p(PROBE_TOL);
+}
+
+/* What per_iter did with the probe: rounds left out, and the median
+ * probe of the rounds it kept (NAN: none had one). */
+typedef struct probe_use {
+    size_t dropped;
+    double level;
+} probe_use;
+
+/* Per-iteration times of r's samples, leaving disturbed ones out while
+ * enough remain (as the summary does), and the rounds whose probe is off
+ * ref (NAN: none is) while at least `keep` rounds remain; *pu (may be
+ * NULL) says what that did. */
+static size_t per_iter_probe(const mb_result *r, double ref, size_t keep,
+                             double *x, uint16_t *round, probe_use *pu)
+{
+    size_t clean = 0, k = 0, nr = 0, off = 0, np = 0;
     for (size_t i = 0; i < r->n; i++)
         clean += !(r->flags[i] & SAMPLE_DISTURBED);
     bool drop = clean >= 5;
+    /* The rounds with samples, and those off ref. */
+    uint8_t *seen = calloc(r->nprobe + 1, 1);
+    for (size_t i = 0; seen && i < r->n; i++)
+        if (r->round[i] < r->nprobe && !seen[r->round[i]]) {
+            seen[r->round[i]] = 1;
+            nr++;
+            off += probe_off(r, r->round[i], ref);
+        }
+    bool cut = seen && off > 0 && nr - off >= keep;
     for (size_t i = 0; i < r->n; i++)
-        if (!drop || !(r->flags[i] & SAMPLE_DISTURBED)) {
+        if ((!drop || !(r->flags[i] & SAMPLE_DISTURBED)) &&
+            !(cut && probe_off(r, r->round[i], ref))) {
             round[k] = r->round[i];
             x[k++] = result_per_iter(r, i);
         }
+    if (pu) {
+        double *lv = malloc((r->nprobe + 1) * sizeof *lv);
+        double *tmp = malloc((r->nprobe + 1) * sizeof *tmp);
+        for (size_t j = 0; lv && tmp && seen && j < r->nprobe; j++)
+            if (seen[j] && isfinite(r->probe_ns[j]) &&
+                !(cut && probe_off(r, j, ref)))
+                lv[np++] = r->probe_ns[j];
+        pu->dropped = cut ? off : 0;
+        pu->level = np ? st_median(lv, np, tmp) : NAN;
+        free(lv);
+        free(tmp);
+    }
+    free(seen);
     return k;
+}
+
+static size_t per_iter(const mb_result *r, double *x, uint16_t *round)
+{
+    return per_iter_probe(r, NAN, 0, x, round, NULL);
+}
+
+/* The baseline's probe for row: over the rounds of every saved run (the
+ * history, else old alone), the PROBE_REF_Q quantile, NAN when it has
+ * none. On a host whose state flips the probe is two-valued (1.40 and
+ * 1.9-2.3 ns per key here), and rounds in the faster state cost what the
+ * code does alone: the quantile picks that state when it holds for a
+ * quarter of the baseline's rounds or more, else the state it was in. */
+static double probe_ref(const cmp_row *row, const cmp_opts *o)
+{
+    size_t h = o->nhistory >= ST_HISTORY_MIN_RUNS ? o->nhistory : 0;
+    size_t cap = 0, n = 0, k = 0;
+    const mb_result **rs = malloc((h + 1) * sizeof *rs);
+    for (size_t j = 0; rs && j < h; j++) {
+        const mb_result *r = run_find(o->history[j], row->name);
+        if (r && !r->error && r->nprobe)
+            rs[k++] = r;
+    }
+    if (rs && k == 0 && row->old && row->old->nprobe)
+        rs[k++] = row->old;
+    for (size_t j = 0; j < k; j++)
+        cap += rs[j]->nprobe;
+    double *v = malloc((cap + 1) * sizeof *v);
+    double *tmp = malloc((cap + 1) * sizeof *tmp);
+    for (size_t j = 0; v && tmp && j < k; j++)
+        for (size_t q = 0; q < rs[j]->nprobe; q++)
+            if (isfinite(rs[j]->probe_ns[q]))
+                v[n++] = rs[j]->probe_ns[q];
+    double ref = v && tmp && n ? st_quantile(v, n, PROBE_REF_Q, tmp) : NAN;
+    free(rs);
+    free(v);
+    free(tmp);
+    return ref;
 }
 
 /* What a comparison, paired or not, takes of each round: the round's 10th
@@ -177,14 +262,35 @@ static bool compare_history(cmp_row *row, const cmp_opts *o,
         if (r && !r->error && r->n)
             total += (rs[k++] = r)->n;
     }
+    /* Saved runs whose rounds ran with the CPU in another state than
+     * most of the history's are left out of it, or only those rounds. */
+    double ref = probe_ref(row, o);
+    size_t used = 0;
     for (size_t j = 0; ok && j <= k; j++) {
         const mb_result *r = j < k ? rs[j] : row->now;
-        x[j] = malloc((r->n + 1) * sizeof **x);
-        rd[j] = malloc((r->n + 1) * sizeof **rd);
-        ok = x[j] && rd[j];
-        if (ok)
-            n[j] = per_iter(r, x[j], rd[j]);
+        x[used] = malloc((r->n + 1) * sizeof **x);
+        rd[used] = malloc((r->n + 1) * sizeof **rd);
+        ok = x[used] && rd[used];
+        if (!ok)
+            break;
+        probe_use pu;
+        n[used] = per_iter_probe(r, ref, j < k ? 2 : 3, x[used], rd[used], &pu);
+        row->probe_rounds_out += pu.dropped;
+        bool off = isfinite(pu.level) && isfinite(ref) &&
+                   fabs(log(pu.level / ref)) > log1p(PROBE_TOL);
+        if (j == k && off)
+            row->probe_shift = pu.level / ref - 1;
+        if (j < k && off) {
+            row->probe_runs_out++;
+            free(x[used]);
+            free(rd[used]);
+            x[used] = NULL;
+            rd[used] = NULL;
+            continue;
+        }
+        used++;
     }
+    k = used ? used - 1 : 0;
     double *scratch =
         ok && k >= ST_HISTORY_MIN_RUNS
             ? malloc(st_compare_history_scratch_size(total) * sizeof *scratch)
@@ -195,7 +301,7 @@ static bool compare_history(cmp_row *row, const cmp_opts *o,
             rd[k], n[k], ROUND_FLOOR_QUANTILE, bo, scratch);
     bool done = scratch != NULL && !isnan(row->change.change);
     free(scratch);
-    for (size_t j = 0; x && rd && j <= k; j++) {
+    for (size_t j = 0; x && rd && j <= h; j++) {
         free(x[j]);
         free(rd[j]);
     }
@@ -204,6 +310,58 @@ static bool compare_history(cmp_row *row, const cmp_opts *o,
     free(rd);
     free(n);
     return done;
+}
+
+/* A change that the machine's own shift (row->probe_shift) could make
+ * is no evidence of the code's: slower while the machine ran slower, with
+ * the interval's low end within PROBE_SPAN times that shift (in logs:
+ * benchmarks moved up to 1.5 times as far as the probe when the state
+ * flipped here, +65% to +88% against +52% to +60%), or faster likewise. */
+#define PROBE_SPAN 2.0
+static void probe_overrule(cmp_row *r)
+{
+    double s = log1p(r->probe_shift);
+    if ((r->verdict == CMP_SLOWER && s > 0 &&
+         log1p(r->change.ci.lo) <= PROBE_SPAN * s) ||
+        (r->verdict == CMP_FASTER && s < 0 &&
+         log1p(r->change.ci.hi) >= PROBE_SPAN * s)) {
+        r->verdict = CMP_INCONCLUSIVE;
+        r->probe_overruled = true;
+    }
+}
+
+/* One note on what the machine-state probe did over the comparison. */
+static void probe_notes(cmp_result *c)
+{
+    size_t rounds = 0, runs = 0, rows = 0, shifted = 0, overruled = 0;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < c->n; i++) {
+        const cmp_row *r = &c->rows[i];
+        rounds += r->probe_rounds_out;
+        runs += r->probe_runs_out;
+        rows += r->probe_rounds_out || r->probe_runs_out;
+        overruled += r->probe_overruled;
+        if (r->probe_shift != 0) {
+            shifted++;
+            lo = fmin(lo, r->probe_shift);
+            hi = fmax(hi, r->probe_shift);
+        }
+    }
+    if (rows)
+        note(c,
+             "machine state: %zu round%s and %zu saved run%s measured while "
+             "the CPU ran more than %.0f%% off the baseline's speed (the "
+             "probe) left out, in %zu benchmark%s",
+             rounds, rounds == 1 ? "" : "s", runs, runs == 1 ? "" : "s",
+             100 * PROBE_TOL, rows, rows == 1 ? "" : "s");
+    if (shifted)
+        note(c,
+             "machine state: in %zu benchmark%s the CPU ran %+.0f%% to "
+             "%+.0f%% off the baseline's speed (the probe) in most rounds; "
+             "%zu change%s of that size made inconclusive; measure again "
+             "later, or save the baseline again if the machine changed",
+             shifted, shifted == 1 ? "" : "s", 100 * lo, 100 * hi, overruled,
+             overruled == 1 ? "" : "s");
 }
 
 /* Paired (ab): the floors of the rounds both sides measured, in round
@@ -278,14 +436,27 @@ static void compare_pair(cmp_row *row, const cmp_opts *o, double confidence)
     size_t na = 0, nb = 0;
     if (!xa || !xb || !tmp || !ra || !rb)
         goto out;
+    row->probe_rounds_out = row->probe_runs_out = 0;
+    row->probe_shift = 0;
     if (!o->paired && o->nhistory >= ST_HISTORY_MIN_RUNS &&
         compare_history(row, o, &bo))
         goto out;
+    row->probe_rounds_out = row->probe_runs_out = 0;
+    row->probe_shift = 0;
     if (o->paired) {
         na = nb = paired_floors(a, b, xa, xb, tmp); /* 2 (n_a + n_b) <= 2 cap */
     } else {
-        na = per_iter(a, xa, ra);
-        nb = per_iter(b, xb, rb);
+        /* Rounds in another machine state than most of the baseline's
+         * are left out while 3 a side remain (docs/design.md, "Machine state").
+         */
+        double ref = probe_ref(row, o);
+        probe_use pa, pb;
+        na = per_iter_probe(a, ref, 3, xa, ra, &pa);
+        nb = per_iter_probe(b, ref, 3, xb, rb, &pb);
+        row->probe_rounds_out = pa.dropped + pb.dropped;
+        if (isfinite(pa.level) && isfinite(pb.level) &&
+            fabs(log(pb.level / pa.level)) > log1p(PROBE_TOL))
+            row->probe_shift = pb.level / pa.level - 1;
     }
     if (na == 0 || nb == 0)
         goto out;
@@ -649,6 +820,7 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
                 compare_pair(r, opts, level[k]);
             r->verdict = (cmp_verdict)st_decide(&r->change, r->p_adj,
                                                 opts->alpha, opts->threshold);
+            probe_overrule(r);
         }
     }
     free(p);
@@ -663,6 +835,7 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
                  "widened %.2fx",
                  r->name, r->change.autocorr, r->change.widen);
     }
+    probe_notes(c);
     if (exact) {
         exact_verdicts(c, opts);
         cmp_attach_why(c, old, now);

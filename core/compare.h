@@ -41,6 +41,15 @@ typedef struct cmp_row {
      * not paired or not compared); change.widen says by how much the
      * interval grew for it. */
     double round_autocorr;
+    /* Machine state (unpaired; docs/design.md, "Machine state"): rounds and
+     * saved runs left out because their probe was more than 15% off the
+     * baseline's; probe_shift, when not 0, how far the new run's probe was off
+     * that of the rounds it was compared with (too few rounds in the baseline's
+     * state were left to leave the others out); probe_overruled: the
+     * shift could explain the change, so the verdict is inconclusive. */
+    size_t probe_rounds_out, probe_runs_out;
+    double probe_shift;
+    bool probe_overruled;
     cmp_verdict verdict;
     bool has_ins; /* instruction counters on both sides */
     double ins_change;

@@ -316,6 +316,48 @@ static void advance(mb_state *st, const batch *b)
     }
 }
 
+#define PROBE_KEYS  1024
+#define PROBE_SLOTS 4096 /* 16 KiB: in L1 */
+#define PROBE_REPS  16
+
+/* One probe step: PROBE_KEYS keys into an open-addressing table, as a
+ * hash set does (loads, stores and branches on L1-resident data). */
+static uint32_t probe_table(uint32_t *t)
+{
+    uint32_t x = 12345, dups = 0;
+    memset(t, 0, PROBE_SLOTS * sizeof *t);
+    for (int i = 0; i < PROBE_KEYS; i++) {
+        x = x * 1664525u + 1013904223u;
+        uint32_t key = (x >> 8) | 1,
+                 h = (key * 2654435761u) & (PROBE_SLOTS - 1);
+        while (t[h] && t[h] != key)
+            h = (h + 1) & (PROBE_SLOTS - 1);
+        if (t[h] == key)
+            dups++;
+        else
+            t[h] = key;
+    }
+    return dups;
+}
+
+double harness_probe(const harness_cfg *h)
+{
+    static uint32_t table[PROBE_SLOTS];
+    uint64_t best = UINT64_MAX;
+    volatile uint32_t sink = 0;
+    for (int k = 0; k < PROBE_REPS; k++) {
+        uint64_t t0 = h->now(h->clock_ctx);
+        sink += probe_table(table);
+        uint64_t t1 = h->now(h->clock_ctx);
+        if (t1 > t0 && t1 - t0 < best)
+            best = t1 - t0;
+    }
+    (void)sink;
+    double ticks = (double)best - h->overhead_ticks;
+    return best != UINT64_MAX && ticks > 0 ? ticks * h->ns_per_tick / PROBE_KEYS
+                                           : NAN;
+}
+
 /* The counting pass (cfg->count_allocs, in the counting worker, after
  * every timed round): one batch that counts the allocations, never timed.
  * Not for teams, nor for an instance never calibrated. */

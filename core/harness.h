@@ -90,12 +90,25 @@ typedef struct harness_memo {
      * the machine does not report it). */
     int remeasured;
     double run_delay_ns, steal_ns;
+    /* This round's machine-state probe (harness_probe), NAN: none. */
+    double probe_ns;
     /* The allocation counting pass, once per instance: iterations counted
      * (0: not yet) and what it saw (core/alloc.h). */
     uint64_t alloc_iters;
     uint64_t allocs, alloc_bytes, alloc_peak;
     int64_t alloc_net;
 } harness_memo;
+
+/* The machine-state probe (docs/design.md, "Machine state"): the
+ * fastest of a few timings of a fixed small hash-set fill (1024 keys into
+ * a 16 KiB table: loads, stores and branches on data in L1), in ns per
+ * key, by h's clock. On a shared host the benchmark's CPU flips between
+ * states where such code runs at one speed or ~1.5x slower (another
+ * tenant on the core's caches, measured on this VM: a register-only
+ * chain does not move, this does, and with it the benchmarks); the probe
+ * says which state a round was measured in. About 40 us. NAN when the
+ * clock gives nothing. */
+double harness_probe(const harness_cfg *h);
 
 /* A round whose samples are more than half disturbed is measured again,
  * this many times at most; then it is kept as it is (the analysis leaves

@@ -296,6 +296,21 @@ static bool load_samples(json_ld *l, const json_t *m, const char *where,
     if (cpu && !getarr(l, s, ws, "cpu_ns", n))
         return false;
 
+    /* The machine-state probe by round: finite and > 0, or null. */
+    json_t *pr = jl_get(l, s, ws, "probe_ns", K_ARR, false);
+    if (!pr && l->st != MB_OK)
+        return false;
+    for (size_t k = 0; pr && k < json_array_size(pr); k++) {
+        json_t *x = json_array_get(pr, k);
+        double v = json_is_number(x) ? json_number_value(x) : NAN;
+        if (k > UINT16_MAX || (!json_is_null(x) && !(isfinite(v) && v > 0)))
+            return jl_fail(l, MB_ERR_CORRUPT,
+                           "%s: probe_ns[%zu] is not a time > 0 or null", ws,
+                           k);
+        if (!result_set_probe(r, (uint16_t)k, v))
+            return jl_nomem(l);
+    }
+
     double *row = calloc(r->ncounters ? r->ncounters : 1, sizeof *row);
     if (!row)
         return jl_nomem(l);

@@ -166,6 +166,13 @@ static json_t *samples_json(const mb_result *r, bool *ok)
         for (size_t i = 0; i < r->n && *ok; i++)
             jw_push(cpu, jw_num(round(r->cpu_ns[i])), ok);
     }
+    /* The machine-state probe by round (null: none that round). */
+    if (r->nprobe && *ok) {
+        json_t *pr = json_array();
+        jw_put(o, "probe_ns", pr, ok);
+        for (size_t k = 0; k < r->nprobe && *ok; k++)
+            jw_push(pr, jw_num(r->probe_ns[k]), ok);
+    }
     return o;
 }
 
@@ -786,6 +793,19 @@ static json_t *comparison_json(const cmp_result *c, bool *ok)
                 jw_put(row, "round_autocorr", jw_num(r->change.autocorr), ok);
                 jw_put(row, "interval_widened", jw_num(r->change.widen), ok);
             }
+            /* Machine state (docs/design.md, "Machine state"): what the probe
+             * left out, and the shift it saw when too little could be left out.
+             */
+            if (r->probe_rounds_out)
+                jw_put(row, "probe_rounds_out",
+                       json_integer((json_int_t)r->probe_rounds_out), ok);
+            if (r->probe_runs_out)
+                jw_put(row, "probe_runs_out",
+                       json_integer((json_int_t)r->probe_runs_out), ok);
+            if (r->probe_shift != 0)
+                jw_put(row, "probe_shift", jw_num(r->probe_shift), ok);
+            if (r->probe_overruled)
+                jw_put(row, "probe_overruled", json_true(), ok);
         }
         if (r->has_ins)
             jw_put(row, "instructions_change", jw_num(r->ins_change), ok);

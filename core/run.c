@@ -27,6 +27,7 @@ void result_clear(mb_result *r)
     free(r->cpu_ns);
     free(r->flags);
     free(r->round);
+    free(r->probe_ns);
     for (size_t c = 0; c < r->ncounters; c++)
         free(r->counter_names[c]);
     free(r->counter_names);
@@ -309,6 +310,19 @@ bool result_add_sample_cpu(mb_result *r, double iters, double ns, double cpu_ns,
     for (size_t k = 0; k < r->ncounters; k++)
         r->counters[n * r->ncounters + k] = counters ? counters[k] : 0;
     r->n = n + 1;
+    return true;
+}
+
+bool result_set_probe(mb_result *r, uint16_t round, double ns)
+{
+    if (round >= r->nprobe) {
+        if (!grow((void **)&r->probe_ns, sizeof(double), (size_t)round + 1))
+            return false;
+        for (size_t k = r->nprobe; k <= round; k++)
+            r->probe_ns[k] = NAN;
+        r->nprobe = (size_t)round + 1;
+    }
+    r->probe_ns[round] = ns;
     return true;
 }
 

@@ -74,6 +74,11 @@ typedef struct mb_result {
                         older archives) */
     uint8_t *flags;  /* SAMPLE_* of sample i */
     uint16_t *round; /* the round sample i was taken in (0-based) */
+    /* The machine-state probe of each round (harness_probe: ns per step
+     * of a fixed chain, measured just before the round's samples), by
+     * round index, NAN where none was measured; nprobe rounds. */
+    double *probe_ns;
+    size_t nprobe;
 
     size_t ncounters;
     char **counter_names; /* [ncounters] */
@@ -193,6 +198,9 @@ char *result_values_text(const mb_result *r);
  * becomes the mean over the rounds that set it. False for a line that is
  * not one of them. */
 bool result_value_line(mb_result *r, const char *line);
+
+/* Records round's probe (NAN entries fill rounds not yet seen). */
+bool result_set_probe(mb_result *r, uint16_t round, double ns);
 
 /* Looks a result up by full name; NULL when absent. */
 mb_result *run_find(const mb_run *run, const char *name);

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -201,6 +202,11 @@ static void run_one(const runner_cfg *cfg, const instance *inst, size_t i,
         h.samples_fixed = true;
     }
     h.stray_fork = &note->stray_fork;
+    /* Timed rounds only: the probe, before and after, says what state
+     * the machine was in; the slower of the two counts, so that a round
+     * in which the state flipped is not taken for one in the fast state. */
+    bool probe = !h.measure && !h.dry_run && !h.count_allocs;
+    double probe_before = probe ? harness_probe(&h) : NAN;
     struct stat before, after;
     bool have_fd = fstat(fd, &before) == 0;
     bool entered =
@@ -208,6 +214,7 @@ static void run_one(const runner_cfg *cfg, const instance *inst, size_t i,
     /* Children the body left, back in the harness, end at their next
      * batch boundary and say so: a moment for the last ones. */
     await_children(RUNNER_CHILDREN_S);
+    memo->probe_ns = probe ? fmax(probe_before, harness_probe(&h)) : NAN;
     if (!tmp.error && note->stray_fork)
         tmp.error = strdup(HARNESS_FORKED);
     /* A body that closed the pipe (or opened something else in its
@@ -662,6 +669,9 @@ static void add_samples(mb_result *r, harness_memo *m, int round,
     for (size_t s = 0; s < ns; s++, d += per)
         result_add_sample_cpu(r, d[0], d[1], d[3], d + 4, (uint8_t)d[2],
                               (uint16_t)round);
+    if (isfinite(m->probe_ns) && m->probe_ns > 0 && round >= 0 &&
+        round <= UINT16_MAX)
+        (void)result_set_probe(r, (uint16_t)round, m->probe_ns);
 }
 
 /* Merges a round's values into r; a skipped or failed benchmark is not

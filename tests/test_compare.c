@@ -1014,10 +1014,114 @@ static void test_history_run_to_run(void **state)
     run_free(slow);
 }
 
+/* The machine-state probe (docs/design.md, "Machine state"): rounds whose probe
+ * is off the baseline's are left out while 3 a side remain; a saved run off it
+ * is left out of the history; a new run off it in every round cannot be
+ * "slower" by what the state shift could make, and a note says so. The
+ * slow state here: probe 1.4 -> 2.1 ns per key, the benchmark 1.6x. */
+#define FAST_PROBE 1.4
+#define SLOW_PROBE 2.1
+
+static void set_probes(mb_run *run, const bool *slow, size_t rounds)
+{
+    mb_result *r = &run->results[run->nresults - 1];
+    for (size_t k = 0; k < rounds; k++)
+        assert_true(result_set_probe(r, (uint16_t)k,
+                                     slow[k] ? SLOW_PROBE : FAST_PROBE));
+}
+
+static mb_run *state_run(double level, const bool *slow, uint64_t seed,
+                         bool probes)
+{
+    double shift[5];
+    for (int k = 0; k < 5; k++)
+        shift[k] = slow[k] ? log(1.6) : 0;
+    spec s = base_spec("b", level, seed);
+    s.shift = shift;
+    mb_run *run = run_create();
+    add(run, &s);
+    if (probes)
+        set_probes(run, slow, 5);
+    run_summarize(run);
+    return run;
+}
+
+static void test_probe_state(void **state)
+{
+    (void)state;
+    static const bool two_a[5] = {1, 0, 0, 1, 0}, two_b[5] = {0, 1, 0, 0, 1};
+    static const bool none[5] = {0}, all[5] = {1, 1, 1, 1, 1};
+    /* 25% slower, two rounds of five in the slow state on each side: the
+     * state's rounds spread each side's level; without the probe that is
+     * inconclusive, with it the three fast rounds a side decide. */
+    for (int probes = 0; probes < 2; probes++) {
+        mb_run *old = state_run(100, two_a, 300, probes);
+        mb_run *now = state_run(125, two_b, 301, probes);
+        cmp_result *c = cmp_runs(old, now, &defaults);
+        const cmp_row *r = row_of(c, "b");
+        if (probes) {
+            assert_int_equal(r->verdict, CMP_SLOWER);
+            assert_int_equal(r->probe_rounds_out, 4);
+            assert_float_equal(r->change.change, 0.25, 0.03);
+            assert_non_null(strstr(c->notes[0], "machine state: 4 rounds"));
+        } else {
+            assert_int_equal(r->verdict, CMP_INCONCLUSIVE);
+        }
+        cmp_free(c);
+        run_free(old);
+        run_free(now);
+    }
+    /* A/A, the new run in the slow state throughout: +60%, "slower"
+     * without the probe; with it the shift is seen and could make that
+     * change: inconclusive, said in a note. */
+    for (int probes = 0; probes < 2; probes++) {
+        mb_run *old = state_run(100, none, 310, probes);
+        mb_run *now = state_run(100, all, 311, probes);
+        cmp_result *c = cmp_runs(old, now, &defaults);
+        const cmp_row *r = row_of(c, "b");
+        assert_float_equal(r->change.change, 0.6, 0.05);
+        assert_int_equal(r->verdict, probes ? CMP_INCONCLUSIVE : CMP_SLOWER);
+        assert_true(r->probe_overruled == (probes != 0));
+        if (probes) {
+            assert_float_equal(r->probe_shift, SLOW_PROBE / FAST_PROBE - 1,
+                               1e-9);
+            assert_non_null(strstr(c->notes[0], "1 change of that size "
+                                                "made inconclusive"));
+        }
+        cmp_free(c);
+        run_free(old);
+        run_free(now);
+    }
+    /* History: five saved runs, the third in the slow state throughout
+     * (its level 1.6x); the new run 25% slower. The slow saved run
+     * inflates the run-to-run spread (inconclusive) unless the probe
+     * leaves it out. */
+    for (int probes = 0; probes < 2; probes++) {
+        mb_run *hist[5];
+        for (int j = 0; j < 5; j++)
+            hist[j] = state_run(100 * (1 + 0.01 * j), j == 2 ? all : none,
+                                320 + (uint64_t)j, probes);
+        mb_run *now = state_run(125, none, 330, probes);
+        const mb_run *order[5] = {hist[4], hist[3], hist[2], hist[1], hist[0]};
+        cmp_opts o = defaults;
+        o.history = order;
+        o.nhistory = 5;
+        cmp_result *c = cmp_runs(hist[4], now, &o);
+        const cmp_row *r = row_of(c, "b");
+        assert_int_equal(r->verdict, probes ? CMP_SLOWER : CMP_INCONCLUSIVE);
+        assert_int_equal(r->probe_runs_out, probes ? 1 : 0);
+        cmp_free(c);
+        for (int j = 0; j < 5; j++)
+            run_free(hist[j]);
+        run_free(now);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_history_run_to_run),
+        cmocka_unit_test(test_probe_state),
         cmocka_unit_test(test_paired_drift_note),
         cmocka_unit_test(test_one_slower),
         cmocka_unit_test(test_identical),

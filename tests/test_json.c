@@ -87,6 +87,11 @@ static mb_run *sample_run(void)
                                           (uint8_t)(i % 3 == 0),
                                           (uint16_t)(i * 7 % 65536)));
         }
+        /* The machine-state probe of rounds 0 and 2 (1: none, null). */
+        if (b == 1) {
+            assert_true(result_set_probe(r, 2, 2.0986328125));
+            assert_true(result_set_probe(r, 0, 1.3984375));
+        }
         r->time.n = n;
         r->time.median = b == 4 ? NAN : 1.2345678901234567 * (b + 1);
         r->time.mean = 1.25 * (b + 1);
@@ -171,6 +176,9 @@ static void assert_same_run(const mb_run *a, const mb_run *b)
             assert_int_equal(r->flags[i], s->flags[i]);
             assert_int_equal(r->round[i], s->round[i]);
         }
+        assert_int_equal(r->nprobe, s->nprobe);
+        for (size_t q = 0; q < r->nprobe; q++)
+            assert_true(same_double(r->probe_ns[q], s->probe_ns[q]));
         assert_int_equal(r->ncounters, s->ncounters);
         for (size_t c = 0; c < r->ncounters; c++)
             assert_string_equal(r->counter_names[c], s->counter_names[c]);
@@ -604,6 +612,16 @@ static void test_strict_validation(void **state)
                     "[null, 1], \"round\": [0, 1], \"flags\": [0, 0]}",
                     GOOD_SUMMARY),
                 MB_OK, ""); /* 0 ns: an empty body; null: not measured */
+    expect_load(doc("2", "",
+                    "{\"iters\": [1, 2], \"ns\": [1, 2], \"probe_ns\": "
+                    "[1.4, 0], \"round\": [0, 1], \"flags\": [0, 0]}",
+                    GOOD_SUMMARY),
+                MB_ERR_CORRUPT, "probe_ns[1] is not a time > 0 or null");
+    expect_load(doc("2", "",
+                    "{\"iters\": [1, 2], \"ns\": [1, 2], \"probe_ns\": "
+                    "\"fast\", \"round\": [0, 1], \"flags\": [0, 0]}",
+                    GOOD_SUMMARY),
+                MB_ERR_CORRUPT, "probe_ns");
     expect_load(doc("1", "",
                     "{\"iters\": [1, 2], \"ns\": [1, 2], "
                     "\"round\": [0, 65536], \"flags\": [0, 0]}",

@@ -9,7 +9,9 @@
 # work per round's process), so at --threshold=0 an A/A benchmark can never
 # be "unchanged" (its interval would have to be [0, 0]) and stays
 # inconclusive, unless significant by chance. spin/400 of noisy_slow400
-# does twice the work: slower at the first look.
+# does four times the work: slower at the first look, even in a run that
+# the machine's state slowed throughout (docs/design.md, "Machine state": what a flip
+# could make of it is not taken for a slowdown).
 . "$(dirname "$0")/tool_lib.sh"
 N=${TOOL_BENCH_NOISY:?}
 S=${TOOL_BENCH_NOISY_SLOW400:?}
