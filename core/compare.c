@@ -347,16 +347,20 @@ static void probe_notes(cmp_result *c)
             hi = fmax(hi, r->probe_shift);
         }
     }
+    char saved[64] = "";
+    if (runs)
+        snprintf(saved, sizeof saved, " and %zu saved run%s", runs,
+                 runs == 1 ? "" : "s");
     if (rows)
         note(c,
-             "machine state: %zu round%s and %zu saved run%s measured while "
-             "the CPU ran more than %.0f%% off the baseline's speed (the "
-             "probe) left out, in %zu benchmark%s",
-             rounds, rounds == 1 ? "" : "s", runs, runs == 1 ? "" : "s",
-             100 * PROBE_TOL, rows, rows == 1 ? "" : "s");
+             "machine state: %zu round%s%s measured while the machine ran "
+             "more than %.0f%% off its reference speed (the probe) left out, "
+             "in %zu benchmark%s",
+             rounds, rounds == 1 ? "" : "s", saved, 100 * PROBE_TOL, rows,
+             rows == 1 ? "" : "s");
     if (shifted)
         note(c,
-             "machine state: in %zu benchmark%s the CPU ran %+.0f%% to "
+             "machine state: in %zu benchmark%s the machine ran %+.0f%% to "
              "%+.0f%% off the baseline's speed (the probe) in most rounds; "
              "%zu change%s of that size made inconclusive; measure again "
              "later, or save the baseline again if the machine changed",

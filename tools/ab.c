@@ -370,6 +370,11 @@ static int absorb(side *s, const mb_run *r, int k, int nrounds)
             }
         }
         free(nan_row);
+        /* The round's machine-state probe (docs/design.md, "Machine
+         * state"), as round k. */
+        if (src->nprobe && isfinite(src->probe_ns[0]) &&
+            !result_set_probe(dst, (uint16_t)k, src->probe_ns[0]))
+            return tool_fail("ab: out of memory");
         /* --measure=instructions: every round counts the same, so the
          * first round's profile stands for all. */
         if (!dst->profile && src->profile &&
