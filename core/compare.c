@@ -315,8 +315,8 @@ static bool compare_history(cmp_row *row, const cmp_opts *o,
 /* A change that the machine's own shift (row->probe_shift) could make
  * is no evidence of the code's: slower while the machine ran slower, with
  * the interval's low end within PROBE_SPAN times that shift (in logs:
- * benchmarks moved up to 1.5 times as far as the probe when the state
- * flipped here, +65% to +88% against +52% to +60%), or faster likewise. */
+ * benchmarks moved up to 1.7 times as far as the probe when the state
+ * flipped here, +65% to +88% against +44% to +60%), or faster likewise. */
 #define PROBE_SPAN 2.0
 static void probe_overrule(cmp_row *r)
 {
