@@ -108,42 +108,12 @@ static size_t per_iter(const mb_result *r, double *x, uint16_t *round)
     return per_iter_probe(r, NAN, 0, x, round, NULL);
 }
 
-/* The probes of r's rounds that have samples, into v; how many. */
-static size_t round_probes(const mb_result *r, double *v)
-{
-    size_t n = 0;
-    uint8_t *seen = calloc(r->nprobe + 1, 1);
-    for (size_t i = 0; seen && i < r->n; i++)
-        if (r->round[i] < r->nprobe && !seen[r->round[i]] &&
-            isfinite(r->probe_ns[r->round[i]])) {
-            seen[r->round[i]] = 1;
-            v[n++] = r->probe_ns[r->round[i]];
-        }
-    free(seen);
-    return n;
-}
-
-/* Rounds of r whose probe is within PROBE_TOL of ref. */
-static size_t rounds_near(const mb_result *r, double ref)
-{
-    double *v = malloc((r->nprobe + 1) * sizeof *v);
-    size_t n = v ? round_probes(r, v) : 0, near = 0;
-    for (size_t k = 0; k < n; k++)
-        near += fabs(log(v[k] / ref)) <= log1p(PROBE_TOL);
-    free(v);
-    return near;
-}
-
-/* The reference probe for row: over the rounds of every saved run (the
- * history, else old alone), the PROBE_REF_Q quantile; NAN when they have
+/* The baseline's probe for row: over the rounds of every saved run (the
+ * history, else old alone), the PROBE_REF_Q quantile, NAN when it has
  * none. On a host whose state flips the probe is two-valued (1.40 and
  * 1.9-2.3 ns per key here), and rounds in the faster state cost what the
- * code does alone: the quantile picks that state when it held for a
- * quarter of the baseline's rounds or more, else the state the baseline
- * was in. When the new run was mostly in the other state, and the
- * baseline has enough rounds in that one too (3 of old, or 2 in each of
- * ST_HISTORY_MIN_RUNS saved runs), the comparison is made in that state
- * instead: like against like, rather than nothing to compare. */
+ * code does alone: the quantile picks that state when it holds for a
+ * quarter of the baseline's rounds or more, else the state it was in. */
 static double probe_ref(const cmp_row *row, const cmp_opts *o)
 {
     size_t h = o->nhistory >= ST_HISTORY_MIN_RUNS ? o->nhistory : 0;
@@ -158,23 +128,13 @@ static double probe_ref(const cmp_row *row, const cmp_opts *o)
         rs[k++] = row->old;
     for (size_t j = 0; j < k; j++)
         cap += rs[j]->nprobe;
-    if (row->now)
-        cap += row->now->nprobe;
     double *v = malloc((cap + 1) * sizeof *v);
     double *tmp = malloc((cap + 1) * sizeof *tmp);
     for (size_t j = 0; v && tmp && j < k; j++)
-        n += round_probes(rs[j], v + n);
+        for (size_t q = 0; q < rs[j]->nprobe; q++)
+            if (isfinite(rs[j]->probe_ns[q]))
+                v[n++] = rs[j]->probe_ns[q];
     double ref = v && tmp && n ? st_quantile(v, n, PROBE_REF_Q, tmp) : NAN;
-    size_t nn = v && tmp && row->now ? round_probes(row->now, v) : 0;
-    double mine = nn ? st_median(v, nn, tmp) : NAN;
-    if (isfinite(ref) && isfinite(mine) &&
-        fabs(log(mine / ref)) > log1p(PROBE_TOL)) {
-        size_t enough = 0;
-        for (size_t j = 0; j < k; j++)
-            enough += rounds_near(rs[j], mine) >= (h ? 2 : 3);
-        if (enough >= (h ? ST_HISTORY_MIN_RUNS : 1))
-            ref = mine;
-    }
     free(rs);
     free(v);
     free(tmp);

@@ -1092,23 +1092,6 @@ static void test_probe_state(void **state)
         run_free(old);
         run_free(now);
     }
-    /* 25% slower, the new run in the slow state throughout, the baseline
-     * in it for 3 of its 5 rounds: compared in that state, like against
-     * like, and caught; nothing overruled. */
-    {
-        static const bool three[5] = {1, 1, 0, 1, 0};
-        mb_run *old = state_run(100, three, 340, true);
-        mb_run *now = state_run(125, all, 341, true);
-        cmp_result *c = cmp_runs(old, now, &defaults);
-        const cmp_row *r = row_of(c, "b");
-        assert_int_equal(r->verdict, CMP_SLOWER);
-        assert_float_equal(r->change.change, 0.25, 0.03);
-        assert_false(r->probe_overruled);
-        assert_int_equal(r->probe_rounds_out, 2); /* the old side's fast */
-        cmp_free(c);
-        run_free(old);
-        run_free(now);
-    }
     /* History: five saved runs, the third in the slow state throughout
      * (its level 1.6x); the new run 25% slower. The slow saved run
      * inflates the run-to-run spread (inconclusive) unless the probe
