@@ -1063,7 +1063,8 @@ static void test_probe_state(void **state)
             assert_int_equal(r->verdict, CMP_SLOWER);
             assert_int_equal(r->probe_rounds_out, 4);
             assert_float_equal(r->change.change, 0.25, 0.03);
-            assert_non_null(strstr(c->notes[0], "machine state: 4 rounds measured"));
+            assert_non_null(
+                strstr(c->notes[0], "machine state: 4 rounds measured"));
         } else {
             assert_int_equal(r->verdict, CMP_INCONCLUSIVE);
         }
