@@ -9,9 +9,10 @@
 # work per round's process), so at --threshold=0 an A/A benchmark can never
 # be "unchanged" (its interval would have to be [0, 0]) and stays
 # inconclusive, unless significant by chance. spin/400 of noisy_slow400
-# does four times the work: slower at the first look, even in a run that
-# the machine's state slowed throughout (docs/design.md, "Machine state": what a flip
-# could make of it is not taken for a slowdown).
+# does ten times the work: slower at the first look, even in a run that
+# the machine's state slowed throughout (docs/design.md, "Machine state":
+# what a flip could make of it is not taken for a slowdown; at four
+# times, spin/400 came out inconclusive after 4 looks once in CI).
 . "$(dirname "$0")/tool_lib.sh"
 N=${TOOL_BENCH_NOISY:?}
 S=${TOOL_BENCH_NOISY_SLOW400:?}
@@ -35,6 +36,10 @@ c = d["context"]
 rows = {r["name"]: r["verdict"] for r in d["comparison"]["rows"]}
 if c.get("baseline_looks") == 1 and rows.get("spin/100") != "inconclusive":
     sys.exit(3)
+# The machine's state shifted under the run throughout (the probe): a
+# right "cannot tell", not the case under test either.
+if any(r.get("probe_overruled") for r in d["comparison"]["rows"]):
+    sys.exit(3)
 assert c["rounds"] == 5, c
 assert c["baseline_max_looks"] == 4 and c["baseline_looks"] >= 2, c
 assert c["baseline_rounds"] == 5 + 3 * (c["baseline_looks"] - 1), c
@@ -55,7 +60,7 @@ assert "sequential: look %d of at most 4" % c["baseline_looks"] in \
     d["comparison"]["correction"], d["comparison"]["correction"]
 PY
 rc=$?
-[ $rc = 3 ] && [ $try -lt 5 ] && { echo "spin/100 decided at look 1; again" >&2; continue; }
+[ $rc = 3 ] && [ $try -lt 5 ] && { echo "spin/100 decided at look 1, or the state shifted; again" >&2; continue; }
 [ $rc = 0 ] || fail "baseline looks (try $try)"
 break
 done
