@@ -48,10 +48,15 @@ static void note(cmp_result *c, const char *fmt, ...)
 #define PROBE_TOL   0.15
 #define PROBE_REF_Q 0.25
 
+/* Two probes (either may be NAN: then not) in different states. */
+static bool probe_apart(double a, double b)
+{
+    return isfinite(a) && isfinite(b) && fabs(log(a / b)) > log1p(PROBE_TOL);
+}
+
 static bool probe_off(const mb_result *r, size_t k, double ref)
 {
-    return isfinite(ref) && k < r->nprobe && isfinite(r->probe_ns[k]) &&
-           fabs(log(r->probe_ns[k] / ref)) > log1p(PROBE_TOL);
+    return k < r->nprobe && probe_apart(r->probe_ns[k], ref);
 }
 
 /* What per_iter did with the probe: rounds left out, and the median
@@ -266,6 +271,8 @@ static bool compare_history(cmp_row *row, const cmp_opts *o,
      * most of the history's are left out of it, or only those rounds. */
     double ref = probe_ref(row, o);
     size_t used = 0;
+    row->probe_rounds_out = row->probe_runs_out = 0;
+    row->probe_shift = 0;
     for (size_t j = 0; ok && j <= k; j++) {
         const mb_result *r = j < k ? rs[j] : row->now;
         x[used] = malloc((r->n + 1) * sizeof **x);
@@ -276,8 +283,7 @@ static bool compare_history(cmp_row *row, const cmp_opts *o,
         probe_use pu;
         n[used] = per_iter_probe(r, ref, j < k ? 2 : 3, x[used], rd[used], &pu);
         row->probe_rounds_out += pu.dropped;
-        bool off = isfinite(pu.level) && isfinite(ref) &&
-                   fabs(log(pu.level / ref)) > log1p(PROBE_TOL);
+        bool off = probe_apart(pu.level, ref);
         if (j == k && off)
             row->probe_shift = pu.level / ref - 1;
         if (j < k && off) {
@@ -440,13 +446,9 @@ static void compare_pair(cmp_row *row, const cmp_opts *o, double confidence)
     size_t na = 0, nb = 0;
     if (!xa || !xb || !tmp || !ra || !rb)
         goto out;
-    row->probe_rounds_out = row->probe_runs_out = 0;
-    row->probe_shift = 0;
     if (!o->paired && o->nhistory >= ST_HISTORY_MIN_RUNS &&
         compare_history(row, o, &bo))
         goto out;
-    row->probe_rounds_out = row->probe_runs_out = 0;
-    row->probe_shift = 0;
     if (o->paired) {
         na = nb = paired_floors(a, b, xa, xb, tmp); /* 2 (n_a + n_b) <= 2 cap */
     } else {
@@ -458,9 +460,9 @@ static void compare_pair(cmp_row *row, const cmp_opts *o, double confidence)
         na = per_iter_probe(a, ref, 3, xa, ra, &pa);
         nb = per_iter_probe(b, ref, 3, xb, rb, &pb);
         row->probe_rounds_out = pa.dropped + pb.dropped;
-        if (isfinite(pa.level) && isfinite(pb.level) &&
-            fabs(log(pb.level / pa.level)) > log1p(PROBE_TOL))
-            row->probe_shift = pb.level / pa.level - 1;
+        row->probe_runs_out = 0;
+        row->probe_shift =
+            probe_apart(pb.level, pa.level) ? pb.level / pa.level - 1 : 0;
     }
     if (na == 0 || nb == 0)
         goto out;
