@@ -2,10 +2,10 @@
 # Which functions moved (--measure=instructions profiles, ab --why), under
 # the real Valgrind, on tests/fixtures/why/why_bench.c built twice: in the
 # slow build helper_b does 8x the rounds, pipeline +350%: beyond what a
-# flip of the machine's state could make of it (docs/design.md, "Machine state"); only
-# helper_b may be named, nothing else above a noise floor of zero (the
-# counts are exact); and `chase`
-# follows the same number of pointers through memory that misses the cache
+# flip of the machine's state could make of it (docs/design.md, "Machine
+# state"); only helper_b may be named, nothing else above a noise floor of
+# zero (the counts are exact); and `chase` follows the same number of
+# pointers through memory that misses the cache
 # (time moves, instructions do not: "instructions unchanged" and the
 # simulated events that moved). Not in sanitizer builds.
 # usage: why.sh MICROBE WHY_BENCH WHY_BENCH_SLOW
