@@ -166,19 +166,32 @@ static void await_children(double limit_s)
     }
 }
 
+/* The counters instance inst asks for: its own, else the run's. */
+static const char *bench_spec(const runner_cfg *cfg, const instance *inst)
+{
+    return inst->bench->counters ? inst->bench->counters : cfg->counters_spec;
+}
+
+/* Does spec name the default set (as counters_open reads it)? */
+static bool default_spec(const char *spec)
+{
+    return !spec || spec[strspn(spec, " \t")] == '\0';
+}
+
 /* Runs instance i of round r and writes its records to fd: counters
- * opened for it alone, then the harness. */
+ * opened for it alone (none when the default set is known to be empty
+ * here), then the harness. */
 static void run_one(const runner_cfg *cfg, const instance *inst, size_t i,
                     int r, harness_memo *memo, int fd, one_note *note)
 {
     mb_run *scratch = run_create(); /* collects counter warnings */
     size_t warned = 0;
     counters *ctr = NULL;
-    const char *spec =
-        inst->bench->counters ? inst->bench->counters : cfg->counters_spec;
+    const char *spec = bench_spec(cfg, inst);
     char err[256] = "";
-    if (counters_open(cfg->backend, spec, scratch, &ctr, err, sizeof err) !=
-        MB_OK) {
+    if (!(cfg->no_default_counters && default_spec(spec)) &&
+        counters_open(cfg->backend, spec, scratch, &ctr, err, sizeof err) !=
+            MB_OK) {
         put_text(fd, REC_FATAL, i, r, err);
         _exit(3);
     }
@@ -334,7 +347,8 @@ typedef struct plan_hdr {
     int32_t samples, rounds, round;
     double ns_per_tick, overhead_ticks, resolution_ns, min_time_ns,
         max_warmup_ns, pause_ticks;
-    uint8_t samples_fixed, min_time_forced, dry_run, count_allocs, pin_threads;
+    uint8_t samples_fixed, min_time_forced, dry_run, count_allocs, pin_threads,
+        no_default_counters;
     uint32_t i0, n, spec_len; /* spec_len UINT32_MAX: no spec */
 } plan_hdr;
 
@@ -380,6 +394,7 @@ static bool send_plan(int fd, const runner_cfg *cfg, const instance *insts,
         .min_time_forced = cfg->min_time_forced,
         .dry_run = h->dry_run,
         .count_allocs = h->count_allocs,
+        .no_default_counters = cfg->no_default_counters,
         .i0 = (uint32_t)i0,
         .n = (uint32_t)n,
         .spec_len = cfg->counters_spec ? (uint32_t)strlen(cfg->counters_spec)
@@ -479,6 +494,7 @@ int runner_worker_main(const char *arg)
               .dry_run = hd.dry_run,
               .count_allocs = hd.count_allocs},
         .counters_spec = spec,
+        .no_default_counters = hd.no_default_counters,
         .backend = counters_papi(),
         .min_time_forced = hd.min_time_forced,
     };
@@ -732,6 +748,74 @@ static void runner_interference(mb_run *run, size_t base,
                  again, again > 1 ? "s" : "", benches, benches > 1 ? "s" : "");
 }
 
+/* The probe's child: when the default set yields no counter here, its
+ * warnings (the reason) and REC_DONE go to fd[1]; when it yields some,
+ * nothing. */
+typedef struct probe_ctx {
+    const counter_backend *be;
+    int fd[2];
+} probe_ctx;
+
+static int probe_child(void *arg)
+{
+    probe_ctx *c = arg;
+    mb_run *scratch = run_create();
+    counters *ctr = NULL;
+    size_t warned = 0;
+    close(c->fd[0]);
+    if (scratch &&
+        counters_open(c->be, NULL, scratch, &ctr, NULL, 0) == MB_OK &&
+        counters_n(ctr) == 0) {
+        put_warnings(c->fd[1], scratch, &warned);
+        put(c->fd[1], REC_DONE, 0, 0, NULL, 0);
+    }
+    counters_free(ctr);
+    run_free(scratch);
+    return 0;
+}
+
+/* True when some instance counts the default set and that set yields no
+ * counter on this machine; the reason then goes into run's warnings. Found
+ * once per run instead of in every benchmark's process (starting PAPI takes
+ * milliseconds each), and in a short-lived child, so that this process,
+ * whose forks may run benchmarks without an exec, never starts the counter
+ * library. False when the set yields some, or the child could not say:
+ * each benchmark's process then opens its own set, as it always does. */
+static bool no_default_counters(const runner_cfg *cfg, const instance *insts,
+                                size_t n, const bool *skip, mb_run *run,
+                                double timeout_s)
+{
+    bool wanted = false;
+    for (size_t i = 0; i < n && !wanted; i++)
+        wanted = !skip[i] && default_spec(bench_spec(cfg, &insts[i]));
+    probe_ctx c = {cfg->backend, {-1, -1}};
+    proc_spec s = {.run = probe_child,
+                   .ctx = &c,
+                   .die_with_parent = true,
+                   .no_forward = true};
+    proc p;
+    char why[128];
+    if (!wanted || cfg->h.dry_run || pipe(c.fd) != 0)
+        return false;
+    bool spawned = proc_spawn(&p, &s, why, sizeof why), none = false,
+         timed_out = false;
+    close(c.fd[1]);
+    rec_hdr h;
+    char buf[512];
+    int ms = (int)(timeout_s * 1000);
+    while (spawned && !none && get_all(c.fd[0], &h, sizeof h, ms, &timed_out) &&
+           h.len < sizeof buf && get_all(c.fd[0], buf, h.len, ms, &timed_out)) {
+        buf[h.len] = '\0';
+        if (h.kind == REC_WARN)
+            run_warn(run, "%s", buf);
+        none = h.kind == REC_DONE;
+    }
+    close(c.fd[0]);
+    if (spawned && (timed_out || proc_wait(&p, timeout_s) != PROC_ENDED))
+        proc_kill(&p);
+    return none;
+}
+
 /* After a signal: the worker was sent it too; it gets a moment to go,
  * then SIGKILL. */
 #define RUNNER_GRACE_S 2.0
@@ -769,6 +853,10 @@ mb_status runner_run(const runner_cfg *cfg, const instance *insts, size_t n,
         if (lib_fd < 0)
             run_warn(run, "allocations not counted: %s", why);
     }
+    runner_cfg probed = *cfg;
+    probed.no_default_counters =
+        no_default_counters(cfg, insts, n, skip, run, timeout_s);
+    cfg = &probed;
     int rounds = cfg->h.rounds + (lib_fd >= 0);
     mb_status st = MB_OK;
     int r0 = cfg->more ? cfg->first_round : 0;

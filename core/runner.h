@@ -12,6 +12,9 @@
 typedef struct runner_cfg {
     harness_cfg h;
     const char *counters_spec; /* NULL: the default set */
+    /* Set by runner_run itself, for its workers: the default set yields no
+     * counter here (it found out once), so benchmarks on it open none. */
+    bool no_default_counters;
     const counter_backend *backend;
     double timeout_s;     /* per instance and round; 0: derived from min_time */
     bool progress;        /* progress lines on stderr */

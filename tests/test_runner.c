@@ -1,17 +1,20 @@
 /* The runner's worker protocol, rounds in forks of this process (no exec),
  * against the fake counter backend: counter names of the longest allowed
- * kind all arrive; a signal to the parent reaches the worker. */
+ * kind all arrive; a signal to the parent reaches the worker; the default
+ * set is found empty once per run, not once per benchmark and round. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "fake_counters.h"
@@ -139,11 +142,99 @@ static void more_rounds_go_into_the_same_results(void **unused)
     run_free(run);
 }
 
+/* A fake whose observations the forked workers and their children
+ * share with the test. */
+static fake_counters *shared_fake(void)
+{
+    fake_counters *f = mmap(NULL, sizeof *f, PROT_READ | PROT_WRITE,
+                            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    assert_true(f != MAP_FAILED);
+    fake_counters_setup(f);
+    return f;
+}
+
+static size_t warnings_with(const mb_run *run, const char *text)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < run->nwarnings; i++)
+        k += strstr(run->warnings[i], text) != NULL;
+    return k;
+}
+
+static mb_bench own_def = {.fn = body, .name = "own", .counters = "OWN_EV"};
+
+/* No default event exists: the backend starts once for the whole run (not
+ * in each of the 3 x 2 benchmark processes), the reason is said once, and
+ * a benchmark with counters of its own still opens them in each round. */
+static void empty_default_set_is_found_once(void **unused)
+{
+    (void)unused;
+    fake_counters *f = shared_fake();
+    fake_counters_add(f, "OWN_EV", 10);
+    runner_cfg cfg = quick_cfg(fake_counters_backend(f), NULL);
+    instance in[4] = {plain_inst(), plain_inst(), plain_inst(), plain_inst()};
+    snprintf(in[1].name, sizeof in[1].name, "second");
+    snprintf(in[2].name, sizeof in[2].name, "third");
+    in[3].bench = &own_def;
+    snprintf(in[3].name, sizeof in[3].name, "own");
+    mb_run *run = run_create();
+    char err[256] = "";
+    assert_int_equal(runner_run(&cfg, in, 4, run, err, sizeof err), MB_OK);
+    assert_int_equal(run->nresults, 4);
+    for (size_t i = 0; i < 3; i++) {
+        assert_null(run->results[i].error);
+        assert_int_equal(run->results[i].n, 5);
+        assert_int_equal(run->results[i].ncounters, 0);
+    }
+    assert_int_equal(run->results[3].ncounters, 1);
+    assert_string_equal(run->results[3].counter_names[0], "OWN_EV");
+    /* The probe, then "own" in each of its 2 rounds. */
+    assert_int_equal(f->init_calls, 1 + 2);
+    assert_int_equal(f->live_sets, 0);
+    assert_int_equal(warnings_with(run, "no hardware counters here (FAKE: "
+                                        "Event does not exist)"),
+                     1);
+    run_free(run);
+    munmap(f, sizeof *f);
+}
+
+/* The default set yields counters: every benchmark's process opens its
+ * own set, as without the probe, and nothing is said about counters. */
+static void default_set_with_counters_opens_per_benchmark(void **unused)
+{
+    (void)unused;
+    fake_counters *f = shared_fake();
+    fake_counters_setup_defaults(f);
+    runner_cfg cfg = quick_cfg(fake_counters_backend(f), NULL);
+    instance in[3] = {plain_inst(), plain_inst(), plain_inst()};
+    snprintf(in[1].name, sizeof in[1].name, "second");
+    snprintf(in[2].name, sizeof in[2].name, "third");
+    mb_run *run = run_create();
+    char err[256] = "";
+    assert_int_equal(runner_run(&cfg, in, 3, run, err, sizeof err), MB_OK);
+    for (size_t i = 0; i < 3; i++) {
+        const mb_result *r = &run->results[i];
+        assert_null(r->error);
+        assert_int_equal(r->n, 5);
+        assert_int_equal(r->ncounters, 5);
+        assert_string_equal(r->counter_names[0], "PAPI_TOT_INS");
+        for (size_t k = 0; k < r->n * r->ncounters; k++)
+            assert_false(isnan(r->counters[k]));
+    }
+    assert_true(f->init_calls >= 3 * 2);
+    assert_int_equal(f->live_sets, 0);
+    assert_int_equal(warnings_with(run, "counter"), 0);
+    run_free(run);
+    munmap(f, sizeof *f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(long_counter_names_arrive),
         cmocka_unit_test(more_rounds_go_into_the_same_results),
+        cmocka_unit_test(empty_default_set_is_found_once),
+        cmocka_unit_test(default_set_with_counters_opens_per_benchmark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
