@@ -3,12 +3,25 @@
 # 8), microbe against Google Benchmark (both at their default settings) on
 # the same ten workloads (quadratic and hash find_duplicates at n = 16 ...
 # 4096), with the wall time per run.
-# usage: bench/compare/cv.sh BUILD_DIR [N]
+# usage: [LOAD=stress] bench/compare/cv.sh BUILD_DIR [N]
+# LOAD=stress measures beside a competing load started and stopped here:
+# stress-ng --cpu 1 --cpu-load 60 (Debian's stress-ng), as
+# bench/eval/run_eval.sh's loaded condition.
 set -euo pipefail
 build=${1:?usage: cv.sh BUILD_DIR [N]}
 n=${2:-8}
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+loadpid=""
+trap '[ -n "$loadpid" ] && kill -- -"$loadpid" 2>/dev/null; rm -rf "$tmp"' EXIT
+case ${LOAD:-none} in
+none) ;;
+stress)
+  command -v stress-ng >/dev/null || { echo "cv.sh: LOAD=stress needs stress-ng" >&2; exit 2; }
+  setsid stress-ng --cpu 1 --cpu-load 60 --timeout 1800s >/dev/null 2>&1 &
+  loadpid=$!
+  sleep 1 ;;
+*) echo "cv.sh: LOAD must be none or stress" >&2; exit 2 ;;
+esac
 mb="$build/bench/bench_find_dups"
 gb="$build/bench/gb_find_dups"
 filter='(quadratic|hash)/(16|64|256|1024|4096)$'
