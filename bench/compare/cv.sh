@@ -25,6 +25,7 @@ esac
 mb="$build/bench/bench_find_dups"
 gb="$build/bench/gb_find_dups"
 filter='(quadratic|hash)/(16|64|256|1024|4096)$'
+la0=$(cut -d' ' -f1 /proc/loadavg)
 for i in $(seq "$n"); do
   s=$(date +%s.%N)
   "$mb" --filter="$filter" --format=json --out="$tmp/mb$i.json" 2>/dev/null
@@ -39,6 +40,7 @@ for i in $(seq "$n"); do
     echo "$s $e" >>"$tmp/gb.times"
   fi
 done
+echo "cv.sh: load ${LOAD:-none}, load average $la0 at start, $(cut -d' ' -f1 /proc/loadavg) at end"
 /usr/bin/python3 - "$tmp" "$n" <<'PY'
 import json, statistics as st, sys, os
 tmp, n = sys.argv[1], int(sys.argv[2])
