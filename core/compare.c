@@ -374,6 +374,27 @@ static void probe_notes(cmp_result *c)
              overruled == 1 ? "" : "s");
 }
 
+/* An inconclusive row whose interval lies wholly beyond the threshold:
+ * the interval (a bootstrap of the median or a t interval) and the test
+ * that Holm ran on (the signed-rank test's p, say) disagree, and the
+ * verdict goes with the test, whose error rate is the one controlled. Said,
+ * so that the row's interval does not seem to contradict its verdict. */
+static void disagree_notes(cmp_result *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const cmp_row *r = &c->rows[i];
+        if (r->verdict != CMP_INCONCLUSIVE || r->probe_overruled ||
+            !(r->change.ci.lo >= c->threshold ||
+              r->change.ci.hi <= -c->threshold))
+            continue;
+        note(c,
+             "%s: its interval lies beyond the threshold but its test is not "
+             "significant over the suite (adjusted p %.2g > %.2g): "
+             "inconclusive; more rounds would tell",
+             r->name, r->p_adj, c->alpha);
+    }
+}
+
 /* Paired (ab): the floors of the rounds both sides measured, in round
  * order, in xa[] and xb[] (cap >= rounds of either side); tmp: 2 (a->n +
  * b->n) doubles. Returns how many. */
@@ -842,6 +863,7 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
                  r->name, r->change.autocorr, r->change.widen);
     }
     probe_notes(c);
+    disagree_notes(c);
     if (exact) {
         exact_verdicts(c, opts);
         cmp_attach_why(c, old, now);
