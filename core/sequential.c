@@ -241,8 +241,9 @@ void seq_context(mb_run *run, const char *prefix, const seq_outcome *o)
     if (o->undecided)
         run_warn(run,
                  "%zu benchmark%s still inconclusive after %d look%s (%d "
-                 "rounds%s): the data cannot tell; rerun on a quieter CPU "
-                 "or raise --max-time",
+                 "rounds%s): the data cannot tell; rerun on a quieter CPU, "
+                 "raise --max-time, or count instructions "
+                 "(--measure=instructions)",
                  o->undecided, o->undecided > 1 ? "s" : "", o->looks,
                  o->looks > 1 ? "s" : "", o->rounds,
                  strcmp(o->stopped, "max-time") == 0 ? ", --max-time reached"
