@@ -11,7 +11,7 @@
 
 #include "callgrind.h"
 
-#include <errno.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -452,6 +452,40 @@ static bool starts(const char *line, size_t len, const char *key)
 }
 
 /* Parses one position column at *s: absolute, +n, -n, or *. */
+/* A number in [*s, end), decimal or 0x-prefixed hex, into *v; *s past it.
+ * Bounded by end: the text need not end in a NUL (strtoull would read on
+ * past it; found by fuzzing, an input ending in a digit). False on no
+ * digit or overflow. */
+static bool parse_u64(const char **s, const char *end, bool hex_ok, uint64_t *v)
+{
+    const char *p = *s;
+    unsigned base = 10;
+    if (hex_ok && end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X') &&
+        isxdigit((unsigned char)p[2])) {
+        base = 16;
+        p += 2;
+    }
+    uint64_t x = 0;
+    const char *start = p;
+    for (; p < end; p++) {
+        unsigned d;
+        if (*p >= '0' && *p <= '9')
+            d = (unsigned)(*p - '0');
+        else if (base == 16 && isxdigit((unsigned char)*p))
+            d = (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
+        else
+            break;
+        if (x > (UINT64_MAX - d) / base)
+            return false;
+        x = x * base + d;
+    }
+    if (p == start)
+        return false;
+    *v = x;
+    *s = p;
+    return true;
+}
+
 static bool parse_pos(const char **s, const char *end, uint64_t *v)
 {
     const char *p = *s;
@@ -464,12 +498,8 @@ static bool parse_pos(const char **s, const char *end, uint64_t *v)
     int sign = 0;
     if (*p == '+' || *p == '-')
         sign = *p++ == '+' ? 1 : -1;
-    if (p >= end || !((*p >= '0' && *p <= '9')))
-        return false;
-    char *e;
-    errno = 0;
-    unsigned long long x = strtoull(p, &e, 0);
-    if (errno || e > end || e == p)
+    uint64_t x;
+    if (!parse_u64(&p, end, true, &x))
         return false;
     if (sign > 0)
         *v += x;
@@ -477,7 +507,7 @@ static bool parse_pos(const char **s, const char *end, uint64_t *v)
         *v = x > *v ? 0 : *v - x;
     else
         *v = x;
-    *s = e;
+    *s = p;
     return true;
 }
 
@@ -518,15 +548,8 @@ static bool cost_line(parser *ps, const char *line, size_t len)
             s++;
         if (s >= end)
             break;
-        if (k >= ne || *s < '0' || *s > '9')
+        if (k >= ne || !parse_u64(&s, end, false, &v[k]))
             return false;
-        char *e;
-        errno = 0;
-        unsigned long long x = strtoull(s, &e, 10);
-        if (errno || e > end)
-            return false;
-        v[k] = x;
-        s = e;
     }
     if (!ps->cur || ps->f < 0)
         return true; /* costs outside any function: nothing to add to */

@@ -395,6 +395,23 @@ static void test_functions(void **state)
         assert_null(s);
         assert_int_equal(n, 0);
     }
+
+    /* Found by fuzzing: text that ends in a number, with no NUL after it
+     * (the buffer is exactly the text), was read past its end; the
+     * sanitizer build catches any such read. Positions may be hex. */
+    static const char tail[] = "events: Ir\nfn=(1) f\n0x1f 12\n+2 30";
+    char *exact = malloc(sizeof tail - 1);
+    assert_non_null(exact);
+    memcpy(exact, tail, sizeof tail - 1);
+    assert_int_equal(
+        cg_parse_functions(exact, sizeof tail - 1, &s, &n, err, sizeof err),
+        MB_OK);
+    const cg_fn *f = fn_named(&s[0], "f");
+    assert_non_null(f);
+    assert_true(f->self[0] == 42);
+    assert_int_equal(f->line, 0x1f + 2); /* the costlier of its lines */
+    cg_fnsets_free(s, n);
+    free(exact);
 }
 
 static cg_fnset *parse_sets(const char *name, size_t *n)
