@@ -25,7 +25,10 @@
 #            callgrind first), KEEP=1 (keep the work directory),
 #            ARCH (the baseline method's archive; default in the work
 #            directory: give one to carry its history across invocations),
-#            TRIAL_FROM (number of the first trial, default 1)
+#            TRIAL_FROM (number of the first trial, default 1), LOGS (a
+#            directory: each microbe comparison's stderr kept there as
+#            SUITE-LOAD-METHOD-SCENARIO-TRIAL.err, to see why a trial
+#            missed)
 #
 # Programs (bench/eval/meson.build): OLD is SUITE_bench, NEW is
 # SUITE_bench_SCENARIO, a separate compilation with the slowdown compiled
@@ -206,6 +209,7 @@ record() { # METHOD SCENARIO TRIAL RC FLAGGED_FILE WALL LOADAVG
 record_microbe() { # METHOD SCENARIO TRIAL RC T0 LOADAVG
     local t1; t1=$(now)
     flagged "$W/err" >"$W/flag"
+    [ -n "${LOGS:-}" ] && mkdir -p "$LOGS" && cp "$W/err" "$LOGS/$SUITE-$LOAD-$1-$2-$3.err"
     [ "$4" = 2 ] && { echo "$1 trial $3 $2:"; tail -1 "$W/err"; } >>"$W/errors.log"
     record "$1" "$2" "$3" "$4" "$W/flag" "$(echo "$t1 - $5" | bc)" "$6"
 }
