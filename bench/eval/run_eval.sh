@@ -26,9 +26,9 @@
 #            ARCH (the baseline method's archive; default in the work
 #            directory: give one to carry its history across invocations),
 #            TRIAL_FROM (number of the first trial, default 1), LOGS (a
-#            directory: each microbe comparison's stderr kept there as
-#            SUITE-LOAD-METHOD-SCENARIO-TRIAL.err, to see why a trial
-#            missed)
+#            directory: each microbe comparison's stderr and JSON report
+#            kept there as SUITE-LOAD-METHOD-SCENARIO-TRIAL.err and .json,
+#            to see why a trial missed)
 #
 # Programs (bench/eval/meson.build): OLD is SUITE_bench, NEW is
 # SUITE_bench_SCENARIO, a separate compilation with the slowdown compiled
@@ -214,12 +214,24 @@ record_microbe() { # METHOD SCENARIO TRIAL RC T0 LOADAVG
     record "$1" "$2" "$3" "$4" "$W/flag" "$(echo "$t1 - $5" | bc)" "$6"
 }
 
+# Where a comparison's report goes, and as what: kept in LOGS as JSON,
+# else CSV (the cheapest to write) to nowhere.
+FMT=csv
+[ -n "${LOGS:-}" ] && FMT=json
+report_to() { # METHOD SCENARIO TRIAL
+    if [ -n "${LOGS:-}" ]; then
+        mkdir -p "$LOGS" && echo "$LOGS/$SUITE-$LOAD-$1-$2-$3.json"
+    else
+        echo /dev/null
+    fi
+}
+
 ARCH=${ARCH:-$W/arch}
 method_baseline() { # SCENARIO TRIAL LOADAVG
     local t0; t0=$(now)
     "$OLD" --save-baseline=base --archive="$ARCH" --format=csv --out=/dev/null 2>"$W/err1"
     "$D/${SUITE}_bench_$1" --baseline=base --archive="$ARCH" \
-        --fail-on-regression --format=csv --out=/dev/null 2>"$W/err"
+        --fail-on-regression --format=$FMT --out="$(report_to baseline "$1" "$2")" 2>"$W/err"
     local rc=$?
     record_microbe baseline "$1" "$2" "$rc" "$t0" "$3"
 }
@@ -227,7 +239,7 @@ method_baseline() { # SCENARIO TRIAL LOADAVG
 method_ab() {
     local t0; t0=$(now)
     # shellcheck disable=SC2086
-    "$TOOL" ab "$OLD" "$D/${SUITE}_bench_$1" --fail-on-regression --format=csv $AB_FLAGS >/dev/null 2>"$W/err"
+    "$TOOL" ab "$OLD" "$D/${SUITE}_bench_$1" --fail-on-regression --format=$FMT $AB_FLAGS >"$(report_to ab "$1" "$2")" 2>"$W/err"
     local rc=$?
     record_microbe ab "$1" "$2" "$rc" "$t0" "$3"
 }
