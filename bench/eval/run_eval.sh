@@ -148,7 +148,9 @@ for su in ("eval", "lib"):
             cells.append("%.1f (%.1f-%.1f)" % (statistics.median(la), min(la), max(la)))
             L.append("| " + " | ".join(cells) + " |")
     L.append("")
-tail = open(out).read().split("<!-- run_eval.sh: end of generated part -->", 1)
+# A page of its own (OUT not there yet) has no tail to keep.
+old = open(out).read() if os.path.exists(out) else ""
+tail = old.split("<!-- run_eval.sh: end of generated part -->", 1)
 L.append("<!-- run_eval.sh: end of generated part -->")
 open(out, "w").write("\n".join(L) + (tail[1] if len(tail) == 2 else "\n"))
 PY
