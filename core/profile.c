@@ -451,7 +451,6 @@ static bool starts(const char *line, size_t len, const char *key)
     return len >= k && memcmp(line, key, k) == 0;
 }
 
-/* Parses one position column at *s: absolute, +n, -n, or *. */
 /* A number in [*s, end), decimal or 0x-prefixed hex, into *v; *s past it.
  * Bounded by end: the text need not end in a NUL (strtoull would read on
  * past it; found by fuzzing, an input ending in a digit). False on no
@@ -486,6 +485,7 @@ static bool parse_u64(const char **s, const char *end, bool hex_ok, uint64_t *v)
     return true;
 }
 
+/* Parses one position column at *s: absolute, +n, -n, or *. */
 static bool parse_pos(const char **s, const char *end, uint64_t *v)
 {
     const char *p = *s;
