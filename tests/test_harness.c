@@ -708,11 +708,11 @@ static void burst_round_measured_again_once(void **unused)
         harness_call(&cfg, &in, 1, &memo, NULL, &out, warn, sizeof warn));
     assert_int_equal(memo.remeasured, 1);
     assert_int_equal(out.n, 20);
-    /* Clean of the burst (the run delay below counts its 6 samples and no
-     * more); real preemptions of this test can still flag some, on a busy
-     * machine 3 of 10 were seen, but a majority would have been measured
-     * again. */
-    assert_true(2 * count_disturbed(&out, 10) <= 10);
+    /* What is kept is clean of the burst: the run delay counts its 6
+     * samples and no more. (Real preemptions of this test can still flag
+     * a few kept samples, 3 of 10 on a busy machine; at most half, or the
+     * round would have been measured again and remeasured be 2: no count
+     * of flags to assert beyond that.) */
     assert_true(memo.run_delay_ns == 6 * 500.0);
     free_result(&out);
 }
