@@ -28,7 +28,11 @@
 #            TRIAL_FROM (number of the first trial, default 1), LOGS (a
 #            directory: each microbe comparison's stderr and JSON report
 #            kept there as SUITE-LOAD-METHOD-SCENARIO-TRIAL.err and .json,
-#            to see why a trial missed)
+#            to see why a trial missed; for the baseline method also each
+#            saved run's JSON and, per comparison, a .history naming the
+#            saved runs it met), REPLAY (a LOGS directory of an earlier
+#            run: its baseline comparisons done again by this build,
+#            nothing measured; prints hits per scenario)
 #
 # Programs (bench/eval/meson.build): OLD is SUITE_bench, NEW is
 # SUITE_bench_SCENARIO, a separate compilation with the slowdown compiled
@@ -158,6 +162,32 @@ PY
 
 [ "${REPORT_ONLY:-0}" = 1 ] && { write_md; echo "run_eval.sh: wrote $OUT" >&2; exit 0; }
 
+# REPLAY=DIR: the baseline method's comparisons kept in DIR (LOGS of an
+# earlier run) done again by this build's comparison (eval_replay), each
+# against the saved runs it met; hits per scenario, as the tables count
+# them. Measures nothing: a change to the comparison is tried on the same
+# data before and after.
+if [ -n "${REPLAY:-}" ]; then
+    [ -x "$D/eval_replay" ] || die "no $D/eval_replay (build first: ninja -C $BUILD)"
+    for sc in $SCEN; do
+        t=$(target_of "$sc") n=0 hit=0 oth=0
+        for h in "$REPLAY/$SUITE-$LOAD-baseline-$sc-"*.history; do
+            [ -f "$h" ] || continue
+            out=$("$D/eval_replay" 0.03 "${h%.history}.json" $(cat "$h")) || die "replay of ${h%.history}.json failed"
+            n=$((n + 1))
+            slow=$(echo "$out" | awk '$2 == "slower" {print $1}')
+            [ -n "$t" ] && echo "$slow" | grep -qx "$t" && hit=$((hit + 1))
+            echo "$slow" | grep -v -x -e "${t:-^$}" | grep -q . && oth=$((oth + 1))
+        done
+        if [ -n "$t" ]; then
+            echo "$SUITE $LOAD $sc: $t caught in $hit of $n; others flagged in $oth"
+        else
+            echo "$SUITE $LOAD $sc: A/A builds failed $oth of $n"
+        fi
+    done
+    exit 0
+fi
+
 OLD=$D/${SUITE}_bench
 GBOLD=$D/${SUITE}_gb
 [ -x "$OLD" ] || die "no $OLD (build first: ninja -C $BUILD)"
@@ -229,11 +259,27 @@ report_to() { # METHOD SCENARIO TRIAL
 }
 
 ARCH=${ARCH:-$W/arch}
+# Saving the baseline; with LOGS, each saved run is kept as JSON too, and
+# listed (oldest first) in SUITE-LOAD-saved.list, so that REPLAY=LOGS can
+# compare each new run with the saved runs it met.
+save_old() { # NAME (of the kept JSON, with LOGS)
+    local to=/dev/null fmt=csv
+    if [ -n "${LOGS:-}" ]; then
+        mkdir -p "$LOGS" && to=$LOGS/$SUITE-$LOAD-saved-$1.json fmt=json
+    fi
+    "$OLD" --save-baseline=base --archive="$ARCH" --format=$fmt --out="$to" 2>"$W/err1"
+    [ -n "${LOGS:-}" ] && echo "$to" >>"$LOGS/$SUITE-$LOAD-saved.list"
+    return 0
+}
 method_baseline() { # SCENARIO TRIAL LOADAVG
     local t0; t0=$(now)
-    "$OLD" --save-baseline=base --archive="$ARCH" --format=csv --out=/dev/null 2>"$W/err1"
+    save_old "$1-$2"
+    local report; report=$(report_to baseline "$1" "$2")
+    # The saved runs this comparison meets, newest first (the archive
+    # keeps 5).
+    [ -n "${LOGS:-}" ] && tail -n 5 "$LOGS/$SUITE-$LOAD-saved.list" | tac >"${report%.json}.history"
     "$D/${SUITE}_bench_$1" --baseline=base --archive="$ARCH" \
-        --fail-on-regression --format=$FMT --out="$(report_to baseline "$1" "$2")" 2>"$W/err"
+        --fail-on-regression --format=$FMT --out="$report" 2>"$W/err"
     local rc=$?
     record_microbe baseline "$1" "$2" "$rc" "$t0" "$3"
 }
@@ -289,8 +335,7 @@ fi
 
 [ -f "$RESULTS" ] || printf '# suite\tload\tmethod\tscenario\ttrial\thit\tothers\twall\tstatus\tloadavg\n' >"$RESULTS"
 case " $METHODS " in *" baseline "*)
-    [ -d "$ARCH/history/base" ] ||
-        for _ in 1 2; do "$OLD" --save-baseline=base --archive="$ARCH" --format=csv --out=/dev/null 2>/dev/null; done ;;
+    [ -d "$ARCH/history/base" ] || for i in 1 2; do save_old "init-$i"; done ;;
 esac
 echo "run_eval.sh: suite $SUITE, load $LOAD, $TRIALS trials, CPU $CPU, work dir $W" >&2
 T0=${TRIAL_FROM:-1}
