@@ -46,9 +46,17 @@ typedef struct cmp_row {
      * baseline's; probe_shift, when not 0, how far the new run's probe was off
      * that of the rounds it was compared with (too few rounds in the baseline's
      * state were left to leave the others out); probe_overruled: the
-     * shift could explain the change, so the verdict is inconclusive. */
+     * shift could explain the change, so the verdict is inconclusive;
+     * probe_state_ratio (history only; 0 when unknown): how much slower
+     * this benchmark ran in the saved runs' rounds of the slower state
+     * than in those of the baseline's, which the overruling allows for. */
     size_t probe_rounds_out, probe_runs_out;
-    double probe_shift;
+    double probe_shift, probe_state_ratio;
+    /* Against a history whose saved runs in the baseline's machine state
+     * were too few for a run-to-run estimate: which saved run (1 the
+     * newest) the row was compared with alone, the newest in that state;
+     * 0 when the history comparison held (or there was none). */
+    size_t fallback_run;
     bool probe_overruled;
     cmp_verdict verdict;
     bool has_ins; /* instruction counters on both sides */

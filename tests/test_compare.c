@@ -1051,28 +1051,30 @@ static void test_history_run_to_run(void **state)
 #define FAST_PROBE 1.4
 #define SLOW_PROBE 2.1
 
-static void set_probes(mb_run *run, const bool *slow, size_t rounds)
+/* Five rounds of "b" at level, those marked slow `factor` times slower
+ * and, with probes, their probe at slow_probe (else FAST_PROBE). */
+static mb_run *state_run_as(double level, const bool *slow, uint64_t seed,
+                            bool probes, double factor, double slow_probe)
 {
+    double shift[5];
+    for (int k = 0; k < 5; k++)
+        shift[k] = slow[k] ? log(factor) : 0;
+    spec s = base_spec("b", level, seed);
+    s.shift = shift;
+    mb_run *run = run_create();
+    add(run, &s);
     mb_result *r = &run->results[run->nresults - 1];
-    for (size_t k = 0; k < rounds; k++)
+    for (size_t k = 0; probes && k < 5; k++)
         assert_true(result_set_probe(r, (uint16_t)k,
-                                     slow[k] ? SLOW_PROBE : FAST_PROBE));
+                                     slow[k] ? slow_probe : FAST_PROBE));
+    run_summarize(run);
+    return run;
 }
 
 static mb_run *state_run(double level, const bool *slow, uint64_t seed,
                          bool probes)
 {
-    double shift[5];
-    for (int k = 0; k < 5; k++)
-        shift[k] = slow[k] ? log(1.6) : 0;
-    spec s = base_spec("b", level, seed);
-    s.shift = shift;
-    mb_run *run = run_create();
-    add(run, &s);
-    if (probes)
-        set_probes(run, slow, 5);
-    run_summarize(run);
-    return run;
+    return state_run_as(level, slow, seed, probes, 1.6, SLOW_PROBE);
 }
 
 static void test_probe_state(void **state)
@@ -1147,11 +1149,121 @@ static void test_probe_state(void **state)
     }
 }
 
+/* A/A against a history in both states, the new run in the slower one
+ * throughout, where the benchmark moves 3.4 times as far as the probe (in
+ * logs: 1.86x against +20%): the probe's shift alone (2.5 times +20%)
+ * does not cover +86%, what the saved runs' slow rounds show this
+ * benchmark does. Inconclusive; "slower" before the saved runs' state
+ * ratio was used. */
+static void test_probe_state_ratio(void **state)
+{
+    (void)state;
+    static const bool some[5] = {1, 0, 0, 1, 0}, all[5] = {1, 1, 1, 1, 1};
+    mb_run *hist[5];
+    for (int j = 0; j < 5; j++)
+        hist[j] = state_run_as(100 * (1 + 0.01 * j), some, 340 + (uint64_t)j,
+                               true, 1.86, FAST_PROBE * 1.2);
+    mb_run *now = state_run_as(100, all, 350, true, 1.86, FAST_PROBE * 1.2);
+    const mb_run *order[5] = {hist[4], hist[3], hist[2], hist[1], hist[0]};
+    cmp_opts o = defaults;
+    o.history = order;
+    o.nhistory = 5;
+    cmp_result *c = cmp_runs(hist[4], now, &o);
+    const cmp_row *r = row_of(c, "b");
+    assert_float_equal(r->change.change, 0.86, 0.06);
+    assert_true(log1p(r->change.ci.lo) > 2.5 * log(1.2)); /* beyond the span */
+    assert_float_equal(r->probe_shift, 0.2, 1e-9);
+    assert_float_equal(r->probe_state_ratio, 1.86, 0.05);
+    assert_int_equal(r->verdict, CMP_INCONCLUSIVE);
+    assert_true(r->probe_overruled);
+    cmp_free(c);
+    /* A real 25% slowdown in the fast state is still caught. */
+    static const bool none[5] = {0};
+    now = (run_free(now),
+           state_run_as(125, none, 351, true, 1.86, FAST_PROBE * 1.2));
+    c = cmp_runs(hist[4], now, &o);
+    assert_int_equal(row_of(c, "b")->verdict, CMP_SLOWER);
+    cmp_free(c);
+    for (int j = 0; j < 5; j++)
+        run_free(hist[j]);
+    run_free(now);
+}
+
+/* A/A, the new run in the slower state throughout, the benchmark 2.4
+ * times as far as the probe in logs (+80% against +27%, as snprintf_g17
+ * in one loaded hour), the saved runs all in the faster state (no state
+ * ratio): "slower" with a span of twice the shift, inconclusive with 2.5
+ * times. */
+static void test_probe_span(void **state)
+{
+    (void)state;
+    static const bool none[5] = {0}, all[5] = {1, 1, 1, 1, 1};
+    mb_run *hist[5];
+    for (int j = 0; j < 5; j++)
+        hist[j] = state_run_as(100 * (1 + 0.01 * j), none, 360 + (uint64_t)j,
+                               true, 1.8, FAST_PROBE * 1.27);
+    mb_run *now = state_run_as(100, all, 370, true, 1.8, FAST_PROBE * 1.27);
+    const mb_run *order[5] = {hist[4], hist[3], hist[2], hist[1], hist[0]};
+    cmp_opts o = defaults;
+    o.history = order;
+    o.nhistory = 5;
+    cmp_result *c = cmp_runs(hist[4], now, &o);
+    const cmp_row *r = row_of(c, "b");
+    assert_float_equal(r->change.change, 0.78, 0.06);
+    assert_true(log1p(r->change.ci.lo) > 2 * log(1.27));
+    assert_true(r->probe_state_ratio == 0);
+    assert_int_equal(r->verdict, CMP_INCONCLUSIVE);
+    assert_true(r->probe_overruled);
+    cmp_free(c);
+    for (int j = 0; j < 5; j++)
+        run_free(hist[j]);
+    run_free(now);
+}
+
+/* Three saved runs, the newest with four of its five rounds in the slower
+ * state (1.7x): the probe leaves it out of the history, which then has
+ * too few runs for a run-to-run estimate. The new run, 25% slower, is
+ * compared with the newest saved run in the baseline's state (the
+ * second), and caught; compared with the newest, as before, its mixed
+ * rounds made the interval too wide to decide. */
+static void test_history_fallback(void **state)
+{
+    (void)state;
+    static const bool none[5] = {0}, most[5] = {1, 0, 1, 1, 1};
+    mb_run *hist[3];
+    for (int j = 0; j < 3; j++)
+        hist[j] = state_run_as(100 * (1 + 0.01 * j), j == 2 ? most : none,
+                               380 + (uint64_t)j, true, 1.7, SLOW_PROBE);
+    mb_run *now = state_run_as(125, none, 390, true, 1.7, SLOW_PROBE);
+    const mb_run *order[3] = {hist[2], hist[1], hist[0]};
+    cmp_opts o = defaults;
+    o.history = order;
+    o.nhistory = 3;
+    cmp_result *c = cmp_runs(hist[2], now, &o);
+    const cmp_row *r = row_of(c, "b");
+    assert_int_equal(r->verdict, CMP_SLOWER);
+    assert_int_equal(r->fallback_run, 2);
+    assert_float_equal(r->change.change, 1.25 / 1.01 - 1, 0.03);
+    bool said = false;
+    for (size_t i = 0; i < c->nnotes; i++)
+        said = said || strstr(c->notes[i], "1 benchmark had fewer than 3 "
+                                           "saved runs in the baseline's "
+                                           "machine state") != NULL;
+    assert_true(said);
+    cmp_free(c);
+    for (int j = 0; j < 3; j++)
+        run_free(hist[j]);
+    run_free(now);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_history_run_to_run),
         cmocka_unit_test(test_probe_state),
+        cmocka_unit_test(test_probe_state_ratio),
+        cmocka_unit_test(test_probe_span),
+        cmocka_unit_test(test_history_fallback),
         cmocka_unit_test(test_paired_drift_note),
         cmocka_unit_test(test_one_slower),
         cmocka_unit_test(test_identical),
