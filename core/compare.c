@@ -494,38 +494,6 @@ static void paired_autocorr(cmp_result *c, const size_t *which, size_t m)
     free(len);
 }
 
-/* When the history holds too few saved runs in the baseline's machine
- * state for a run-to-run estimate (compare_history failed), the one run
- * to compare with: the newest saved run whose median probe is in that
- * state, else the newest (row->old); *which gets its index + 1. Taking
- * the newest blindly compared a 25% slower run with a saved run four of
- * whose five rounds ran 1.7x slower: [-75%, +301%] (docs/design.md). */
-static const mb_result *settled_run(const cmp_row *row, const cmp_opts *o,
-                                    size_t *which)
-{
-    double ref = probe_ref(row, o);
-    for (size_t j = 0; j < o->nhistory; j++) {
-        const mb_result *r = run_find(o->history[j], row->name);
-        if (!r || r->error || !r->n || !r->nprobe)
-            continue;
-        double *v = malloc((r->nprobe + 1) * sizeof *v);
-        double *t = malloc((r->nprobe + 1) * sizeof *t);
-        size_t n = 0;
-        for (size_t q = 0; v && t && q < r->nprobe; q++)
-            if (isfinite(r->probe_ns[q]))
-                v[n++] = r->probe_ns[q];
-        double level = n ? st_median(v, n, t) : NAN;
-        free(v);
-        free(t);
-        if (isfinite(level) && !probe_apart(level, ref)) {
-            *which = j + 1;
-            return r;
-        }
-    }
-    *which = 1;
-    return row->old;
-}
-
 static void compare_pair(cmp_row *row, const cmp_opts *o, double confidence)
 {
     const mb_result *a = row->old, *b = row->now;
@@ -535,21 +503,15 @@ static void compare_pair(cmp_row *row, const cmp_opts *o, double confidence)
     }
     st_boot_opts bo = {
         .seed = COMPARE_SEED, .resamples = 10000, .confidence = confidence};
-    double *xa = NULL, *xb = NULL, *tmp = NULL;
-    uint16_t *ra = NULL, *rb = NULL;
-    size_t na = 0, nb = 0, cap;
-    if (!o->paired && o->nhistory >= ST_HISTORY_MIN_RUNS) {
-        if (compare_history(row, o, &bo))
-            goto out;
-        a = settled_run(row, o, &row->fallback_run);
-    }
-    cap = a->n + b->n + rounds_of(a) + rounds_of(b) + 8; /* >= nr */
-    xa = malloc(cap * sizeof *xa);
-    xb = malloc(cap * sizeof *xb);
-    tmp = malloc(2 * cap * sizeof *tmp);
-    ra = malloc(cap * sizeof *ra);
-    rb = malloc(cap * sizeof *rb);
+    size_t cap = a->n + b->n + rounds_of(a) + rounds_of(b) + 8; /* >= nr */
+    double *xa = malloc(cap * sizeof *xa), *xb = malloc(cap * sizeof *xb);
+    double *tmp = malloc(2 * cap * sizeof *tmp);
+    uint16_t *ra = malloc(cap * sizeof *ra), *rb = malloc(cap * sizeof *rb);
+    size_t na = 0, nb = 0;
     if (!xa || !xb || !tmp || !ra || !rb)
+        goto out;
+    if (!o->paired && o->nhistory >= ST_HISTORY_MIN_RUNS &&
+        compare_history(row, o, &bo))
         goto out;
     if (o->paired) {
         na = nb = paired_floors(a, b, xa, xb, tmp); /* 2 (n_a + n_b) <= 2 cap */
@@ -982,30 +944,11 @@ cmp_result *cmp_runs(const mb_run *old, const mb_run *now, const cmp_opts *opts)
              "whole machine between the two runs counts as a change); save "
              "the baseline again to add runs",
              opts->nhistory, ST_HISTORY_MIN_RUNS);
-    else if (opts->nhistory >= ST_HISTORY_MIN_RUNS && !opts->paired) {
-        size_t fell = 0;
-        for (size_t i = 0; i < c->n; i++)
-            fell += c->rows[i].fallback_run > 0;
-        if (!fell)
-            note(c,
-                 "run-to-run spread from the baseline's %zu saved runs is "
-                 "part of each interval",
-                 opts->nhistory);
-        else
-            note(c,
-                 "run-to-run spread from the baseline's %zu saved runs is "
-                 "part of each interval but those of the %zu compared with "
-                 "one saved run (next note)",
-                 opts->nhistory, fell);
-        if (fell)
-            note(c,
-                 "%zu benchmark%s had fewer than %d saved runs in the "
-                 "baseline's machine state (the probe), so each is compared "
-                 "with one saved run alone, the newest in that state (no "
-                 "run-to-run estimate: a shift of the whole machine between "
-                 "the two runs counts as a change)",
-                 fell, fell == 1 ? "" : "s", ST_HISTORY_MIN_RUNS);
-    }
+    else if (opts->nhistory >= ST_HISTORY_MIN_RUNS && !opts->paired)
+        note(c,
+             "run-to-run spread from the baseline's %zu saved runs is part "
+             "of each interval",
+             opts->nhistory);
 
     char label[256];
     const char *date = run_ctx_gets(old, "date");

@@ -52,11 +52,6 @@ typedef struct cmp_row {
      * than in those of the baseline's, which the overruling allows for. */
     size_t probe_rounds_out, probe_runs_out;
     double probe_shift, probe_state_ratio;
-    /* Against a history whose saved runs in the baseline's machine state
-     * were too few for a run-to-run estimate: which saved run (1 the
-     * newest) the row was compared with alone, the newest in that state;
-     * 0 when the history comparison held (or there was none). */
-    size_t fallback_run;
     bool probe_overruled;
     cmp_verdict verdict;
     bool has_ins; /* instruction counters on both sides */

@@ -806,9 +806,6 @@ static json_t *comparison_json(const cmp_result *c, bool *ok)
                 jw_put(row, "probe_shift", jw_num(r->probe_shift), ok);
             if (r->probe_overruled)
                 jw_put(row, "probe_overruled", json_true(), ok);
-            if (r->fallback_run)
-                jw_put(row, "fallback_run",
-                       json_integer((json_int_t)r->fallback_run), ok);
             if (r->probe_state_ratio > 0)
                 jw_put(row, "probe_state_ratio", jw_num(r->probe_state_ratio),
                        ok);

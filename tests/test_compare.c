@@ -1220,42 +1220,6 @@ static void test_probe_span(void **state)
     run_free(now);
 }
 
-/* Three saved runs, the newest with four of its five rounds in the slower
- * state (1.7x): the probe leaves it out of the history, which then has
- * too few runs for a run-to-run estimate. The new run, 25% slower, is
- * compared with the newest saved run in the baseline's state (the
- * second), and caught; compared with the newest, as before, its mixed
- * rounds made the interval too wide to decide. */
-static void test_history_fallback(void **state)
-{
-    (void)state;
-    static const bool none[5] = {0}, most[5] = {1, 0, 1, 1, 1};
-    mb_run *hist[3];
-    for (int j = 0; j < 3; j++)
-        hist[j] = state_run_as(100 * (1 + 0.01 * j), j == 2 ? most : none,
-                               380 + (uint64_t)j, true, 1.7, SLOW_PROBE);
-    mb_run *now = state_run_as(125, none, 390, true, 1.7, SLOW_PROBE);
-    const mb_run *order[3] = {hist[2], hist[1], hist[0]};
-    cmp_opts o = defaults;
-    o.history = order;
-    o.nhistory = 3;
-    cmp_result *c = cmp_runs(hist[2], now, &o);
-    const cmp_row *r = row_of(c, "b");
-    assert_int_equal(r->verdict, CMP_SLOWER);
-    assert_int_equal(r->fallback_run, 2);
-    assert_float_equal(r->change.change, 1.25 / 1.01 - 1, 0.03);
-    bool said = false;
-    for (size_t i = 0; i < c->nnotes; i++)
-        said = said || strstr(c->notes[i], "1 benchmark had fewer than 3 "
-                                           "saved runs in the baseline's "
-                                           "machine state") != NULL;
-    assert_true(said);
-    cmp_free(c);
-    for (int j = 0; j < 3; j++)
-        run_free(hist[j]);
-    run_free(now);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1263,7 +1227,6 @@ int main(void)
         cmocka_unit_test(test_probe_state),
         cmocka_unit_test(test_probe_state_ratio),
         cmocka_unit_test(test_probe_span),
-        cmocka_unit_test(test_history_fallback),
         cmocka_unit_test(test_paired_drift_note),
         cmocka_unit_test(test_one_slower),
         cmocka_unit_test(test_identical),
