@@ -1077,6 +1077,26 @@ static mb_run *state_run(double level, const bool *slow, uint64_t seed,
     return state_run_as(level, slow, seed, probes, 1.6, SLOW_PROBE);
 }
 
+/* Five saved runs of "b" at levels 100-104, with probes, the rounds
+ * marked in slow `factor` times slower (probe slow_probe). */
+static void state_history(mb_run *hist[5], const bool *slow, uint64_t seed,
+                          double factor, double slow_probe)
+{
+    for (int j = 0; j < 5; j++)
+        hist[j] = state_run_as(100 * (1 + 0.01 * j), slow, seed + (uint64_t)j,
+                               true, factor, slow_probe);
+}
+
+/* now against the five saved runs hist[0..4] (hist[4] the newest). */
+static cmp_result *against_history(mb_run *const hist[5], const mb_run *now)
+{
+    const mb_run *order[5] = {hist[4], hist[3], hist[2], hist[1], hist[0]};
+    cmp_opts o = defaults;
+    o.history = order;
+    o.nhistory = 5;
+    return cmp_runs(hist[4], now, &o);
+}
+
 static void test_probe_state(void **state)
 {
     (void)state;
@@ -1134,11 +1154,7 @@ static void test_probe_state(void **state)
             hist[j] = state_run(100 * (1 + 0.01 * j), j == 2 ? all : none,
                                 320 + (uint64_t)j, probes);
         mb_run *now = state_run(125, none, 330, probes);
-        const mb_run *order[5] = {hist[4], hist[3], hist[2], hist[1], hist[0]};
-        cmp_opts o = defaults;
-        o.history = order;
-        o.nhistory = 5;
-        cmp_result *c = cmp_runs(hist[4], now, &o);
+        cmp_result *c = against_history(hist, now);
         const cmp_row *r = row_of(c, "b");
         assert_int_equal(r->verdict, probes ? CMP_SLOWER : CMP_INCONCLUSIVE);
         assert_int_equal(r->probe_runs_out, probes ? 1 : 0);
@@ -1160,15 +1176,9 @@ static void test_probe_state_ratio(void **state)
     (void)state;
     static const bool some[5] = {1, 0, 0, 1, 0}, all[5] = {1, 1, 1, 1, 1};
     mb_run *hist[5];
-    for (int j = 0; j < 5; j++)
-        hist[j] = state_run_as(100 * (1 + 0.01 * j), some, 340 + (uint64_t)j,
-                               true, 1.86, FAST_PROBE * 1.2);
+    state_history(hist, some, 340, 1.86, FAST_PROBE * 1.2);
     mb_run *now = state_run_as(100, all, 350, true, 1.86, FAST_PROBE * 1.2);
-    const mb_run *order[5] = {hist[4], hist[3], hist[2], hist[1], hist[0]};
-    cmp_opts o = defaults;
-    o.history = order;
-    o.nhistory = 5;
-    cmp_result *c = cmp_runs(hist[4], now, &o);
+    cmp_result *c = against_history(hist, now);
     const cmp_row *r = row_of(c, "b");
     assert_float_equal(r->change.change, 0.86, 0.06);
     assert_true(log1p(r->change.ci.lo) > 2.5 * log(1.2)); /* beyond the span */
@@ -1181,7 +1191,7 @@ static void test_probe_state_ratio(void **state)
     static const bool none[5] = {0};
     now = (run_free(now),
            state_run_as(125, none, 351, true, 1.86, FAST_PROBE * 1.2));
-    c = cmp_runs(hist[4], now, &o);
+    c = against_history(hist, now);
     assert_int_equal(row_of(c, "b")->verdict, CMP_SLOWER);
     cmp_free(c);
     for (int j = 0; j < 5; j++)
@@ -1199,15 +1209,9 @@ static void test_probe_span(void **state)
     (void)state;
     static const bool none[5] = {0}, all[5] = {1, 1, 1, 1, 1};
     mb_run *hist[5];
-    for (int j = 0; j < 5; j++)
-        hist[j] = state_run_as(100 * (1 + 0.01 * j), none, 360 + (uint64_t)j,
-                               true, 1.8, FAST_PROBE * 1.27);
+    state_history(hist, none, 360, 1.8, FAST_PROBE * 1.27);
     mb_run *now = state_run_as(100, all, 370, true, 1.8, FAST_PROBE * 1.27);
-    const mb_run *order[5] = {hist[4], hist[3], hist[2], hist[1], hist[0]};
-    cmp_opts o = defaults;
-    o.history = order;
-    o.nhistory = 5;
-    cmp_result *c = cmp_runs(hist[4], now, &o);
+    cmp_result *c = against_history(hist, now);
     const cmp_row *r = row_of(c, "b");
     assert_float_equal(r->change.change, 0.78, 0.06);
     assert_true(log1p(r->change.ci.lo) > 2 * log(1.27));
