@@ -571,15 +571,10 @@ measured:
          * SEQ_MAX_LOOKS looks within --max-time, alpha spent over the
          * looks. Counts are exact: one look. --max-time=0: one look. */
         int first = more.run ? more.rc.h.rounds : 1;
-        seq_plan plan = {.alpha = o.alpha,
-                         .first = first,
-                         .step = (first + 1) / 2,
-                         .max_looks =
-                             more.run && !(o.max_time_set && o.max_time == 0)
-                                 ? SEQ_MAX_LOOKS
-                                 : 1,
-                         .spending = ST_SPEND_POCOCK,
-                         .fixed = first};
+        seq_plan plan = seq_baseline_plan(
+            o.alpha, first,
+            more.run && !(o.max_time_set && o.max_time == 0) ? SEQ_MAX_LOOKS
+                                                             : 1);
         seq_loop loop = {.plan = plan,
                          .max_time = o.max_time_set ? o.max_time : -1,
                          .measure = more_rounds,

@@ -52,6 +52,16 @@ void seq_free(seq_state *s)
     free(s);
 }
 
+seq_plan seq_baseline_plan(double alpha, int rounds, int max_looks)
+{
+    return (seq_plan){.alpha = alpha,
+                      .first = rounds,
+                      .step = (rounds + 1) / 2,
+                      .max_looks = max_looks,
+                      .spending = ST_SPEND_POCOCK,
+                      .fixed = rounds};
+}
+
 int seq_rounds_at(const seq_plan *plan, int look)
 {
     int k = look < 1 ? 1 : look;

@@ -34,6 +34,12 @@ typedef struct seq_state seq_state;
 seq_state *seq_new(const seq_plan *plan); /* NULL: no memory */
 void seq_free(seq_state *s);              /* NULL ok */
 
+/* The plan of a run against a saved baseline of `rounds` rounds a run
+ * (docs/sequential.md, "Against a saved baseline"): looks after rounds,
+ * then ceil(rounds / 2) more each, Pocock-type spending in information
+ * time with the baseline's rounds fixed; max_looks 1: one look. */
+seq_plan seq_baseline_plan(double alpha, int rounds, int max_looks);
+
 /* Rounds after look k (1-based), and the alpha look k may spend. */
 int seq_rounds_at(const seq_plan *plan, int look);
 double seq_look_alpha(const seq_plan *plan, int look);

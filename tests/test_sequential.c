@@ -284,12 +284,8 @@ static void simulate_baseline(sim *out, int trials, int m, int saved,
     memset(out, 0, sizeof *out);
     out->trials = trials;
     out->m = m;
-    seq_plan plan = {.alpha = 0.05,
-                     .first = BASE_ROUNDS,
-                     .step = (BASE_ROUNDS + 1) / 2,
-                     .max_looks = max_looks,
-                     .spending = ST_SPEND_POCOCK,
-                     .fixed = BASE_ROUNDS};
+    /* The plan a bench program run with --baseline takes. */
+    seq_plan plan = seq_baseline_plan(0.05, BASE_ROUNDS, max_looks);
     char name[32];
     for (int t = 0; t < trials; t++) {
         mb_run *hist[8];

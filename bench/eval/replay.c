@@ -2,12 +2,12 @@
  * REPLAY=DIR): NEW (the report of a bench program run with --baseline,
  * which holds every round it measured) against the saved runs OLD1 (the
  * newest) OLD2 ..., with the sequential looks replayed by cutting NEW to
- * the rounds each look had, and the plan of a bench program's defaults
- * (core/mbmain.c: R rounds, R/2 more per look, Pocock spending in
- * information time). So a change to the comparison can be tried on the
- * very data that an evaluation measured, before and after, without the
- * hour-to-hour drift of the host between two live runs. Prints one line
- * per benchmark: name, verdict, change, interval low and high.
+ * the rounds each look had, on the plan a bench program takes
+ * (seq_baseline_plan, at the default alpha of 0.05). So a change to the
+ * comparison can be tried on the very data that an evaluation measured,
+ * before and after, without the hour-to-hour drift of the host between
+ * two live runs. Prints one line per benchmark: name, verdict, change,
+ * interval low and high.
  *
  * usage: eval_replay THRESHOLD NEW.json OLD1.json [OLD2.json ...] */
 #include <stdio.h>
@@ -77,20 +77,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "eval_replay: %s\n", err);
         return 2;
     }
-    const double *rounds = NULL;
     const ctx_entry *e = run_ctx_get(probe, "rounds");
-    if (e && e->type == CTX_NUM)
-        rounds = &e->num;
-    int first = rounds && *rounds >= 1 ? (int)*rounds : 5;
+    double rounds = e && e->type == CTX_NUM ? e->num : 0;
     unsigned measured = max_rounds(probe);
     run_free(probe);
 
-    seq_plan plan = {.alpha = 0.05,
-                     .first = first,
-                     .step = (first + 1) / 2,
-                     .max_looks = SEQ_MAX_LOOKS,
-                     .spending = ST_SPEND_POCOCK,
-                     .fixed = first};
+    seq_plan plan =
+        seq_baseline_plan(0.05, rounds >= 1 ? (int)rounds : 5, SEQ_MAX_LOOKS);
     seq_state *s = seq_new(&plan);
     cmp_opts co = {.alpha = 0.05,
                    .threshold = atof(argv[1]),
