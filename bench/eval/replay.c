@@ -9,9 +9,16 @@
  * two live runs. Prints one line per benchmark: name, verdict, change,
  * interval low and high.
  *
- * usage: eval_replay THRESHOLD NEW.json OLD1.json [OLD2.json ...] */
+ * With --saved-rounds=K each saved run is cut to its first K rounds, so
+ * that saved runs measured with more rounds (run_eval.sh SAVE_FLAGS) can
+ * be compared, on the same data, with saved runs of fewer.
+ *
+ * usage: eval_replay [--saved-rounds=K] THRESHOLD NEW.json OLD1.json
+ *        [OLD2.json ...] */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "archive.h"
 #include "compare.h"
@@ -58,9 +65,19 @@ static unsigned max_rounds(const mb_run *r)
 
 int main(int argc, char **argv)
 {
-    if (argc < 4 || argc - 3 > MAX_HISTORY) {
-        fprintf(stderr, "usage: eval_replay THRESHOLD NEW.json OLD1.json "
-                        "[OLD2.json ...] (at most 16 saved runs)\n");
+    unsigned saved_rounds = 0;
+    bool cut = argc > 1 && strncmp(argv[1], "--saved-rounds=", 15) == 0;
+    if (cut) {
+        char *end;
+        unsigned long k = strtoul(argv[1] + 15, &end, 10);
+        saved_rounds = *end || k < 1 || k > 65535 ? 0 : (unsigned)k;
+        argv++;
+        argc--;
+    }
+    if ((cut && saved_rounds == 0) || argc < 4 || argc - 3 > MAX_HISTORY) {
+        fprintf(stderr, "usage: eval_replay [--saved-rounds=K] THRESHOLD "
+                        "NEW.json OLD1.json [OLD2.json ...] (at most 16 "
+                        "saved runs)\n");
         return 2;
     }
     char err[512];
@@ -71,6 +88,8 @@ int main(int argc, char **argv)
             MB_OK) {
             fprintf(stderr, "eval_replay: %s\n", err);
             return 2;
+        } else if (saved_rounds > 0) {
+            keep_rounds(hist[j], saved_rounds);
         }
     mb_run *probe;
     if (archive_load_file(argv[2], &probe, err, sizeof err) != MB_OK) {

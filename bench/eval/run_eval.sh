@@ -19,7 +19,8 @@
 #            suite, back to back, for the whole run); started here,
 #            bounded by LOAD_TIMEOUT (default 7200 s), stopped at exit
 #   TRIALS   (20), METHODS ("baseline ab gb"), AB_FLAGS (more microbe ab
-#            flags), RESULTS (default docs/eval-results.tsv), OUT
+#            flags), SAVE_FLAGS (more flags for the baseline method's saved
+#            runs, e.g. --rounds=10), RESULTS (default docs/eval-results.tsv), OUT
 #            (docs/eval.md), REPORT_ONLY=1 (write OUT from RESULTS only),
 #            REALIZED=1 (measure the injected work in instructions under
 #            callgrind first), KEEP=1 (keep the work directory),
@@ -32,7 +33,8 @@
 #            saved run's JSON and, per comparison, a .history naming the
 #            saved runs it met), REPLAY (a LOGS directory of an earlier
 #            run: its baseline comparisons done again by this build,
-#            nothing measured; prints hits per scenario)
+#            nothing measured; prints hits per scenario; SAVED_ROUNDS=K
+#            cuts each saved run to its first K rounds)
 #
 # Programs (bench/eval/meson.build): OLD is SUITE_bench, NEW is
 # SUITE_bench_SCENARIO, a separate compilation with the slowdown compiled
@@ -59,6 +61,7 @@ LOAD=${LOAD:-none}
 TRIALS=${TRIALS:-20}
 METHODS=${METHODS:-baseline ab gb}
 AB_FLAGS=${AB_FLAGS:-}
+SAVE_FLAGS=${SAVE_FLAGS:-}
 RESULTS=${RESULTS:-$ROOT/docs/eval-results.tsv}
 OUT=${OUT:-$ROOT/docs/eval.md}
 LOAD_TIMEOUT=${LOAD_TIMEOUT:-7200}
@@ -173,7 +176,7 @@ if [ -n "${REPLAY:-}" ]; then
         t=$(target_of "$sc") n=0 hit=0 oth=0
         for h in "$REPLAY/$SUITE-$LOAD-baseline-$sc-"*.history; do
             [ -f "$h" ] || continue
-            out=$("$D/eval_replay" 0.03 "${h%.history}.json" $(cat "$h")) || die "replay of ${h%.history}.json failed"
+            out=$("$D/eval_replay" ${SAVED_ROUNDS:+--saved-rounds=$SAVED_ROUNDS} 0.03 "${h%.history}.json" $(cat "$h")) || die "replay of ${h%.history}.json failed"
             n=$((n + 1))
             slow=$(echo "$out" | awk '$2 == "slower" {print $1}')
             [ -n "$t" ] && echo "$slow" | grep -qx "$t" && hit=$((hit + 1))
@@ -267,7 +270,8 @@ save_old() { # NAME (of the kept JSON, with LOGS)
     if [ -n "${LOGS:-}" ]; then
         mkdir -p "$LOGS" && to=$LOGS/$SUITE-$LOAD-saved-$1.json fmt=json
     fi
-    "$OLD" --save-baseline=base --archive="$ARCH" --format=$fmt --out="$to" 2>"$W/err1"
+    # shellcheck disable=SC2086
+    "$OLD" --save-baseline=base --archive="$ARCH" $SAVE_FLAGS --format=$fmt --out="$to" 2>"$W/err1"
     [ -n "${LOGS:-}" ] && echo "$to" >>"$LOGS/$SUITE-$LOAD-saved.list"
     return 0
 }
