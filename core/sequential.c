@@ -12,6 +12,7 @@
 #include "sequential.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,14 +249,22 @@ void seq_context(mb_run *run, const char *prefix, const seq_outcome *o)
     run_ctx_num(run, key[3], o->seconds);
     run_ctx_num(run, key[4], o->rounds);
     run_ctx_str(run, key[5], o->stopped);
-    if (o->undecided)
-        run_warn(run,
-                 "%zu benchmark%s still inconclusive after %d look%s (%d "
-                 "rounds%s): the data cannot tell; rerun on a quieter CPU, "
-                 "raise --max-time, or count instructions "
-                 "(--measure=instructions)",
-                 o->undecided, o->undecided > 1 ? "s" : "", o->looks,
-                 o->looks > 1 ? "s" : "", o->rounds,
-                 strcmp(o->stopped, "max-time") == 0 ? ", --max-time reached"
-                                                     : "");
+    if (!o->undecided)
+        return;
+    /* What would help: more time only while it buys more looks (budget
+     * spent, or --max-time=0's single look), not once all were taken;
+     * against a saved baseline, the paired comparison of two builds,
+     * which the machine's state moves on both sides alike (docs/eval.md). */
+    bool timed_out = strcmp(o->stopped, "max-time") == 0;
+    bool more_time = timed_out || (o->max_looks == 1 && o->max_time == 0);
+    bool baseline = strcmp(prefix, "baseline") == 0;
+    run_warn(run,
+             "%zu benchmark%s still inconclusive after %d look%s (%d "
+             "rounds%s): the data cannot tell; rerun on a quieter CPU, %s%s"
+             "or count instructions (--measure=instructions)",
+             o->undecided, o->undecided > 1 ? "s" : "", o->looks,
+             o->looks > 1 ? "s" : "", o->rounds,
+             timed_out ? ", --max-time reached" : "",
+             more_time ? "raise --max-time, " : "",
+             baseline ? "compare the two builds paired (microbe ab), " : "");
 }

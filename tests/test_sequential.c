@@ -440,6 +440,52 @@ static void decided_rows_are_frozen(void **state)
     run_free(now);
 }
 
+/* How many of run's warnings contain text. */
+static int warned(const mb_run *run, const char *text)
+{
+    int k = 0;
+    for (size_t i = 0; i < run->nwarnings; i++)
+        k += strstr(run->warnings[i], text) != NULL;
+    return k;
+}
+
+/* The warning for benchmarks left inconclusive names what would help:
+ * --max-time only while more time buys more looks (not after the last
+ * look; it did say so then), and against a saved baseline the paired
+ * comparison of two builds (microbe ab). */
+static void undecided_warning_names_what_helps(void **state)
+{
+    (void)state;
+    struct {
+        const char *prefix, *stopped;
+        int max_looks;
+        double max_time;
+        int max_time_hint, ab_hint;
+    } cases[] = {
+        {"baseline", "looks", 4, 6.0, 0, 1},
+        {"baseline", "max-time", 4, 6.0, 1, 1},
+        {"baseline", "looks", 1, 0.0, 1, 1}, /* --max-time=0 */
+        {"ab", "looks", 4, 12.0, 0, 0},
+        {"ab", "max-time", 4, 12.0, 1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mb_run *run = run_create();
+        assert_non_null(run);
+        seq_outcome o = {.looks = cases[i].max_looks,
+                         .max_looks = cases[i].max_looks,
+                         .max_time = cases[i].max_time,
+                         .rounds = 14,
+                         .stopped = cases[i].stopped,
+                         .undecided = 2};
+        seq_context(run, cases[i].prefix, &o);
+        assert_int_equal(warned(run, "2 benchmarks still inconclusive"), 1);
+        assert_int_equal(warned(run, "raise --max-time"),
+                         cases[i].max_time_hint);
+        assert_int_equal(warned(run, "(microbe ab)"), cases[i].ab_hint);
+        run_free(run);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -451,6 +497,7 @@ int main(void)
         cmocka_unit_test(baseline_aa_sequential_at_most_alpha),
         cmocka_unit_test(baseline_history_looks_add_no_alarms),
         cmocka_unit_test(baseline_slowdown_caught),
+        cmocka_unit_test(undecided_warning_names_what_helps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
