@@ -20,12 +20,12 @@
 #            bounded by LOAD_TIMEOUT (default 7200 s), stopped at exit
 #   TRIALS   (20), METHODS ("baseline ab gb"), AB_FLAGS (more microbe ab
 #            flags), SAVE_FLAGS (more flags for the baseline method's saved
-#            runs, e.g. --rounds=10), RESULTS (default docs/eval-results.tsv), OUT
-#            (docs/eval.md), REPORT_ONLY=1 (write OUT from RESULTS only),
+#            runs, e.g. --rounds=10), RESULTS (default docs/eval-results.tsv),
+#            OUT (docs/eval.md), REPORT_ONLY=1 (write OUT from RESULTS only),
 #            REALIZED=1 (measure the injected work in instructions under
-#            callgrind first), KEEP=1 (keep the work directory),
-#            ARCH (the baseline method's archive; default in the work
-#            directory: give one to carry its history across invocations),
+#            callgrind first), KEEP=1 (keep the work directory), ARCH (the
+#            baseline method's archive; default in the work directory: give
+#            one to carry its history across invocations),
 #            TRIAL_FROM (number of the first trial, default 1), LOGS (a
 #            directory: each microbe comparison's stderr and JSON report
 #            kept there as SUITE-LOAD-METHOD-SCENARIO-TRIAL.err and .json,
