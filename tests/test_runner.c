@@ -19,6 +19,7 @@
 
 #include "fake_counters.h"
 #include "proc.h"
+#include "run_warnings.h"
 #include "runner.h"
 
 static uint64_t ticks;
@@ -151,14 +152,6 @@ static fake_counters *shared_fake(void)
     assert_true(f != MAP_FAILED);
     fake_counters_setup(f);
     return f;
-}
-
-static size_t warnings_with(const mb_run *run, const char *text)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < run->nwarnings; i++)
-        k += strstr(run->warnings[i], text) != NULL;
-    return k;
 }
 
 static mb_bench own_def = {.fn = body, .name = "own", .counters = "OWN_EV"};

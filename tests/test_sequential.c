@@ -16,6 +16,7 @@
 
 #include "compare.h"
 #include "run.h"
+#include "run_warnings.h"
 #include "sequential.h"
 
 static void close_to(double a, double b, double tol)
@@ -440,15 +441,6 @@ static void decided_rows_are_frozen(void **state)
     run_free(now);
 }
 
-/* How many of run's warnings contain text. */
-static int warned(const mb_run *run, const char *text)
-{
-    int k = 0;
-    for (size_t i = 0; i < run->nwarnings; i++)
-        k += strstr(run->warnings[i], text) != NULL;
-    return k;
-}
-
 /* The warning for benchmarks left inconclusive names what would help:
  * --max-time only while more time buys more looks (not after the last
  * look; it did say so then), and against a saved baseline the paired
@@ -478,10 +470,11 @@ static void undecided_warning_names_what_helps(void **state)
                          .stopped = cases[i].stopped,
                          .undecided = 2};
         seq_context(run, cases[i].prefix, &o);
-        assert_int_equal(warned(run, "2 benchmarks still inconclusive"), 1);
-        assert_int_equal(warned(run, "raise --max-time"),
+        assert_int_equal(warnings_with(run, "2 benchmarks still inconclusive"),
+                         1);
+        assert_int_equal(warnings_with(run, "raise --max-time"),
                          cases[i].max_time_hint);
-        assert_int_equal(warned(run, "(microbe ab)"), cases[i].ab_hint);
+        assert_int_equal(warnings_with(run, "(microbe ab)"), cases[i].ab_hint);
         run_free(run);
     }
 }
