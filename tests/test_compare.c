@@ -966,6 +966,13 @@ static void test_paired_drift_note(void **state)
     }
 }
 
+/* Frees the five saved runs of a history. */
+static void free_history(mb_run *hist[5])
+{
+    for (int j = 0; j < 5; j++)
+        run_free(hist[j]);
+}
+
 /* A baseline that knows its own noise: five saved runs whose levels move
  * by ~8% from run to run (the machine), the new run another such draw.
  * Against the latest run alone that is "slower"; with the history it is
@@ -1037,8 +1044,7 @@ static void test_history_run_to_run(void **state)
     c = cmp_runs(latest, slow, &all);
     assert_int_equal(row_of(c, "b")->verdict, CMP_SLOWER);
     cmp_free(c);
-    for (int j = 0; j < 5; j++)
-        run_free(hist[j]);
+    free_history(hist);
     run_free(now);
     run_free(slow);
 }
@@ -1159,8 +1165,7 @@ static void test_probe_state(void **state)
         assert_int_equal(r->verdict, probes ? CMP_SLOWER : CMP_INCONCLUSIVE);
         assert_int_equal(r->probe_runs_out, probes ? 1 : 0);
         cmp_free(c);
-        for (int j = 0; j < 5; j++)
-            run_free(hist[j]);
+        free_history(hist);
         run_free(now);
     }
 }
@@ -1194,8 +1199,7 @@ static void test_probe_state_ratio(void **state)
     c = against_history(hist, now);
     assert_int_equal(row_of(c, "b")->verdict, CMP_SLOWER);
     cmp_free(c);
-    for (int j = 0; j < 5; j++)
-        run_free(hist[j]);
+    free_history(hist);
     run_free(now);
 }
 
@@ -1219,8 +1223,7 @@ static void test_probe_span(void **state)
     assert_int_equal(r->verdict, CMP_INCONCLUSIVE);
     assert_true(r->probe_overruled);
     cmp_free(c);
-    for (int j = 0; j < 5; j++)
-        run_free(hist[j]);
+    free_history(hist);
     run_free(now);
 }
 
