@@ -91,15 +91,16 @@ int main(int argc, char **argv)
         } else if (saved_rounds > 0) {
             keep_rounds(hist[j], saved_rounds);
         }
-    mb_run *probe;
-    if (archive_load_file(argv[2], &probe, err, sizeof err) != MB_OK) {
+    /* NEW read once, whole, for its rounds a look and its rounds measured. */
+    mb_run *whole;
+    if (archive_load_file(argv[2], &whole, err, sizeof err) != MB_OK) {
         fprintf(stderr, "eval_replay: %s\n", err);
         return 2;
     }
-    const ctx_entry *e = run_ctx_get(probe, "rounds");
+    const ctx_entry *e = run_ctx_get(whole, "rounds");
     double rounds = e && e->type == CTX_NUM ? e->num : 0;
-    unsigned measured = max_rounds(probe);
-    run_free(probe);
+    unsigned measured = max_rounds(whole);
+    run_free(whole);
 
     seq_plan plan =
         seq_baseline_plan(0.05, rounds >= 1 ? (int)rounds : 5, SEQ_MAX_LOOKS);
