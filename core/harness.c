@@ -391,6 +391,15 @@ static void end_allocs(mb_state *st)
 
 /* The team's leader, all threads stopped at barrier a: the previous batch
  * (each thread's own time, averaged) through the loop. */
+/* Under lockstep (harness_cfg.turn): the other program's turn before
+ * each sample, so that the two alternate sample by sample, the k-th
+ * sample of one next to the k-th of the other. */
+static void take_turn(const mb_state *st)
+{
+    if (st->cfg->turn && st->phase == PHASE_SAMPLE)
+        st->cfg->turn();
+}
+
 static void lead(mb_state *st)
 {
     team *t = st->team;
@@ -408,6 +417,7 @@ static void lead(mb_state *st)
             st->phase = PHASE_DONE;
     t->phase = st->phase;
     t->next = st->phase == PHASE_DONE ? 0 : st->n;
+    take_turn(st);
 }
 
 static uint64_t team_begin(mb_state *st)
@@ -452,6 +462,7 @@ uint64_t mb_batch_begin(mb_state *st)
         st->loop_ended = true;
         return 0;
     }
+    take_turn(st);
     st->be->begin(st);
     /* The clock starts last: nothing above is timed. */
     st->t0 = st->cfg->now(st->cfg->clock_ctx);

@@ -57,6 +57,10 @@ typedef struct harness_cfg {
      * iterations that counts allocations, in the counting worker. */
     bool count_allocs;
     bool pin_threads; /* pin each thread of .threads to its own CPU */
+    /* Before each sample's batch, outside the timed region:
+     * gives the CPU to another program and waits for it back
+     * (core/lockstep.h, under microbe ab); NULL: nothing. */
+    void (*turn)(void);
     /* Shared memory (MAP_SHARED) that a process the body forked sets when
      * it comes back into the harness; it then ends at once, and the
      * measuring process reports HARNESS_FORKED. NULL: it just ends. */

@@ -20,6 +20,7 @@
 #include "env.h"
 #include "file.h"
 #include "json.h"
+#include "lockstep.h"
 #include "pin.h"
 #include "proc.h"
 #include "registry.h"
@@ -406,6 +407,12 @@ int mb_main(int argc, char **argv)
                           "leave out --measure=instructions");
     }
 
+    /* Under microbe ab's lockstep (core/lockstep.h): nothing that costs
+     * time before this program's first turn. */
+    if (!lockstep_start(err, sizeof err)) {
+        free(insts);
+        return fail(name, err);
+    }
     int code = 2;
     pin_choice pin = {.lock_fd = -1, .busy = NAN};
     /* The first look's measuring (more rounds may follow, more_rounds). */

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "lockstep.h"
 #include "proc.h"
 #include "timer.h"
 
@@ -481,6 +482,7 @@ int runner_worker_main(const char *arg)
     runner_cfg cfg = {
         .h = {.now = timer_now,
               .cpu_now = harness_cpu_now,
+              .turn = lockstep_hook(),
               .pause_ticks = hd.pause_ticks,
               .pin_threads = hd.pin_threads,
               .ns_per_tick = hd.ns_per_tick,

@@ -1145,6 +1145,67 @@ static void threads_barrier_counts(void **unused)
     free_result(&out);
 }
 
+/* ---- lockstep: the turn before each sample ----------------------------- */
+
+/* Batches completed when each turn was taken. */
+static size_t turns, turn_at[64];
+static void count_turn(void)
+{
+    if (turns < 64)
+        turn_at[turns] = clk.nb;
+    turns++;
+}
+
+/* Under microbe ab's lockstep (core/lockstep.h) the other program runs
+ * between two samples: the turn comes before each sample's batch and
+ * never during calibration or warm-up, so that the k-th samples of the
+ * two programs are taken next to each other. */
+static void turn_before_each_sample(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.turn = count_turn;
+    instance in = make_inst(&bench_def);
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[256];
+    turns = 0;
+    run_rounds(&cfg, &in, 1, &memo, &out, warn, sizeof warn);
+    assert_int_equal(out.n, 10);
+    assert_int_equal(turns, 10);
+    /* The samples are the last 10 batches; each had its turn just
+     * before it began. */
+    assert_true(clk.nb > 10);
+    for (size_t k = 0; k < 10; k++)
+        assert_int_equal(turn_at[k], clk.nb - 10 + k);
+    free_result(&out);
+}
+
+/* A team of threads takes one turn per sample, in its leader. */
+static void turn_once_per_team_sample(void **unused)
+{
+    (void)unused;
+    harness_cfg cfg = base_cfg();
+    cfg.now = atomic_now;
+    cfg.clock_ctx = NULL;
+    cfg.min_time_ns = 1e5;
+    cfg.samples = 5;
+    cfg.turn = count_turn;
+    instance in = make_inst(&thread_def);
+    in.threads = 4; /* thread_def's body expects 4 */
+    harness_memo memo = {0};
+    mb_result out = {0};
+    char warn[512];
+    tclock = 0;
+    arrived = seen_mask = late = 0;
+    turns = 0;
+    assert_true(
+        harness_call(&cfg, &in, 0, &memo, NULL, &out, warn, sizeof warn));
+    assert_int_equal(out.n, 5);
+    assert_int_equal(turns, 5);
+    free_result(&out);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, reset)
@@ -1180,6 +1241,8 @@ int main(void)
         T(skip_and_error),
         T(setup_teardown_callbacks),
         T(threads_barrier_counts),
+        T(turn_before_each_sample),
+        T(turn_once_per_team_sample),
     };
 #undef T
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
