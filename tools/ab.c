@@ -62,6 +62,7 @@
 #include "compare.h"
 #include "file.h"
 #include "json.h"
+#include "lockstep.h"
 #include "pin.h"
 #include "proc.h"
 #include "profile.h"
@@ -88,40 +89,65 @@ static char step_summary[4096];
  * but not 50 times. */
 #define AB_ROUND_TIMEOUT 120
 
-/* The temp files. */
-static char tmp_dir[512], tmp_out[600], tmp_err[600], tmp_json[600];
+/* Rounds per lockstep run of both sides (a look's rounds take several):
+ * the two processes' own levels differ (their data's place in the shared
+ * cache: an 8 MiB chase 5-10% apart, and more, between two processes
+ * taking turns), so a look's rounds come from more than one pair. */
+#define AB_LOCKSTEP_SPAN 4
+
+/* The temp files, one set per side (in lockstep both sides run at once). */
+static char tmp_dir[512], tmp_out[2][600], tmp_err[2][600], tmp_json[2][600];
 
 static void cleanup(void)
 {
     if (!tmp_dir[0])
         return;
-    unlink(tmp_out);
-    unlink(tmp_err);
-    unlink(tmp_json);
+    for (int i = 0; i < 2; i++) {
+        unlink(tmp_out[i]);
+        unlink(tmp_err[i]);
+        unlink(tmp_json[i]);
+    }
     rmdir(tmp_dir);
 }
 
 typedef struct side {
     const char *label; /* "OLD_BIN" / "NEW_BIN" */
     const char *path;
+    int idx;      /* 0 old, 1 new: its temp files */
     char **names; /* --list output */
     size_t nnames;
     mb_run *acc;
 } side;
 
+/* What a child gets before exec: its side's temp files and, in lockstep,
+ * its two pipe ends (-1: none). */
+typedef struct child_io {
+    int idx;
+    int lock[2];
+} child_io;
+
 /* In the child: stdin from /dev/null, stdout into tmp_out, stderr into
- * tmp_err. */
+ * tmp_err; in lockstep, the ends kept open across exec and named in
+ * MICROBE_LOCKSTEP (the other ends close at exec). */
 static void redirect(void *ctx)
 {
-    (void)ctx;
+    const child_io *c = ctx;
     int in = open("/dev/null", O_RDONLY);
-    int out = open(tmp_out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int er = open(tmp_err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int out = open(tmp_out[c->idx], O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int er = open(tmp_err[c->idx], O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (in < 0 || out < 0 || er < 0)
         _exit(126);
     dup2(in, 0);
     dup2(out, 1);
     dup2(er, 2);
+    if (c->lock[0] >= 0) {
+        char v[32];
+        snprintf(v, sizeof v, "%d,%d", c->lock[0], c->lock[1]);
+        if (fcntl(c->lock[0], F_SETFD, 0) != 0 ||
+            fcntl(c->lock[1], F_SETFD, 0) != 0 ||
+            setenv(LOCKSTEP_ENV, v, 1) != 0)
+            _exit(126);
+    }
 }
 
 /* Runs argv as redirect() says, in its own process group (killed as one),
@@ -129,15 +155,32 @@ static void redirect(void *ctx)
  * ran (*p says how it ended); false with err set when it could not be
  * started or this process was interrupted (SIGINT, SIGTERM, SIGHUP: the
  * program got it too). */
-static bool spawn(proc *p, char *const argv[], unsigned timeout_s, char *err,
+static bool start(proc *p, char *const argv[], child_io *io, char *err,
                   size_t errlen)
 {
     proc_spec s = {.exe = argv[0],
                    .argv = argv,
                    .in_child = redirect,
+                   .ctx = io,
                    .own_group = true,
                    .die_with_parent = true};
-    if (!proc_spawn(p, &s, err, errlen))
+    return proc_spawn(p, &s, err, errlen);
+}
+
+/* Says how an interruption ended p (it got the signal too). */
+static void interrupted(proc *p, char *err, size_t errlen)
+{
+    proc_stop(p, 2.0);
+    char name[32];
+    snprintf(err, errlen, "interrupted by %s",
+             proc_signame(proc_interrupted(), name, sizeof name));
+}
+
+static bool spawn(proc *p, char *const argv[], int idx, unsigned timeout_s,
+                  char *err, size_t errlen)
+{
+    child_io io = {.idx = idx, .lock = {-1, -1}};
+    if (!start(p, argv, &io, err, errlen))
         return false;
     /* A blocking wait: no polling that would compete with the
      * measurement. */
@@ -145,10 +188,7 @@ static bool spawn(proc *p, char *const argv[], unsigned timeout_s, char *err,
     if (w == PROC_RUNNING)
         proc_kill_timed_out(p, timeout_s);
     if (w == PROC_INTERRUPTED) {
-        proc_stop(p, 2.0);
-        char name[32];
-        snprintf(err, errlen, "interrupted by %s",
-                 proc_signame(proc_interrupted(), name, sizeof name));
+        interrupted(p, err, errlen);
         return false;
     }
     return true;
@@ -160,9 +200,9 @@ static bool exited_0(const proc *p)
 }
 
 /* Why a child failed, in words, with its last error line (proc_why). */
-static void why(const proc *p, char *buf, size_t len)
+static void why(const proc *p, int idx, char *buf, size_t len)
 {
-    proc_why(p, tmp_err, buf, len);
+    proc_why(p, tmp_err[idx], buf, len);
 }
 
 /* Step 1: is s->path a microbe bench program? 0 or 2 after the message. */
@@ -180,9 +220,9 @@ static int check_program(const side *s)
     char *argv[] = {(char *)s->path, "--version", NULL};
     proc p;
     char err[128];
-    if (!spawn(&p, argv, AB_QUICK_TIMEOUT, err, sizeof err))
+    if (!spawn(&p, argv, s->idx, AB_QUICK_TIMEOUT, err, sizeof err))
         return tool_fail("ab: cannot run %s '%s': %s", s->label, s->path, err);
-    char *out = file_text(tmp_out, NULL);
+    char *out = file_text(tmp_out[s->idx], NULL);
     bool ok = exited_0(&p) && out && strncmp(out, "microbe ", 8) == 0;
     if (!ok) {
         char seen[64] = "";
@@ -190,7 +230,7 @@ static int check_program(const side *s)
             snprintf(seen, sizeof seen, "%.*s", (int)strcspn(out, "\n"), out);
         free(out);
         char w[600];
-        why(&p, w, sizeof w);
+        why(&p, s->idx, w, sizeof w);
         return tool_fail("ab: %s '%s' is not a microbe bench program "
                          "('--version' printed \"%s\", %s; expected "
                          "\"microbe VERSION\")",
@@ -213,18 +253,19 @@ static int list_program(side *s, const tool_opts *o)
         argv[k++] = o->pass[i];
     proc pr;
     char err[128];
-    bool ran = spawn(&pr, argv, AB_QUICK_TIMEOUT, err, sizeof err);
+    bool ran = spawn(&pr, argv, s->idx, AB_QUICK_TIMEOUT, err, sizeof err);
     free(argv);
     if (!ran)
         return tool_fail("ab: cannot run %s '%s': %s", s->label, s->path, err);
     if (!exited_0(&pr)) {
         char w[600];
-        why(&pr, w, sizeof w);
+        why(&pr, s->idx, w, sizeof w);
         return tool_fail("ab: %s '%s' --list failed: %s", s->label, s->path, w);
     }
-    char *text = file_text(tmp_out, NULL);
+    char *text = file_text(tmp_out[s->idx], NULL);
     if (!text)
-        return tool_fail("ab: cannot read %s: %s", tmp_out, strerror(errno));
+        return tool_fail("ab: cannot read %s: %s", tmp_out[s->idx],
+                         strerror(errno));
     for (char *p = strtok(text, "\n"); p; p = strtok(NULL, "\n")) {
         char **g = realloc(s->names, (s->nnames + 1) * sizeof *g);
         if (!g || !(g[s->nnames] = strdup(p))) {
@@ -288,8 +329,10 @@ static int check_pass(const tool_opts *o)
     return 0;
 }
 
-/* Adds one round's run r (side s, round k) to s->acc. */
-static int absorb(side *s, const mb_run *r, int k, int nrounds)
+/* Adds one invocation's run r (side s) to s->acc as rounds k .. k + span
+ * - 1: a benchmark's samples, in the order taken, spread evenly over
+ * them (span 1: one round, as measured). */
+static int absorb(side *s, const mb_run *r, int k, int span, int nrounds)
 {
     mb_run *acc = s->acc;
     if (acc->nctx == 0) {
@@ -363,8 +406,9 @@ static int absorb(side *s, const mb_run *r, int k, int nrounds)
             const double *ctr = !dst->ncounters ? NULL
                                 : same ? &src->counters[j * src->ncounters]
                                        : nan_row;
+            int kj = k + (int)((size_t)span * j / src->n);
             if (!result_add_sample(dst, src->iters[j], src->ns[j], ctr,
-                                   src->flags[j], (uint16_t)k)) {
+                                   src->flags[j], (uint16_t)kj)) {
                 free(nan_row);
                 return tool_fail("ab: out of memory");
             }
@@ -372,9 +416,10 @@ static int absorb(side *s, const mb_run *r, int k, int nrounds)
         free(nan_row);
         /* The round's machine-state probe (docs/design.md, "Machine
          * state"), as round k. */
-        if (src->nprobe && isfinite(src->probe_ns[0]) &&
-            !result_set_probe(dst, (uint16_t)k, src->probe_ns[0]))
-            return tool_fail("ab: out of memory");
+        for (int q = 0; q < span; q++)
+            if (src->nprobe && isfinite(src->probe_ns[0]) &&
+                !result_set_probe(dst, (uint16_t)(k + q), src->probe_ns[0]))
+                return tool_fail("ab: out of memory");
         /* --measure=instructions: every round counts the same, so the
          * first round's profile stands for all. */
         if (!dst->profile && src->profile &&
@@ -405,42 +450,41 @@ static int why_attach(side sides[2], const tool_opts *o, cmp_result *cmp,
     return 0;
 }
 
-/* One invocation: side s in round k. */
-static int measure(side *s, const tool_opts *o, double min_time, int cpu, int k,
-                   int nrounds, unsigned timeout_s, const char *filter)
+/* The command line of side s for one invocation (free it): a measurement
+ * of min_time per benchmark in one round, pinned to cpu. */
+static char **round_argv(const side *s, const tool_opts *o, double min_time,
+                         int cpu, const char *filter, char bufs[3][700])
 {
-    char a_out[700], a_time[64], a_cpu[64];
-    snprintf(a_out, sizeof a_out, "--out=%s", tmp_json);
-    snprintf(a_time, sizeof a_time, "--min-time=%.9g", min_time);
+    snprintf(bufs[0], 700, "--out=%s", tmp_json[s->idx]);
+    snprintf(bufs[1], 700, "--min-time=%.9g", min_time);
     if (cpu == CPU_NONE)
-        snprintf(a_cpu, sizeof a_cpu, "--cpu=none");
+        snprintf(bufs[2], 700, "--cpu=none");
     else
-        snprintf(a_cpu, sizeof a_cpu, "--cpu=%d", cpu);
+        snprintf(bufs[2], 700, "--cpu=%d", cpu);
     char **argv = calloc((size_t)o->npass + 9, sizeof *argv);
     if (!argv)
-        return tool_fail("ab: out of memory");
+        return NULL;
     int n = 0;
     argv[n++] = (char *)s->path;
     argv[n++] = "--format=json";
-    argv[n++] = a_out;
+    argv[n++] = bufs[0];
     argv[n++] = "--rounds=1";
-    argv[n++] = a_time;
-    argv[n++] = a_cpu;
+    argv[n++] = bufs[1];
+    argv[n++] = bufs[2];
     for (int i = 0; i < o->npass; i++)
         argv[n++] = o->pass[i];
     if (filter) /* last: it narrows the bench flags' own --filter */
         argv[n++] = (char *)filter;
-    unlink(tmp_json);
-    proc p;
-    char why_not[128];
-    bool ran = spawn(&p, argv, timeout_s, why_not, sizeof why_not);
-    free(argv);
-    if (!ran)
-        return tool_fail("ab: cannot run %s '%s' in round %d/%d: %s", s->label,
-                         s->path, k + 1, nrounds, why_not);
-    if (!exited_0(&p)) {
+    return argv;
+}
+
+/* What side s's invocation p left: its exit, its JSON, absorbed as rounds
+ * k .. k + span - 1 of nrounds. */
+static int collect(side *s, const proc *p, int k, int span, int nrounds)
+{
+    if (!exited_0(p)) {
         char w[700];
-        why(&p, w, sizeof w);
+        why(p, s->idx, w, sizeof w);
         return tool_fail("ab: %s '%s' failed in round %d/%d: %s", s->label,
                          s->path, k + 1, nrounds, w);
     }
@@ -448,15 +492,16 @@ static int measure(side *s, const tool_opts *o, double min_time, int cpu, int k,
     char *text = NULL;
     size_t len = 0;
     mb_run *r = NULL;
-    mb_status st = archive_read_file(tmp_json, &text, &len, err, sizeof err);
+    const char *json = tmp_json[s->idx];
+    mb_status st = archive_read_file(json, &text, &len, err, sizeof err);
     if (st == MB_OK)
-        st = json_load_run(text, len, tmp_json, &r, err, sizeof err);
+        st = json_load_run(text, len, json, &r, err, sizeof err);
     free(text);
     if (st != MB_OK)
         return tool_fail("ab: %s '%s' in round %d/%d wrote no usable JSON: "
                          "%s",
                          s->label, s->path, k + 1, nrounds, err);
-    int code = absorb(s, r, k, nrounds);
+    int code = absorb(s, r, k, span, nrounds);
     /* Later rounds, of either side, take the TSC frequency this one
      * measured rather than spend 50 ms each measuring it again. */
     const char *src = run_ctx_gets(r, "timer_source");
@@ -471,6 +516,98 @@ static int measure(side *s, const tool_opts *o, double min_time, int cpu, int k,
     return code;
 }
 
+/* One invocation: side s in round k. */
+static int measure(side *s, const tool_opts *o, double min_time, int cpu, int k,
+                   int nrounds, unsigned timeout_s, const char *filter)
+{
+    char bufs[3][700];
+    char **argv = round_argv(s, o, min_time, cpu, filter, bufs);
+    if (!argv)
+        return tool_fail("ab: out of memory");
+    unlink(tmp_json[s->idx]);
+    proc p;
+    char why_not[128];
+    bool ran = spawn(&p, argv, s->idx, timeout_s, why_not, sizeof why_not);
+    free(argv);
+    if (!ran)
+        return tool_fail("ab: cannot run %s '%s' in round %d/%d: %s", s->label,
+                         s->path, k + 1, nrounds, why_not);
+    return collect(s, &p, k, 1, nrounds);
+}
+
+/* A look in lockstep (docs/ab.md): both sides run once, at the same
+ * time, on the same CPU, taking turns sample by sample (core/lockstep.h),
+ * each measuring min_time per benchmark; each side's samples of a
+ * benchmark, in the order taken, become rounds k .. k + span - 1. */
+static int measure_lockstep(side sides[2], const tool_opts *o, double min_time,
+                            int cpu, int k, int span, int nrounds,
+                            unsigned timeout_s, const char *filter, int first)
+{
+    int go[2][2] = {{-1, -1}, {-1, -1}}, back[2][2] = {{-1, -1}, {-1, -1}};
+    proc p[2];
+    bool started[2] = {false, false};
+    char why_not[128] = "", bufs[2][3][700];
+    int code = 0;
+    for (int i = 0; i < 2 && !code; i++)
+        if (pipe2(go[i], O_CLOEXEC) != 0 || pipe2(back[i], O_CLOEXEC) != 0)
+            code = tool_fail("ab: cannot make a pipe: %s", strerror(errno));
+    for (int i = 0; i < 2 && !code; i++) {
+        side *s = &sides[i];
+        char **argv = round_argv(s, o, min_time, cpu, filter, bufs[i]);
+        if (!argv) {
+            code = tool_fail("ab: out of memory");
+            break;
+        }
+        unlink(tmp_json[i]);
+        child_io io = {.idx = i, .lock = {go[i][0], back[i][1]}};
+        started[i] = start(&p[i], argv, &io, why_not, sizeof why_not);
+        free(argv);
+        if (!started[i])
+            code = tool_fail("ab: cannot run %s '%s' in round %d/%d: %s",
+                             s->label, s->path, k + 1, nrounds, why_not);
+    }
+    for (int i = 0; i < 2; i++) { /* the children's ends */
+        if (go[i][0] >= 0)
+            close(go[i][0]);
+        if (back[i][1] >= 0)
+            close(back[i][1]);
+    }
+    int ends_back[2] = {back[0][0], back[1][0]};
+    int ends_go[2] = {go[0][1], go[1][1]};
+    bool late = false;
+    if (!code && lockstep_conduct(ends_back, ends_go, first, timeout_s) != 0) {
+        if (proc_interrupted()) {
+            for (int i = 0; i < 2; i++)
+                interrupted(&p[i], why_not, sizeof why_not);
+            code = tool_fail("ab: cannot run %s and %s in round %d/%d: %s",
+                             sides[0].label, sides[1].label, k + 1, nrounds,
+                             why_not);
+        } else
+            late = true;
+    }
+    for (int i = 0; i < 2; i++) {
+        close(ends_back[i]);
+        close(ends_go[i]);
+    }
+    for (int i = 0; i < 2 && started[i] && !code; i++) {
+        enum proc_wait_result w = late ? PROC_RUNNING : proc_wait(&p[i], 60);
+        if (w == PROC_RUNNING)
+            proc_kill_timed_out(&p[i], timeout_s);
+        if (w == PROC_INTERRUPTED) {
+            interrupted(&p[i], why_not, sizeof why_not);
+            code = tool_fail("ab: cannot run %s '%s' in round %d/%d: %s",
+                             sides[i].label, sides[i].path, k + 1, nrounds,
+                             why_not);
+        }
+    }
+    for (int i = 0; i < 2 && !code; i++)
+        code = collect(&sides[i], &p[i], k, span, nrounds);
+    for (int i = 0; i < 2; i++)
+        if (started[i])
+            proc_kill(&p[i]); /* no-op once reaped */
+    return code;
+}
+
 /* What measuring a look's rounds needs (seq_loop.measure). */
 typedef struct ab_rounds {
     side *sides;
@@ -478,6 +615,9 @@ typedef struct ab_rounds {
     double t;
     int cpu;
     unsigned timeout_s;
+    size_t most;        /* benchmarks of the larger side */
+    bool lockstep;      /* looks after the first in lockstep */
+    int lockstep_looks; /* taken so far */
     st_rng rng;
     int first; /* which side went first in the last round */
 } ab_rounds;
@@ -494,6 +634,27 @@ static int ab_measure(void *ctx, const cmp_result *last, int from, int to)
     bool tty = isatty(STDERR_FILENO);
     double t1 = seq_clock();
     int code = 0;
+    if (last && a->lockstep) {
+        /* The look's rounds in lockstep runs of both sides, AB_LOCKSTEP_SPAN
+         * rounds each; which side goes first balanced as for rounds. */
+        for (int k = from; k < to && !code; k += AB_LOCKSTEP_SPAN) {
+            int span = to - k < AB_LOCKSTEP_SPAN ? to - k : AB_LOCKSTEP_SPAN;
+            double t = a->t * span;
+            double limit = 2 * (AB_ROUND_TIMEOUT + 50.0 * t * (double)a->most);
+            if (tty)
+                fprintf(stderr,
+                        "\rmicrobe ab: rounds %d-%d/%d in lockstep\033[K",
+                        k + 1, k + span, to);
+            a->first = (k - from) / AB_LOCKSTEP_SPAN % 2 == 0
+                           ? (int)st_rng_below(&a->rng, 2)
+                           : 1 - a->first;
+            code = measure_lockstep(a->sides, a->o, t, a->cpu, k, span, to,
+                                    limit > 86400 ? 86400u : (unsigned)limit,
+                                    filter, a->first);
+        }
+        a->lockstep_looks++;
+        to = from; /* no rounds left to measure one by one */
+    }
     for (int k = from; k < to && !code; k++) {
         /* Balanced: the second round of each pair reverses the first. */
         a->first = k % 2 == 0 ? (int)st_rng_below(&a->rng, 2) : 1 - a->first;
@@ -572,8 +733,20 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
     for (int i = 0; i < 2; i++)
         if (!(sides[i].acc = run_create()))
             return tool_fail("ab: out of memory");
-    ab_rounds ar = {
-        .sides = sides, .o = o, .t = t, .cpu = cpu, .timeout_s = timeout_s};
+    /* Counts (--measure=instructions) are compared exactly: no test, no
+     * need of rounds in lockstep. */
+    bool exact = false;
+    for (int i = 0; i < o->npass; i++)
+        exact |= strcmp(o->pass[i], "--measure=instructions") == 0 ||
+                 (i + 1 < o->npass && strcmp(o->pass[i], "--measure") == 0 &&
+                  strcmp(o->pass[i + 1], "instructions") == 0);
+    ab_rounds ar = {.sides = sides,
+                    .o = o,
+                    .t = t,
+                    .cpu = cpu,
+                    .timeout_s = timeout_s,
+                    .most = most,
+                    .lockstep = !exact};
     st_rng_seed(&ar.rng, o->seed);
     double t0 = seq_clock();
     char label[600];
@@ -611,14 +784,7 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
         return code < 0 ? tool_fail("ab: out of memory") : code;
     }
     int done = so.rounds;
-
-    /* Said after measuring, so that a failure stays one line. Counts
-     * (--measure=instructions) are compared exactly: no test, no need. */
-    bool exact = false;
-    for (int i = 0; i < o->npass; i++)
-        exact |= strcmp(o->pass[i], "--measure=instructions") == 0 ||
-                 (i + 1 < o->npass && strcmp(o->pass[i], "--measure") == 0 &&
-                  strcmp(o->pass[i + 1], "instructions") == 0);
+    /* Said after measuring, so that a failure stays one line. */
     double alpha1 = seq_look_alpha(&plan, 1);
     if (!exact && ldexp(2.0, -nrounds) > alpha1 / (double)common)
         fprintf(stderr,
@@ -634,6 +800,7 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
         run_ctx_str(acc, "ab_side", i == 0 ? "old" : "new");
         run_ctx_num(acc, "ab_round_min_time", t);
         run_ctx_num(acc, "ab_seed", (double)o->seed);
+        run_ctx_num(acc, "ab_lockstep_looks", ar.lockstep_looks);
         if (cpu >= 0) {
             run_ctx_str(acc, "cpu_choice", pin->reason);
             if (isfinite(pin->busy))
@@ -681,8 +848,8 @@ static int run_ab(side sides[2], const tool_opts *o, pin_choice *pin)
 
 int tool_ab(const tool_opts *o)
 {
-    side sides[2] = {{.label = "OLD_BIN", .path = o->pos[0]},
-                     {.label = "NEW_BIN", .path = o->pos[1]}};
+    side sides[2] = {{.label = "OLD_BIN", .path = o->pos[0], .idx = 0},
+                     {.label = "NEW_BIN", .path = o->pos[1], .idx = 1}};
     const char *tmp = getenv("TMPDIR");
     snprintf(tmp_dir, sizeof tmp_dir, "%s/microbe-ab.XXXXXX",
              tmp && *tmp ? tmp : "/tmp");
@@ -694,9 +861,12 @@ int tool_ab(const tool_opts *o)
         return tool_fail("ab: cannot create a temporary directory '%s': %s",
                          dir, strerror(e));
     }
-    snprintf(tmp_out, sizeof tmp_out, "%s/stdout", tmp_dir);
-    snprintf(tmp_err, sizeof tmp_err, "%s/stderr", tmp_dir);
-    snprintf(tmp_json, sizeof tmp_json, "%s/round.json", tmp_dir);
+    for (int i = 0; i < 2; i++) {
+        snprintf(tmp_out[i], sizeof tmp_out[i], "%s/stdout%d", tmp_dir, i);
+        snprintf(tmp_err[i], sizeof tmp_err[i], "%s/stderr%d", tmp_dir, i);
+        snprintf(tmp_json[i], sizeof tmp_json[i], "%s/round%d.json", tmp_dir,
+                 i);
+    }
     /* SIGINT, SIGTERM, SIGHUP: forwarded to the program running, the
      * temporary files removed, then the signal takes its course. */
     proc_hold();

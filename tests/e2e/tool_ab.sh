@@ -59,10 +59,20 @@ for b in (b for b in d["benchmarks"] if "microbe" in b):
     if rows[b["name"]] == "inconclusive":
         assert len(r) == c["rounds"], (b["name"], r)
 assert "sequential: look %d of at most 4" % c["ab_looks"] in d["comparison"]["correction"]
+# The later looks ran both programs at once, taking turns (docs/ab.md,
+# "Looks in lockstep"): their rounds hold samples of both sides.
+assert c["ab_lockstep_looks"] == c["ab_looks"] - 1, c
 if "inconclusive" in rows.values():
     assert c["ab_stopped"] in ("looks", "max-time"), c
     assert any("still inconclusive after" in w for w in c["warnings"]), c["warnings"]
 PY
+# MICROBE_LOCKSTEP is ab's to set: a value naming no open pipe ends is
+# refused in one line, before anything is measured.
+MICROBE_LOCKSTEP=900,901 run 2 "$A" --min-time=0.001
+has "$T/err" "error: MICROBE_LOCKSTEP='900,901' does not name two open pipe ends" stderr
+[ "$(wc -l <"$T/err")" = 1 ] || fail "a bad MICROBE_LOCKSTEP must print one line"
+hasnt "$T/out" 'spin' # nothing measured
+
 # --max-time=0: one look, at the full alpha, as a fixed design.
 run 0 "$M" ab "$A" "$A" --rounds=4 --min-time=0.002 --threshold=0 --max-time=0 --format=json
 /usr/bin/python3 - "$T/out" <<'PY' || fail "ab --max-time=0"
