@@ -1110,41 +1110,6 @@ static void thread_body(mb_state *state)
 }
 static mb_bench thread_def = {.fn = thread_body, .name = "threads"};
 
-static void threads_barrier_counts(void **unused)
-{
-    (void)unused;
-    harness_cfg cfg = base_cfg();
-    cfg.now = atomic_now;
-    cfg.clock_ctx = NULL;
-    cfg.min_time_ns = 1e5;
-    cfg.samples = 5;
-    cfg.pin_threads = true;
-    instance in = make_inst(&thread_def);
-    in.threads = 4;
-    harness_memo memo = {0};
-    mb_result out = {0};
-    char warn[512];
-    tclock = 0;
-    arrived = seen_mask = late = 0;
-    for (int k = 0; k < 8; k++)
-        thread_iters[k] = 0;
-    assert_true(
-        harness_call(&cfg, &in, 0, &memo, NULL, &out, warn, sizeof warn));
-    assert_int_equal(seen_mask, 0xf);
-    assert_int_equal(late, 0);
-    assert_int_equal(out.n, 5);
-    /* Every thread ran every batch: the same iterations each. */
-    for (int k = 1; k < 4; k++)
-        assert_int_equal(thread_iters[k], thread_iters[0]);
-    /* A sample holds all threads' iterations. */
-    for (size_t i = 0; i < out.n; i++)
-        assert_true(out.iters[i] == 4.0 * (double)memo.iters);
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cpus < 4)
-        assert_non_null(strstr(warn, "threads share CPUs"));
-    free_result(&out);
-}
-
 /* ---- lockstep: the turn before each sample ----------------------------- */
 
 /* Batches completed when each turn was taken. */
@@ -1181,8 +1146,7 @@ static void turn_before_each_sample(void **unused)
     free_result(&out);
 }
 
-/* A team of threads takes one turn per sample, in its leader. */
-static void turn_once_per_team_sample(void **unused)
+static void threads_barrier_counts(void **unused)
 {
     (void)unused;
     harness_cfg cfg = base_cfg();
@@ -1190,19 +1154,33 @@ static void turn_once_per_team_sample(void **unused)
     cfg.clock_ctx = NULL;
     cfg.min_time_ns = 1e5;
     cfg.samples = 5;
-    cfg.turn = count_turn;
+    cfg.pin_threads = true;
+    cfg.turn = count_turn; /* a team takes one turn a sample, its leader */
+    turns = 0;
     instance in = make_inst(&thread_def);
-    in.threads = 4; /* thread_def's body expects 4 */
+    in.threads = 4;
     harness_memo memo = {0};
     mb_result out = {0};
     char warn[512];
     tclock = 0;
     arrived = seen_mask = late = 0;
-    turns = 0;
+    for (int k = 0; k < 8; k++)
+        thread_iters[k] = 0;
     assert_true(
         harness_call(&cfg, &in, 0, &memo, NULL, &out, warn, sizeof warn));
+    assert_int_equal(seen_mask, 0xf);
+    assert_int_equal(late, 0);
     assert_int_equal(out.n, 5);
     assert_int_equal(turns, 5);
+    /* Every thread ran every batch: the same iterations each. */
+    for (int k = 1; k < 4; k++)
+        assert_int_equal(thread_iters[k], thread_iters[0]);
+    /* A sample holds all threads' iterations. */
+    for (size_t i = 0; i < out.n; i++)
+        assert_true(out.iters[i] == 4.0 * (double)memo.iters);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus < 4)
+        assert_non_null(strstr(warn, "threads share CPUs"));
     free_result(&out);
 }
 
@@ -1242,7 +1220,6 @@ int main(void)
         T(setup_teardown_callbacks),
         T(threads_barrier_counts),
         T(turn_before_each_sample),
-        T(turn_once_per_team_sample),
     };
 #undef T
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
