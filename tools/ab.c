@@ -29,8 +29,12 @@
  *     lag-1 autocorrelation pooled over the suite, widen the interval and
  *     weaken the p, with a note; docs/ab.md); Holm over the suite,
  *     --threshold and --alpha as everywhere.
+ *  5. The looks after the first (benchmarks still inconclusive) measure
+ *     their rounds in lockstep: both programs at once on CPU C, taking
+ *     turns sample by sample (core/lockstep.h), AB_LOCKSTEP_SPAN rounds a
+ *     run of both (docs/ab.md, "Looks in lockstep").
  * Pairing by round is what makes this robust on a noisy machine: a slow
- * phase of the host (PLATFORM.md: 2x swings lasting seconds) hits both
+ * phase of the host (2x swings lasting seconds, docs/design.md) hits both
  * sides of a round alike and cancels in their ratio.
  *
  * Defaults: R * T = 0.1 s of measuring per benchmark and side, what one
