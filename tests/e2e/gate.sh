@@ -18,7 +18,7 @@ A="$E2E_TMP/archive"
 FILTER='hash/(1024|4096)$|sorted/(256|1024)$'
 RUN=("$B" --min-time=0.02 "--filter=$FILTER" "--archive=$A")
 # Threshold 25%: on this shared VM the same binary's medians move 10-30%
-# between processes (PLATFORM.md; an A/A run at the default 3% came out
+# between processes (docs/ab.md; an A/A run at the default 3% came out
 # "faster" by 10% while this was written). The slowdown injected below is
 # +100% of the work, so 25% keeps the A/A checks quiet and still catches it
 # with a wide margin.
