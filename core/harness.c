@@ -389,8 +389,6 @@ static void end_allocs(mb_state *st)
     st->phase = PHASE_DONE;
 }
 
-/* The team's leader, all threads stopped at barrier a: the previous batch
- * (each thread's own time, averaged) through the loop. */
 /* Under lockstep (harness_cfg.turn): the other program's turn before
  * each sample, so that the two alternate sample by sample, the k-th
  * sample of one next to the k-th of the other. */
@@ -400,6 +398,8 @@ static void take_turn(const mb_state *st)
         st->cfg->turn();
 }
 
+/* The team's leader, all threads stopped at barrier a: the previous batch
+ * (each thread's own time, averaged) through the loop. */
 static void lead(mb_state *st)
 {
     team *t = st->team;

@@ -5,7 +5,7 @@
  * reads one from R to get it back; while it waits, the other program
  * measures. The main process waits for its first turn before it does
  * anything that costs time; the worker's benchmark processes give up
- * their turn before each warm-up and sample batch (harness_cfg.turn).
+ * their turn before each sample's batch (harness_cfg.turn).
  * A program ends its last turn by exiting. */
 #ifndef MB_LOCKSTEP_H
 #define MB_LOCKSTEP_H

@@ -138,41 +138,36 @@ static int conduct(const int turns[2], const bool hang[2], int first,
     return rc;
 }
 
+/* conduct's return and the letters' order are rc and want. */
+static void expect(const int turns[2], const bool hang[2], int first,
+                   double timeout_s, int rc, const char *want)
+{
+    char order[64];
+    assert_int_equal(
+        conduct(turns, hang, first, timeout_s, order, sizeof order), rc);
+    assert_string_equal(order, want);
+}
+
 static void turns_alternate(void **unused)
 {
     (void)unused;
-    char order[64];
-    assert_int_equal(conduct((const int[]){3, 3}, (const bool[]){0, 0}, 1, 30,
-                             order, sizeof order),
-                     0);
-    assert_string_equal(order, "BABABABA");
-    assert_int_equal(conduct((const int[]){3, 3}, (const bool[]){0, 0}, 0, 30,
-                             order, sizeof order),
-                     0);
-    assert_string_equal(order, "ABABABAB");
+    expect((const int[]){3, 3}, (const bool[]){0, 0}, 1, 30, 0, "BABABABA");
+    expect((const int[]){3, 3}, (const bool[]){0, 0}, 0, 30, 0, "ABABABAB");
 }
 
 /* One that ends first leaves the turn to the other, which goes on alone. */
 static void one_ends_other_goes_on(void **unused)
 {
     (void)unused;
-    char order[64];
-    assert_int_equal(conduct((const int[]){1, 4}, (const bool[]){0, 0}, 0, 30,
-                             order, sizeof order),
-                     0);
-    assert_string_equal(order, "ABABBBB");
+    expect((const int[]){1, 4}, (const bool[]){0, 0}, 0, 30, 0, "ABABBBB");
 }
 
-/* A program that never gives its turn back is not waited for forever. */
+/* A program that never gives its turn back is not waited for forever; B,
+ * never given a turn, goes on alone once ab's ends close. */
 static void hung_program_times_out(void **unused)
 {
     (void)unused;
-    char order[64];
-    assert_int_equal(conduct((const int[]){0, 2}, (const bool[]){1, 0}, 0, 0.3,
-                             order, sizeof order),
-                     -1);
-    /* B, never given a turn, went on alone once ab's ends closed. */
-    assert_string_equal(order, "ABBB");
+    expect((const int[]){0, 2}, (const bool[]){1, 0}, 0, 0.3, -1, "ABBB");
 }
 
 /* Without ab (its ends closed) the program goes on alone, and says

@@ -154,11 +154,9 @@ static void redirect(void *ctx)
     }
 }
 
-/* Runs argv as redirect() says, in its own process group (killed as one),
- * killed after timeout_s; the program dies with this one. True when it
- * ran (*p says how it ended); false with err set when it could not be
- * started or this process was interrupted (SIGINT, SIGTERM, SIGHUP: the
- * program got it too). */
+/* Starts argv as redirect() says (io), in its own process group (killed
+ * as one); the program dies with this one. False with err set when it
+ * could not be started. */
 static bool start(proc *p, char *const argv[], child_io *io, char *err,
                   size_t errlen)
 {
@@ -180,6 +178,10 @@ static void interrupted(proc *p, char *err, size_t errlen)
              proc_signame(proc_interrupted(), name, sizeof name));
 }
 
+/* Runs argv as start() does, with side idx's temp files, killed after
+ * timeout_s. True when it ran (*p says how it ended); false with err set
+ * when it could not be started or this process was interrupted (SIGINT,
+ * SIGTERM, SIGHUP: the program got it too). */
 static bool spawn(proc *p, char *const argv[], int idx, unsigned timeout_s,
                   char *err, size_t errlen)
 {
@@ -594,6 +596,7 @@ static int measure_lockstep(side sides[2], const tool_opts *o, double min_time,
         close(ends_go[i]);
     }
     for (int i = 0; i < 2 && started[i] && !code; i++) {
+        /* Both ended their turns: what is left is writing the JSON. */
         enum proc_wait_result w = late ? PROC_RUNNING : proc_wait(&p[i], 60);
         if (w == PROC_RUNNING)
             proc_kill_timed_out(&p[i], timeout_s);
